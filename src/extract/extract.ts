@@ -1,0 +1,769 @@
+// One pass over an oxc ESTree AST → FileFacts. Generic on purpose: it records
+// what the code says (imports, classes, functions, call sites with their context)
+// and leaves the meaning of a call to the technology packs at link time, so a new
+// technology never needs a new AST walk.
+import type { CallFact, CatchInfo, ClassFact, DecoratorFact, FileFacts, FunctionFact, ParamFact, Val } from './facts.js';
+
+type AstNode = { type: string; start: number; end: number; [k: string]: any };
+
+type Usage = 'await' | 'return' | 'statement' | 'void' | 'assign' | 'arg' | 'other';
+
+interface Ctx {
+  fn: string;
+  fnFact?: FunctionFact;
+  className?: string;
+  inLoop: boolean;
+  inPromiseAllMap: boolean;
+  inTransaction: boolean;
+  tryCatch?: CatchInfo;
+}
+
+const LOOP_CALLBACKS = new Set(['forEach', 'map', 'flatMap', 'reduce', 'filter', 'some', 'every']);
+const TX_CALLEES = new Set(['$transaction', 'transaction', 'withTransaction', 'runInTransaction']);
+const LOG_NAMES = /^(log|error|warn|warning|info|debug|trace|fatal|exception|captureException|captureError|report|notify)$/i;
+const SQL_START = /^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|WITH|DROP)\b/i;
+const SUPPRESS = /faultline-ignore-next-line\s+([\w/-]+)(?:\s+--\s*(.*))?/;
+
+export function lineIndex(src: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < src.length; i++) if (src.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+export function extractFacts(file: string, src: string, program: AstNode, comments: { value: string; start: number }[], errors: string[]): FileFacts {
+  const starts = lineIndex(src);
+  const lineOf = (offset: number): number => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+
+  const facts: FileFacts = {
+    file, lines: starts.length, imports: [], reexports: [], exports: {}, classes: [], functions: [], vars: [], calls: [],
+    catches: [], envReads: [], sqlStrings: [], suppressions: [], parseErrors: errors,
+  };
+  const orderByFn = new Map<string, number>();
+  const visitedFns = new WeakMap<AstNode, string>();
+  const fnIds = new Set<string>();
+
+  for (const c of comments) {
+    const m = SUPPRESS.exec(c.value);
+    if (m) facts.suppressions.push({ line: lineOf(c.start) + 1, rule: m[1], reason: (m[2] ?? '').trim() });
+  }
+
+  const uniqueFnId = (base: string, node: AstNode): string => {
+    if (!fnIds.has(base)) {
+      fnIds.add(base);
+      return base;
+    }
+    const id = `${base}@${lineOf(node.start)}:${node.start}`;
+    fnIds.add(id);
+    return id;
+  };
+
+  // ---------- value summaries ----------
+  const chainOf = (node: AstNode): { chain: string[]; root?: CallFact['root'] } => {
+    const parts: string[] = [];
+    let cur: AstNode | undefined = node;
+    while (cur) {
+      if (cur.type === 'MemberExpression') {
+        const p = cur.property;
+        if (!cur.computed && p.type === 'Identifier') parts.unshift(p.name);
+        else if (p.type === 'Literal' && typeof p.value === 'string') parts.unshift(p.value);
+        else if (p.type === 'PrivateIdentifier') parts.unshift('#' + p.name);
+        else parts.unshift('[]');
+        cur = cur.object;
+      } else if (cur.type === 'Identifier') {
+        parts.unshift(cur.name);
+        return { chain: parts };
+      } else if (cur.type === 'ThisExpression') {
+        parts.unshift('this');
+        return { chain: parts };
+      } else if (cur.type === 'Super') {
+        parts.unshift('super');
+        return { chain: parts };
+      } else if (cur.type === 'TSNonNullExpression' || cur.type === 'ParenthesizedExpression' || cur.type === 'TSAsExpression' || cur.type === 'ChainExpression') {
+        cur = cur.expression;
+      } else if (cur.type === 'CallExpression') {
+        parts.unshift('()');
+        return { chain: parts, root: 'call' };
+      } else if (cur.type === 'NewExpression') {
+        return { chain: parts, root: 'new' };
+      } else if (cur.type === 'AwaitExpression') {
+        cur = cur.argument;
+      } else {
+        return { chain: parts, root: 'other' };
+      }
+    }
+    return { chain: parts, root: 'other' };
+  };
+
+  const envName = (node: AstNode): string | undefined => {
+    if (node.type !== 'MemberExpression') return undefined;
+    const obj = node.object;
+    if (obj.type === 'MemberExpression' && !obj.computed && obj.object.type === 'Identifier' && obj.object.name === 'process' && obj.property.name === 'env') {
+      if (!node.computed && node.property.type === 'Identifier') return node.property.name;
+      if (node.property.type === 'Literal' && typeof node.property.value === 'string') return node.property.value;
+    }
+    return undefined;
+  };
+
+  const summarize = (node: AstNode | null | undefined, ctx: Ctx, depth = 0): Val => {
+    if (!node) return null;
+    if (depth > 5) return { unknown: 'deep' };
+    switch (node.type) {
+      case 'Literal':
+        if (node.regex) return { unknown: 'regex' };
+        if (typeof node.value === 'bigint') return { unknown: 'bigint' };
+        return node.value as Val;
+      case 'TemplateLiteral': {
+        if (node.expressions.length === 0) return node.quasis.map((q: AstNode) => q.value.cooked ?? q.value.raw).join('');
+        let text = '';
+        node.quasis.forEach((q: AstNode, i: number) => {
+          text += q.value.cooked ?? q.value.raw;
+          if (i < node.expressions.length) text += '${}';
+        });
+        return { tpl: text, parts: node.expressions.map((e: AstNode) => summarize(e, ctx, depth + 1)) };
+      }
+      case 'ObjectExpression': {
+        const obj: Record<string, Val> = {};
+        let spread = false;
+        for (const p of node.properties) {
+          if (p.type === 'SpreadElement') {
+            spread = true;
+            continue;
+          }
+          const key = propKey(p);
+          if (key === undefined) continue;
+          if (p.value && (p.value.type === 'FunctionExpression' || p.value.type === 'ArrowFunctionExpression')) {
+            obj[key] = { fn: visitFunction(p.value, ctx, key, undefined) };
+          } else obj[key] = summarize(p.value, ctx, depth + 1);
+        }
+        return spread ? { obj, spread } : { obj };
+      }
+      case 'ArrayExpression':
+        return { arr: node.elements.map((e: AstNode | null) => (e && e.type !== 'SpreadElement' ? summarize(e, ctx, depth + 1) : { unknown: 'spread' })) };
+      case 'Identifier':
+        return { ref: node.name };
+      case 'ThisExpression':
+        return { ref: 'this' };
+      case 'MemberExpression': {
+        const env = envName(node);
+        if (env) return { env };
+        const { chain, root } = chainOf(node);
+        return root ? { unknown: 'member' } : { ref: chain.join('.') };
+      }
+      case 'LogicalExpression': {
+        const left = summarize(node.left, ctx, depth + 1);
+        if (left && typeof left === 'object' && 'env' in left && !left.default) return { env: left.env, default: summarize(node.right, ctx, depth + 1) };
+        if (node.operator === '??' || node.operator === '||') {
+          const right = summarize(node.right, ctx, depth + 1);
+          if (left && typeof left === 'object' && 'call' in left) return { call: left.call, args: [...left.args, { unknown: 'fallback' }, right] };
+        }
+        return { unknown: 'logical' };
+      }
+      case 'CallExpression': {
+        const { chain, root } = chainOf(node.callee);
+        // Visiting the call records it (and its inline callbacks); the summary keeps its shape.
+        return { call: root === 'call' ? `()${chain.slice(1).length ? '.' + chain.slice(1).join('.') : ''}` : chain.join('.'), args: node.arguments.map((a: AstNode) => summarize(a, ctx, depth + 1)) };
+      }
+      case 'NewExpression': {
+        const { chain } = chainOf(node.callee);
+        return { new: chain.join('.'), args: node.arguments.map((a: AstNode) => summarize(a, ctx, depth + 1)) };
+      }
+      case 'BinaryExpression':
+        if (node.operator === '+') {
+          const l = summarize(node.left, ctx, depth + 1);
+          const r = summarize(node.right, ctx, depth + 1);
+          if (typeof l === 'string' && typeof r === 'string') return l + r;
+          if (typeof l === 'number' && typeof r === 'number') return l + r;
+          const parts: Val[] = [];
+          for (const v of [l, r]) if (v && typeof v === 'object' && 'concat' in v) parts.push(...v.concat); else parts.push(v);
+          return { concat: parts };
+        }
+        if (node.operator === '*') {
+          const l = summarize(node.left, ctx, depth + 1);
+          const r = summarize(node.right, ctx, depth + 1);
+          if (typeof l === 'number' && typeof r === 'number') return l * r;
+        }
+        return { unknown: 'binary' };
+      case 'UnaryExpression':
+        if (node.operator === '-' && node.argument.type === 'Literal' && typeof node.argument.value === 'number') return -node.argument.value;
+        if (node.operator === '!' && node.argument.type === 'Literal' && typeof node.argument.value === 'number') return !node.argument.value;
+        return { unknown: 'unary' };
+      case 'ArrowFunctionExpression':
+      case 'FunctionExpression':
+        return { fn: visitFunction(node, ctx, undefined, undefined) };
+      case 'AwaitExpression':
+      case 'TSAsExpression':
+      case 'TSSatisfiesExpression':
+      case 'TSNonNullExpression':
+      case 'ParenthesizedExpression':
+      case 'TSTypeAssertion':
+        return summarize(node.expression ?? node.argument, ctx, depth);
+      default:
+        return { unknown: node.type };
+    }
+  };
+
+  // ---------- decorators, params ----------
+  const decoratorsOf = (node: AstNode, ctx: Ctx): DecoratorFact[] =>
+    (node.decorators ?? []).map((d: AstNode) => {
+      const e = d.expression;
+      if (e.type === 'CallExpression') {
+        const { chain } = chainOf(e.callee);
+        return { name: chain[chain.length - 1] ?? '?', args: e.arguments.map((a: AstNode) => summarize(a, ctx)), line: lineOf(d.start) };
+      }
+      const { chain } = chainOf(e);
+      return { name: chain[chain.length - 1] ?? '?', args: [], line: lineOf(d.start) };
+    });
+
+  const typeName = (ann: AstNode | null | undefined): string | undefined => {
+    const t = ann?.typeAnnotation;
+    if (!t) return undefined;
+    if (t.type === 'TSTypeReference') return qualified(t.typeName);
+    return undefined;
+  };
+
+  const paramsOf = (params: AstNode[], ctx: Ctx): ParamFact[] =>
+    params.map((p) => {
+      const inner = p.type === 'TSParameterProperty' ? p.parameter : p;
+      const id = inner.type === 'AssignmentPattern' ? inner.left : inner;
+      return { name: id.type === 'Identifier' ? id.name : '?', type: typeName(id.typeAnnotation), decorators: decoratorsOf(p, ctx) };
+    });
+
+  // ---------- functions ----------
+  function visitFunction(node: AstNode, outer: Ctx, name: string | undefined, className: string | undefined, decorators: DecoratorFact[] = [], inlineOf?: { call: string; line: number; argIndex: number }): string {
+    const seen = visitedFns.get(node);
+    if (seen) return seen;
+    const base = className ? `${className}.${name ?? '<anon>'}` : name ?? `<anon>@${lineOf(node.start)}:${node.start}`;
+    const id = uniqueFnId(base, node);
+    visitedFns.set(node, id);
+    const fact: FunctionFact = {
+      id, name: name ?? '<anon>', className, thisClass: className ?? outer.className, parent: outer.fn === '<module>' ? undefined : outer.fn, line: lineOf(node.start), endLine: lineOf(node.end), async: !!node.async,
+      decorators, params: paramsOf(node.params ?? [], outer), stats: { calls: 0, awaits: 0, thisRefs: 0, statements: 0, assignsOuter: false },
+      locals: {}, inlineOf,
+    };
+    facts.functions.push(fact);
+    const ctx: Ctx = { fn: id, fnFact: fact, className: className ?? outer.className, inLoop: false, inPromiseAllMap: outer.inPromiseAllMap && !!inlineOf, inTransaction: outer.inTransaction, tryCatch: undefined };
+    if (inlineOf) {
+      ctx.inLoop = outer.inLoop;
+      ctx.tryCatch = outer.tryCatch;
+    }
+    const body = node.body;
+    if (body?.type === 'BlockStatement') visitAll(body.body, ctx);
+    else if (body) visitExpr(body, ctx, 'return');
+    return id;
+  }
+
+  // ---------- statements ----------
+  const visitAll = (stmts: AstNode[], ctx: Ctx) => {
+    for (const s of stmts) visitStmt(s, ctx);
+  };
+
+  const catchInfo = (handler: AstNode): CatchInfo => {
+    let rethrows = false;
+    let returns = false;
+    let logs = false;
+    const scan = (n: any) => {
+      if (!n || typeof n !== 'object') return;
+      if (Array.isArray(n)) return n.forEach(scan);
+      if (typeof n.type !== 'string') return;
+      if (n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression' || n.type === 'FunctionDeclaration') return;
+      if (n.type === 'ThrowStatement') rethrows = true;
+      if (n.type === 'ReturnStatement' && n.argument) returns = true;
+      if (n.type === 'CallExpression') {
+        const { chain } = chainOf(n.callee);
+        const last = chain[chain.length - 1] ?? '';
+        if (LOG_NAMES.test(last) || chain.includes('console') || chain.some((c) => /logger|log$/i.test(c))) logs = true;
+        if (last === 'next' && n.arguments.length > 0) rethrows = true; // express next(err)
+        if (/^reject$/.test(last)) rethrows = true;
+      }
+      for (const k in n) if (k !== 'type' && k !== 'start' && k !== 'end') scan(n[k]);
+    };
+    scan(handler.body);
+    const empty = handler.body.body.length === 0;
+    return { line: lineOf(handler.start), rethrows, returns, logs, empty, contains: !rethrows };
+  };
+
+  const visitStmt = (s: AstNode | null, ctx: Ctx): void => {
+    if (!s) return;
+    if (ctx.fnFact) ctx.fnFact.stats.statements++;
+    switch (s.type) {
+      case 'ExpressionStatement':
+        visitExpr(s.expression, ctx, 'statement');
+        return;
+      case 'ReturnStatement':
+        if (s.argument) visitExpr(s.argument, ctx, 'return');
+        return;
+      case 'VariableDeclaration':
+        for (const d of s.declarations) {
+          if (d.init) {
+            const name = d.id.type === 'Identifier' ? d.id.name : undefined;
+            if (name && (d.init.type === 'ArrowFunctionExpression' || d.init.type === 'FunctionExpression') && ctx.fn === '<module>') {
+              // top-level handled in visitTopVar
+              visitFunction(d.init, ctx, name, undefined);
+              continue;
+            }
+            visitExpr(d.init, ctx, 'assign');
+            if (ctx.fnFact && name) ctx.fnFact.locals[name] = summarize(d.init, { ...ctx, fnFact: undefined }, 3);
+            if (ctx.fnFact && d.id.type === 'ObjectPattern') {
+              const src = summarize(d.init, { ...ctx, fnFact: undefined }, 3);
+              for (const p of d.id.properties) {
+                const k = p.type === 'Property' ? propKey(p) : undefined;
+                const local = p.type === 'Property' && p.value.type === 'Identifier' ? p.value.name : undefined;
+                if (k && local) ctx.fnFact.locals[local] = { call: '.destructure', args: [src, k] };
+              }
+            }
+          }
+        }
+        return;
+      case 'IfStatement':
+        visitExpr(s.test, ctx, 'other');
+        visitStmt(s.consequent, ctx);
+        visitStmt(s.alternate, ctx);
+        return;
+      case 'BlockStatement':
+        visitAll(s.body, ctx);
+        return;
+      case 'TryStatement': {
+        const info = s.handler ? catchInfo(s.handler) : undefined;
+        if (info) facts.catches.push({ ...info, fn: ctx.fn, endLine: lineOf(s.handler.end) });
+        visitAll(s.block.body, info?.contains ? { ...ctx, tryCatch: info } : ctx);
+        if (s.handler) visitAll(s.handler.body.body, ctx);
+        if (s.finalizer) visitAll(s.finalizer.body, ctx);
+        return;
+      }
+      case 'ForStatement':
+      case 'ForInStatement':
+      case 'ForOfStatement':
+      case 'WhileStatement':
+      case 'DoWhileStatement': {
+        const loopCtx = { ...ctx, inLoop: true };
+        if (s.init) s.init.type === 'VariableDeclaration' ? visitStmt(s.init, ctx) : visitExpr(s.init, ctx, 'other');
+        if (s.test) visitExpr(s.test, loopCtx, 'other');
+        if (s.update) visitExpr(s.update, loopCtx, 'other');
+        if (s.right) visitExpr(s.right, ctx, 'other');
+        visitStmt(s.body, loopCtx);
+        return;
+      }
+      case 'SwitchStatement':
+        visitExpr(s.discriminant, ctx, 'other');
+        for (const c of s.cases) visitAll(c.consequent, ctx);
+        return;
+      case 'ThrowStatement':
+        visitExpr(s.argument, ctx, 'other');
+        return;
+      case 'LabeledStatement':
+        visitStmt(s.body, ctx);
+        return;
+      case 'FunctionDeclaration':
+        visitFunction(s, ctx, s.id?.name, undefined);
+        return;
+      case 'ClassDeclaration':
+        visitClass(s, ctx, false);
+        return;
+      default:
+        return;
+    }
+  };
+
+  // ---------- expressions ----------
+  const visitCall = (node: AstNode, ctx: Ctx, usage: Usage, caught: boolean): void => {
+    const { chain, root } = chainOf(node.callee);
+    const last = chain[chain.length - 1];
+    // promise chains: x().then(f).catch(g) — the inner call inherits the outer usage
+    if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && (last === 'catch' || last === 'then' || last === 'finally')) {
+      const inner = unwrap(node.callee.object);
+      const catches = last === 'catch' || (last === 'then' && node.arguments.length >= 2);
+      for (const a of node.arguments) visitExpr(a, ctx, 'arg');
+      if (inner.type === 'CallExpression' || inner.type === 'NewExpression') {
+        visitCall(inner, ctx, usage, caught || catches);
+        return;
+      }
+      visitExpr(inner, ctx, 'other');
+      return;
+    }
+    if (ctx.fnFact) {
+      ctx.fnFact.stats.calls++;
+      if (chain[0] === 'this') ctx.fnFact.stats.thisRefs++;
+    }
+    const order = (orderByFn.get(ctx.fn) ?? 0) + 1;
+    orderByFn.set(ctx.fn, order);
+    const calleeStr = root === 'call' ? '()' : chain.join('.');
+    const call: CallFact = {
+      fn: ctx.fn, callee: chain, root, line: lineOf(node.start), endLine: lineOf(node.end), args: [], isNew: node.type === 'NewExpression',
+      awaited: usage === 'await', returned: usage === 'return', floating: usage === 'statement' || usage === 'void', caught,
+      tryCatch: ctx.tryCatch, inLoop: ctx.inLoop, inPromiseAllMap: ctx.inPromiseAllMap, inTransaction: ctx.inTransaction, order,
+    };
+    facts.calls.push(call);
+    // the callee object may itself contain calls: a.b().c()
+    if (root === 'call' || root === 'other') visitCalleeObject(node.callee, ctx);
+    const isPromiseAll = chain[0] === 'Promise' && (last === 'all' || last === 'allSettled' || last === 'race' || last === 'any');
+    const isTx = last !== undefined && TX_CALLEES.has(last);
+    const isLoopCb = last !== undefined && LOOP_CALLBACKS.has(last) && chain.length > 1;
+    call.args = node.arguments.map((a: AstNode) => {
+      const inner = unwrap(a);
+      if (inner.type === 'ArrowFunctionExpression' || inner.type === 'FunctionExpression') {
+        const cbCtx: Ctx = { ...ctx, inLoop: ctx.inLoop || isLoopCb, inTransaction: ctx.inTransaction || isTx };
+        return { fn: visitFunction(inner, cbCtx, undefined, undefined, [], { call: calleeStr, line: call.line, argIndex: node.arguments.indexOf(a) }) } as Val;
+      }
+      if (isPromiseAll && inner.type === 'CallExpression') {
+        const ic = chainOf(inner.callee).chain;
+        if (ic[ic.length - 1] === 'map') {
+          visitCall(inner, { ...ctx, inPromiseAllMap: true }, 'arg', false);
+          return summarizeShallow(inner);
+        }
+      }
+      if (isTx && inner.type === 'ArrayExpression') {
+        for (const e of inner.elements) if (e) visitExpr(e, { ...ctx, inTransaction: true }, 'arg');
+        return { unknown: 'array' } as Val;
+      }
+      visitExpr(a, ctx, usage === 'await' && isPromiseAll ? 'await' : 'arg');
+      return summarize(a, ctx);
+    });
+  };
+
+  const summarizeShallow = (node: AstNode): Val => {
+    const { chain } = chainOf(node.callee);
+    return { call: chain.join('.'), args: [] };
+  };
+
+  const visitCalleeObject = (callee: AstNode, ctx: Ctx) => {
+    let cur = callee;
+    while (cur && (cur.type === 'MemberExpression' || cur.type === 'TSNonNullExpression' || cur.type === 'ChainExpression' || cur.type === 'ParenthesizedExpression')) {
+      cur = cur.type === 'MemberExpression' ? cur.object : cur.expression;
+    }
+    if (cur && cur.type !== 'Identifier' && cur.type !== 'ThisExpression') visitExpr(cur, ctx, 'other');
+  };
+
+  const visitExpr = (node: AstNode | null | undefined, ctx: Ctx, usage: Usage): void => {
+    if (!node) return;
+    switch (node.type) {
+      case 'CallExpression':
+      case 'NewExpression':
+        visitCall(node, ctx, usage, false);
+        return;
+      case 'AwaitExpression':
+        if (ctx.fnFact) ctx.fnFact.stats.awaits++;
+        visitExpr(node.argument, ctx, 'await');
+        return;
+      case 'UnaryExpression':
+        visitExpr(node.argument, ctx, node.operator === 'void' && usage === 'statement' ? 'void' : 'other');
+        return;
+      case 'ChainExpression':
+      case 'ParenthesizedExpression':
+      case 'TSAsExpression':
+      case 'TSSatisfiesExpression':
+      case 'TSNonNullExpression':
+      case 'TSTypeAssertion':
+        visitExpr(node.expression, ctx, usage);
+        return;
+      case 'ArrowFunctionExpression':
+      case 'FunctionExpression':
+        visitFunction(node, ctx, undefined, undefined);
+        return;
+      case 'ClassExpression':
+        visitClass(node, ctx, false);
+        return;
+      case 'AssignmentExpression':
+        if (ctx.fnFact && node.left.type === 'MemberExpression') ctx.fnFact.stats.assignsOuter = true;
+        visitExpr(node.right, ctx, 'assign');
+        return;
+      case 'ThisExpression':
+        if (ctx.fnFact) ctx.fnFact.stats.thisRefs++;
+        return;
+      case 'MemberExpression': {
+        const env = envName(node);
+        if (env) {
+          facts.envReads.push({ name: env, line: lineOf(node.start) });
+          return;
+        }
+        visitExpr(node.object, ctx, 'other');
+        if (node.computed) visitExpr(node.property, ctx, 'other');
+        return;
+      }
+      case 'LogicalExpression': {
+        const env = envName(unwrap(node.left));
+        if (env) {
+          facts.envReads.push({ name: env, line: lineOf(node.start), default: summarize(node.right, ctx) });
+          visitExpr(node.right, ctx, 'other');
+          return;
+        }
+        visitExpr(node.left, ctx, usage === 'return' ? 'return' : 'other');
+        visitExpr(node.right, ctx, usage === 'return' ? 'return' : 'other');
+        return;
+      }
+      case 'TemplateLiteral':
+        recordSql(node);
+        for (const e of node.expressions) visitExpr(e, ctx, 'other');
+        return;
+      case 'Literal':
+        if (typeof node.value === 'string') recordSql(node);
+        return;
+      case 'TaggedTemplateExpression':
+        visitExpr(node.tag, ctx, 'other');
+        // a tagged template is a call of the tag: record it so $queryRaw`...` is visible
+        {
+          const { chain } = chainOf(node.tag);
+          const order = (orderByFn.get(ctx.fn) ?? 0) + 1;
+          orderByFn.set(ctx.fn, order);
+          if (ctx.fnFact) ctx.fnFact.stats.calls++;
+          facts.calls.push({
+            fn: ctx.fn, callee: chain, line: lineOf(node.start), endLine: lineOf(node.end), args: [{ unknown: 'tagged-template' }], isNew: false,
+            awaited: usage === 'await', returned: usage === 'return', floating: usage === 'statement', caught: false, tryCatch: ctx.tryCatch,
+            inLoop: ctx.inLoop, inPromiseAllMap: ctx.inPromiseAllMap, inTransaction: ctx.inTransaction, order,
+          });
+        }
+        for (const e of node.quasi.expressions) visitExpr(e, ctx, 'other');
+        return;
+      default:
+        for (const key in node) {
+          if (key === 'type' || key === 'start' || key === 'end' || key === 'typeAnnotation' || key === 'typeArguments') continue;
+          const v = node[key];
+          if (Array.isArray(v)) {
+            for (const item of v) if (item && typeof item.type === 'string') visitExprOrProp(item, ctx);
+          } else if (v && typeof v.type === 'string') visitExprOrProp(v, ctx);
+        }
+    }
+  };
+
+  const visitExprOrProp = (n: AstNode, ctx: Ctx) => {
+    if (n.type === 'Property') {
+      if (n.value?.type === 'FunctionExpression' || n.value?.type === 'ArrowFunctionExpression') {
+        visitFunction(n.value, ctx, propKey(n), undefined);
+        return;
+      }
+      visitExpr(n.value, ctx, 'other');
+      return;
+    }
+    if (n.type === 'SpreadElement') return visitExpr(n.argument, ctx, 'other');
+    if (n.type === 'TemplateElement') return;
+    visitExpr(n, ctx, 'other');
+  };
+
+  const recordSql = (node: AstNode) => {
+    const text = node.type === 'Literal' ? String(node.value) : node.quasis.map((q: AstNode) => q.value.cooked ?? q.value.raw).join('${}');
+    if (text.length >= 20 && SQL_START.test(text)) facts.sqlStrings.push({ line: lineOf(node.start), text: text.slice(0, 200_000) });
+  };
+
+  // ---------- classes ----------
+  function visitClass(node: AstNode, ctx: Ctx, exported: boolean): void {
+    const name = node.id?.name ?? `<class>@${lineOf(node.start)}`;
+    const cls: ClassFact = {
+      name, line: lineOf(node.start), endLine: lineOf(node.end), exported, superClass: node.superClass ? chainOf(node.superClass).chain.join('.') : undefined,
+      implements: (node.implements ?? []).map((i: AstNode) => qualified(i.expression ?? i.id) ?? '?'),
+      decorators: decoratorsOf(node, ctx), ctorParams: [], props: [], methods: [],
+    };
+    facts.classes.push(cls);
+    const classCtx: Ctx = { ...ctx, className: name };
+    for (const m of node.body.body) {
+      if (m.type === 'MethodDefinition' || m.type === 'TSAbstractMethodDefinition') {
+        const key = propKey(m) ?? '?';
+        if (key === 'constructor') {
+          cls.ctorParams = paramsOf(m.value.params, ctx);
+          const id = visitFunction(m.value, classCtx, 'constructor', name);
+          cls.methods.push(id);
+          // this.x = new Foo() in constructors: record as props
+          for (const st of m.value.body?.body ?? []) {
+            const e = st.type === 'ExpressionStatement' ? st.expression : undefined;
+            if (e?.type === 'AssignmentExpression' && e.left.type === 'MemberExpression' && e.left.object.type === 'ThisExpression' && e.left.property.type === 'Identifier') {
+              cls.props.push({ name: e.left.property.name, init: summarize(e.right, classCtx), line: lineOf(st.start), decorators: [] });
+            }
+          }
+          continue;
+        }
+        const id = visitFunction(m.value, classCtx, key, name, decoratorsOf(m, ctx));
+        cls.methods.push(id);
+      } else if (m.type === 'PropertyDefinition' || m.type === 'AccessorProperty') {
+        const key = propKey(m) ?? '?';
+        const v = m.value ? unwrap(m.value) : undefined;
+        if (v && (v.type === 'ArrowFunctionExpression' || v.type === 'FunctionExpression')) {
+          const id = visitFunction(v, classCtx, key, name, decoratorsOf(m, ctx));
+          cls.methods.push(id);
+          continue;
+        }
+        if (v) visitExpr(v, classCtx, 'assign');
+        cls.props.push({ name: key, type: typeName(m.typeAnnotation), init: v ? summarize(v, classCtx) : undefined, line: lineOf(m.start), decorators: decoratorsOf(m, ctx) });
+      } else if (m.type === 'StaticBlock') {
+        visitAll(m.body, classCtx);
+      }
+    }
+  }
+
+  // ---------- module level ----------
+  const moduleCtx: Ctx = { fn: '<module>', inLoop: false, inPromiseAllMap: false, inTransaction: false };
+
+  const visitTopVar = (decl: AstNode, exported: boolean) => {
+    for (const d of decl.declarations) {
+      if (d.id.type === 'ObjectPattern' && d.init) {
+        const init = unwrap(d.init);
+        if (init.type === 'CallExpression' && init.callee.type === 'Identifier' && init.callee.name === 'require' && init.arguments[0]?.type === 'Literal') {
+          facts.imports.push({
+            source: String(init.arguments[0].value), line: lineOf(d.start), typeOnly: false, require: true,
+            names: d.id.properties.filter((p: AstNode) => p.type === 'Property').map((p: AstNode) => ({ imported: propKey(p) ?? '?', local: p.value.type === 'Identifier' ? p.value.name : '?' })),
+          });
+          continue;
+        }
+        visitExpr(d.init, moduleCtx, 'assign');
+        continue;
+      }
+      if (d.id.type !== 'Identifier') {
+        if (d.init) visitExpr(d.init, moduleCtx, 'assign');
+        continue;
+      }
+      const name = d.id.name;
+      const init = d.init ? unwrap(d.init) : undefined;
+      if (init && init.type === 'CallExpression' && init.callee.type === 'Identifier' && init.callee.name === 'require' && init.arguments[0]?.type === 'Literal') {
+        facts.imports.push({ source: String(init.arguments[0].value), line: lineOf(d.start), typeOnly: false, require: true, names: [{ imported: 'default', local: name }] });
+        continue;
+      }
+      const v: VarFactInit = { name, line: lineOf(d.start), exported, kind: decl.kind, init: undefined };
+      if (init && (init.type === 'ArrowFunctionExpression' || init.type === 'FunctionExpression')) {
+        v.init = { fn: visitFunction(init, moduleCtx, name, undefined) };
+      } else if (init) {
+        if (init.type === 'ObjectExpression') {
+          // object of methods: `export const userController = { async list() {} }`
+          const obj: Record<string, Val> = {};
+          for (const p of init.properties) {
+            const k = p.type === 'Property' ? propKey(p) : undefined;
+            if (!k) continue;
+            const pv = unwrap(p.value);
+            if (pv.type === 'FunctionExpression' || pv.type === 'ArrowFunctionExpression') obj[k] = { fn: visitFunction(pv, moduleCtx, `${name}.${k}`, undefined) };
+            else {
+              visitExpr(p.value, moduleCtx, 'assign');
+              obj[k] = summarize(p.value, moduleCtx);
+            }
+          }
+          v.init = { obj };
+        } else {
+          visitExpr(init, moduleCtx, 'assign');
+          v.init = summarize(init, moduleCtx);
+        }
+      }
+      facts.vars.push(v);
+      if (exported) facts.exports[name] = name;
+    }
+  };
+
+  type VarFactInit = FileFacts['vars'][number];
+
+  const visitTop = (s: AstNode) => {
+    switch (s.type) {
+      case 'ImportDeclaration': {
+        const names = (s.specifiers ?? []).map((sp: AstNode) => ({
+          imported: sp.type === 'ImportDefaultSpecifier' ? 'default' : sp.type === 'ImportNamespaceSpecifier' ? '*' : sp.imported.name ?? sp.imported.value,
+          local: sp.local.name,
+        }));
+        facts.imports.push({ source: s.source.value, line: lineOf(s.start), typeOnly: s.importKind === 'type', names });
+        return;
+      }
+      case 'ExportNamedDeclaration': {
+        if (s.source) {
+          facts.reexports.push({ source: s.source.value, line: lineOf(s.start), names: s.specifiers.map((sp: AstNode) => ({ imported: sp.local.name ?? sp.local.value, exported: sp.exported.name ?? sp.exported.value })) });
+          return;
+        }
+        const d = s.declaration;
+        if (d) {
+          if (d.type === 'ClassDeclaration') {
+            visitClass(d, moduleCtx, true);
+            facts.exports[d.id.name] = d.id.name;
+          } else if (d.type === 'FunctionDeclaration') {
+            const id = visitFunction(d, moduleCtx, d.id?.name, undefined);
+            const f = facts.functions.find((x) => x.id === id);
+            if (f) f.exported = true;
+            facts.exports[d.id.name] = d.id.name;
+          } else if (d.type === 'VariableDeclaration') visitTopVar(d, true);
+        }
+        for (const sp of s.specifiers ?? []) facts.exports[sp.exported.name ?? sp.exported.value] = sp.local.name ?? sp.local.value;
+        return;
+      }
+      case 'ExportDefaultDeclaration': {
+        const d = s.declaration;
+        if (d.type === 'ClassDeclaration' || d.type === 'ClassExpression') {
+          visitClass(d, moduleCtx, true);
+          facts.exports.default = d.id?.name ?? `<class>@${lineOf(d.start)}`;
+        } else if (d.type === 'FunctionDeclaration' || d.type === 'FunctionExpression' || d.type === 'ArrowFunctionExpression') {
+          const id = visitFunction(d, moduleCtx, d.id?.name ?? 'default', undefined);
+          facts.exports.default = id;
+        } else if (d.type === 'Identifier') {
+          facts.exports.default = d.name;
+        } else {
+          facts.vars.push({ name: 'default', line: lineOf(s.start), exported: true, kind: 'const', init: summarize(d, moduleCtx) });
+          visitExpr(d, moduleCtx, 'assign');
+          facts.exports.default = 'default';
+        }
+        return;
+      }
+      case 'ExportAllDeclaration':
+        facts.reexports.push({ source: s.source.value, line: lineOf(s.start), names: s.exported ? [{ imported: '*', exported: s.exported.name }] : undefined });
+        return;
+      case 'TSExportAssignment':
+        if (s.expression.type === 'Identifier') facts.exports.default = s.expression.name;
+        return;
+      case 'ClassDeclaration':
+        visitClass(s, moduleCtx, false);
+        return;
+      case 'FunctionDeclaration':
+        visitFunction(s, moduleCtx, s.id?.name, undefined);
+        return;
+      case 'VariableDeclaration':
+        visitTopVar(s, false);
+        return;
+      case 'ExpressionStatement': {
+        // module.exports = x / module.exports.y = z
+        const e = s.expression;
+        if (e.type === 'AssignmentExpression' && e.left.type === 'MemberExpression') {
+          const { chain } = chainOf(e.left);
+          if (chain[0] === 'module' && chain[1] === 'exports') {
+            const r = unwrap(e.right);
+            const exportedName = chain[2] ?? 'default';
+            if (r.type === 'Identifier') facts.exports[exportedName] = r.name;
+            else if (r.type === 'ArrowFunctionExpression' || r.type === 'FunctionExpression') facts.exports[exportedName] = visitFunction(r, moduleCtx, exportedName, undefined);
+            else visitExpr(r, moduleCtx, 'assign');
+            return;
+          }
+          if (chain[0] === 'exports' && chain[1]) {
+            const r = unwrap(e.right);
+            if (r.type === 'Identifier') facts.exports[chain[1]] = r.name;
+            else if (r.type === 'ArrowFunctionExpression' || r.type === 'FunctionExpression') facts.exports[chain[1]] = visitFunction(r, moduleCtx, chain[1], undefined);
+            return;
+          }
+        }
+        visitStmt(s, moduleCtx);
+        return;
+      }
+      default:
+        visitStmt(s, moduleCtx);
+    }
+  };
+
+  for (const s of program.body) visitTop(s);
+  return facts;
+}
+
+function unwrap(n: AstNode): AstNode {
+  while (n && (n.type === 'TSAsExpression' || n.type === 'TSSatisfiesExpression' || n.type === 'TSNonNullExpression' || n.type === 'ParenthesizedExpression' || n.type === 'TSTypeAssertion')) n = n.expression;
+  return n;
+}
+
+function propKey(p: AstNode): string | undefined {
+  if (p.computed) return p.key?.type === 'Literal' ? String(p.key.value) : undefined;
+  if (!p.key) return undefined;
+  if (p.key.type === 'Identifier' || p.key.type === 'PrivateIdentifier') return p.key.name;
+  if (p.key.type === 'Literal') return String(p.key.value);
+  return undefined;
+}
+
+function qualified(n: AstNode | undefined): string | undefined {
+  if (!n) return undefined;
+  if (n.type === 'Identifier') return n.name;
+  if (n.type === 'TSQualifiedName') return `${qualified(n.left)}.${n.right.name}`;
+  if (n.type === 'MemberExpression') return `${qualified(n.object)}.${n.property.name}`;
+  return undefined;
+}

@@ -1,0 +1,195 @@
+// Per-file facts: what one file says, with no cross-file knowledge. Produced in the
+// parse workers (so they must be plain, structured-clone-able data) and consumed by
+// link, packs and rules. Values that are not literal are kept symbolic (refs, env
+// reads) so that a pool size read from process.env stays "unknown", never a guess.
+
+/** A summarized expression. */
+export type Val =
+  | string
+  | number
+  | boolean
+  | null
+  | { obj: Record<string, Val>; spread?: boolean }
+  | { arr: Val[] }
+  | { ref: string }
+  | { fn: string }
+  | { call: string; args: Val[] }
+  | { new: string; args: Val[] }
+  | { tpl: string; parts: Val[] }
+  | { concat: Val[] }
+  | { env: string; default?: Val }
+  | { unknown: string };
+
+export interface ImportFact {
+  source: string;
+  line: number;
+  typeOnly: boolean;
+  /** imported: 'default', '*' (namespace) or the exported name. */
+  names: { imported: string; local: string }[];
+  /** require() instead of import. */
+  require?: boolean;
+}
+
+export interface ReexportFact {
+  source: string;
+  line: number;
+  /** undefined = export * from */
+  names?: { imported: string; exported: string }[];
+}
+
+export interface DecoratorFact {
+  name: string;
+  args: Val[];
+  line: number;
+}
+
+export interface ParamFact {
+  name: string;
+  type?: string;
+  decorators: DecoratorFact[];
+}
+
+export interface FunctionFact {
+  /** Unique in file: 'name', 'Class.method', or 'name@line:col' for inline functions. */
+  id: string;
+  name: string;
+  className?: string;
+  /** The class `this` refers to inside (methods and functions nested in them). */
+  thisClass?: string;
+  /** The function this one is nested in (closures see its locals). */
+  parent?: string;
+  line: number;
+  endLine: number;
+  async: boolean;
+  decorators: DecoratorFact[];
+  params: ParamFact[];
+  /** Counts that the pure-core strength and rules use. */
+  stats: { calls: number; awaits: number; thisRefs: number; statements: number; assignsOuter: boolean };
+  /** Local variable → summarized initializer, for the linker (const x = this.y / new Foo()). */
+  locals: Record<string, Val>;
+  /** Arguments forwarded to a call, by param index, when the function is an inline callback. */
+  inlineOf?: { call: string; line: number; argIndex: number };
+  exported?: boolean;
+}
+
+export interface PropFact {
+  name: string;
+  type?: string;
+  init?: Val;
+  line: number;
+  decorators: DecoratorFact[];
+}
+
+export interface ClassFact {
+  name: string;
+  line: number;
+  endLine: number;
+  exported: boolean;
+  superClass?: string;
+  implements: string[];
+  decorators: DecoratorFact[];
+  ctorParams: ParamFact[];
+  props: PropFact[];
+  methods: string[]; // function ids
+}
+
+export interface CatchInfo {
+  line: number;
+  rethrows: boolean;
+  returns: boolean;
+  logs: boolean;
+  empty: boolean;
+  /** The catch handles the error locally and does not rethrow: the try body's failure is contained. */
+  contains: boolean;
+}
+
+export interface CallFact {
+  /** Enclosing function id, or '<module>' for top-level code. */
+  fn: string;
+  /** Member chain of the callee: ['this','prisma','user','create'], ['axios','get'], ['fetch']. */
+  callee: string[];
+  /** What the chain starts with when not an identifier: a call result, a new expression... */
+  root?: 'call' | 'new' | 'other';
+  line: number;
+  endLine: number;
+  args: Val[];
+  isNew: boolean;
+  awaited: boolean;
+  returned: boolean;
+  /** An expression statement whose promise is neither awaited, returned, assigned nor caught. */
+  floating: boolean;
+  /** A .catch(...) or .then(_, onRejected) is chained on it. */
+  caught: boolean;
+  /** Innermost enclosing try whose catch contains the failure, if any. */
+  tryCatch?: CatchInfo;
+  inLoop: boolean;
+  /** Inside the callback of items.map(...) passed to Promise.all/allSettled. */
+  inPromiseAllMap: boolean;
+  /** Inside a callback passed to $transaction / transaction() / knex.transaction. */
+  inTransaction: boolean;
+  /** Position among the calls of its function, in source order. */
+  order: number;
+  /** Wrapped in a breaker: breaker.fire(...) or an opossum/cockatiel policy execute. */
+  text?: string;
+}
+
+export interface EnvRead {
+  name: string;
+  default?: Val;
+  line: number;
+  /** The property or variable the value is assigned to, when simple. */
+  target?: string;
+}
+
+export interface VarFact {
+  name: string;
+  line: number;
+  exported: boolean;
+  init?: Val;
+  kind: 'const' | 'let' | 'var';
+}
+
+export interface FileFacts {
+  file: string;
+  lines: number;
+  imports: ImportFact[];
+  reexports: ReexportFact[];
+  /** exported name → local name ('default' for export default <local>). */
+  exports: Record<string, string>;
+  classes: ClassFact[];
+  functions: FunctionFact[];
+  vars: VarFact[];
+  calls: CallFact[];
+  catches: (CatchInfo & { fn: string; endLine: number })[];
+  envReads: EnvRead[];
+  /** Object-literal property assignments with literal values anywhere: key → values (for config scans). */
+  /** String literals that look like SQL, with line (for migrations/schema in TS files). */
+  sqlStrings: { line: number; text: string }[];
+  /** Comments that suppress findings: `faultline-ignore-next-line RULE -- reason`. */
+  suppressions: { line: number; rule: string; reason: string }[];
+  parseErrors: string[];
+}
+
+/** The facts of every parsed file, by repository-relative path. */
+export type FactIndex = Map<string, FileFacts>;
+
+export function valToString(v: Val | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function valToNumber(v: Val | undefined): number | undefined {
+  return typeof v === 'number' ? v : undefined;
+}
+
+export function objGet(v: Val | undefined, ...keys: string[]): Val | undefined {
+  let cur: Val | undefined = v;
+  for (const k of keys) {
+    if (!cur || typeof cur !== 'object' || !('obj' in cur)) return undefined;
+    cur = cur.obj[k];
+  }
+  return cur;
+}
+
+export function isObj(v: Val | undefined): v is { obj: Record<string, Val> } {
+  return !!v && typeof v === 'object' && 'obj' in v;
+}

@@ -1,0 +1,199 @@
+// Cross-file knowledge: module resolution (oxc-resolver, as the TypeScript compiler
+// would, without the scanned repo's node_modules) and symbol lookup through imports,
+// re-exports and module-level instances.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ResolverFactory } from 'oxc-resolver';
+import type { ClassFact, FactIndex, FileFacts, FunctionFact, VarFact } from '../extract/facts.js';
+import { toRel } from '../shared/paths.js';
+
+export type Sym =
+  | { kind: 'class'; file: string; cls: ClassFact }
+  | { kind: 'fn'; file: string; fn: FunctionFact }
+  | { kind: 'var'; file: string; v: VarFact }
+  | { kind: 'pkg'; pkg: string; name: string }
+  | { kind: 'global'; name: string };
+
+const RESOLVE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
+
+export interface WorkspacePackage {
+  name: string;
+  dir: string; // rel
+}
+
+export class Program {
+  readonly fnById = new Map<string, FunctionFact>();
+  private readonly resolvers = new Map<string, ResolverFactory>();
+  private readonly resolveCache = new Map<string, string | null>();
+  private readonly workspaceByName = new Map<string, WorkspacePackage>();
+  readonly unresolved: { file: string; line: number; what: string }[] = [];
+
+  constructor(readonly root: string, readonly files: FactIndex, readonly tsconfigDirs: string[], workspaces: WorkspacePackage[]) {
+    for (const f of files.values()) for (const fn of f.functions) this.fnById.set(`${f.file}#${fn.id}`, fn);
+    for (const w of workspaces) this.workspaceByName.set(w.name, w);
+  }
+
+  fn(file: string, id: string): FunctionFact | undefined {
+    return this.fnById.get(`${file}#${id}`);
+  }
+
+  private resolverFor(fileRel: string): ResolverFactory {
+    // nearest tsconfig.json directory above the file decides paths/baseUrl
+    let dir = path.posix.dirname(fileRel);
+    let chosen = '';
+    for (;;) {
+      if (this.tsconfigDirs.includes(dir === '.' ? '' : dir)) {
+        chosen = dir === '.' ? '' : dir;
+        break;
+      }
+      if (dir === '.' || dir === '' || dir === '/') break;
+      dir = path.posix.dirname(dir);
+    }
+    let r = this.resolvers.get(chosen);
+    if (!r) {
+      const configFile = path.join(this.root, chosen, 'tsconfig.json');
+      r = new ResolverFactory({
+        extensions: RESOLVE_EXTENSIONS,
+        extensionAlias: { '.js': ['.ts', '.tsx', '.js'], '.mjs': ['.mts', '.mjs'], '.cjs': ['.cts', '.cjs'] },
+        conditionNames: ['import', 'require', 'node', 'default', 'types'],
+        mainFields: ['module', 'main', 'types'],
+        tsconfig: fs.existsSync(configFile) ? { configFile, references: 'auto' } : undefined,
+        symlinks: false,
+      } as any);
+      this.resolvers.set(chosen, r);
+    }
+    return r;
+  }
+
+  /** A source specifier → a scanned file (rel) or a package name. */
+  resolveModule(fromRel: string, source: string): { file: string } | { pkg: string } {
+    const key = `${fromRel}\0${source}`;
+    let hit = this.resolveCache.get(key);
+    if (hit === undefined) {
+      hit = this.resolveUncached(fromRel, source);
+      this.resolveCache.set(key, hit);
+    }
+    if (hit) return { file: hit };
+    return { pkg: packageName(source) };
+  }
+
+  private resolveUncached(fromRel: string, source: string): string | null {
+    if (source.startsWith('node:')) return null;
+    const dirAbs = path.join(this.root, path.posix.dirname(fromRel));
+    const tryResolve = (dir: string, spec: string): string | null => {
+      try {
+        const r = this.resolverFor(fromRel).sync(dir, spec);
+        if (r.path && !r.path.includes(`${path.sep}node_modules${path.sep}`)) {
+          const rel = toRel(this.root, r.path);
+          if (!rel.startsWith('..') && this.files.has(rel)) return rel;
+        }
+      } catch {
+        /* unresolvable: treated as a package */
+      }
+      return null;
+    };
+    const direct = tryResolve(dirAbs, source);
+    if (direct) return direct;
+    // workspace packages are not installed in the scanned repo: map names to folders
+    const pkg = packageName(source);
+    const ws = this.workspaceByName.get(pkg);
+    if (ws) {
+      const sub = source.slice(pkg.length).replace(/^\//, '');
+      const base = path.join(this.root, ws.dir);
+      for (const cand of sub ? [`./${sub}`, `./src/${sub}`] : ['.', './src/index', './src', './index']) {
+        const r = tryResolve(base, cand);
+        if (r) return r;
+      }
+    }
+    return null;
+  }
+
+  /** What a name means at module level of a file. */
+  lookup(file: string, name: string, depth = 0): Sym | undefined {
+    const f = this.files.get(file);
+    if (!f || depth > 12) return undefined;
+    const cls = f.classes.find((c) => c.name === name);
+    if (cls) return { kind: 'class', file, cls };
+    const fn = f.functions.find((x) => x.id === name && !x.className);
+    if (fn) return { kind: 'fn', file, fn };
+    const v = f.vars.find((x) => x.name === name);
+    if (v) {
+      if (v.init && typeof v.init === 'object' && 'fn' in v.init) {
+        const target = this.fn(file, v.init.fn);
+        if (target) return { kind: 'fn', file, fn: target };
+      }
+      return { kind: 'var', file, v };
+    }
+    for (const imp of f.imports) {
+      const spec = imp.names.find((n) => n.local === name);
+      if (!spec) continue;
+      const target = this.resolveModule(file, imp.source);
+      if ('pkg' in target && imp.source.startsWith('.')) return this.noteUnresolved(file, imp.line, `import ${imp.source}: no such file in the scanned tree`);
+      if ('pkg' in target) return { kind: 'pkg', pkg: target.pkg, name: spec.imported === '*' ? '*' : spec.imported };
+      if (spec.imported === '*') return { kind: 'pkg', pkg: `file:${target.file}`, name: '*' };
+      // a name that is no value there is a type or interface: nothing to link
+      return this.lookupExport(target.file, spec.imported, depth + 1);
+    }
+    return undefined;
+  }
+
+  lookupExport(file: string, exported: string, depth = 0): Sym | undefined {
+    const f = this.files.get(file);
+    if (!f || depth > 12) return undefined;
+    const local = f.exports[exported];
+    if (local !== undefined) {
+      const fn = f.functions.find((x) => x.id === local);
+      if (fn) return { kind: 'fn', file, fn };
+      return this.lookup(file, local, depth + 1);
+    }
+    for (const re of f.reexports) {
+      if (re.names) {
+        const n = re.names.find((x) => x.exported === exported);
+        if (!n) continue;
+        const t = this.resolveModule(file, re.source);
+        if ('pkg' in t) return { kind: 'pkg', pkg: t.pkg, name: n.imported };
+        return this.lookupExport(t.file, n.imported, depth + 1);
+      }
+    }
+    for (const re of f.reexports) {
+      if (re.names) continue;
+      const t = this.resolveModule(file, re.source);
+      if ('file' in t) {
+        const s = this.lookupExport(t.file, exported, depth + 1);
+        if (s) return s;
+      }
+    }
+    return undefined;
+  }
+
+  private readonly unresolvedKeys = new Set<string>();
+  private noteUnresolved(file: string, line: number, what: string): undefined {
+    const key = `${file}:${line}:${what}`;
+    if (this.unresolvedKeys.has(key)) return undefined;
+    this.unresolvedKeys.add(key);
+    this.unresolved.push({ file, line, what });
+    return undefined;
+  }
+
+  /** The class and its project superclasses, nearest first; ends at a package class if any. */
+  classChain(file: string, cls: ClassFact): { classes: { file: string; cls: ClassFact }[]; pkgBase?: { pkg: string; name: string } } {
+    const classes = [{ file, cls }];
+    let cur = { file, cls };
+    for (let i = 0; i < 8 && cur.cls.superClass; i++) {
+      const sym = this.lookup(cur.file, cur.cls.superClass.split('.')[0]);
+      if (!sym) break;
+      if (sym.kind === 'pkg') return { classes, pkgBase: { pkg: sym.pkg, name: sym.name === 'default' || sym.name === '*' ? cur.cls.superClass : sym.name } };
+      if (sym.kind !== 'class') break;
+      cur = { file: sym.file, cls: sym.cls };
+      classes.push(cur);
+    }
+    return { classes };
+  }
+}
+
+export function packageName(source: string): string {
+  if (source.startsWith('@')) return source.split('/').slice(0, 2).join('/');
+  return source.split('/')[0];
+}
+
+export type { FileFacts };

@@ -1,0 +1,294 @@
+// Resolves names, values and call sites to what they denote: a project function, an
+// instance of a package class (new PrismaClient(), axios.create()), or a package
+// export. Types come from constructor parameters, property types and initializers,
+// so `this.prisma.user.create()` resolves through NestJS constructor injection.
+import type { CallFact, ClassFact, FileFacts, FunctionFact, Val } from '../extract/facts.js';
+import type { Instance } from '../packs/types.js';
+import type { Program } from './program.js';
+
+export type Resolved =
+  | { kind: 'inst'; inst: Instance }
+  | { kind: 'export'; pkg: string; exportName: string }
+  | { kind: 'classInst'; file: string; cls: ClassFact }
+  | { kind: 'class'; file: string; cls: ClassFact }
+  | { kind: 'fn'; file: string; fn: FunctionFact }
+  | { kind: 'obj'; file: string; obj: Record<string, Val> }
+  | { kind: 'nsFile'; file: string };
+
+export type CallTarget =
+  | { kind: 'fn'; file: string; fn: FunctionFact }
+  | { kind: 'dep'; pkg: string; instance?: Instance; exportName?: string; member: string[] }
+  | { kind: 'unresolved'; reason: string };
+
+const GLOBAL_EXPORTS: Record<string, { pkg: string; exportName: string }> = {
+  fetch: { pkg: 'fetch', exportName: 'fetch' },
+  setTimeout: { pkg: 'node:timers', exportName: 'setTimeout' },
+  setInterval: { pkg: 'node:timers', exportName: 'setInterval' },
+};
+
+export class Resolver {
+  private depth = 0;
+  constructor(readonly program: Program) {}
+
+  private facts(file: string): FileFacts | undefined {
+    return this.program.files.get(file);
+  }
+
+  private classIn(file: string, name: string | undefined): ClassFact | undefined {
+    if (!name) return undefined;
+    return this.facts(file)?.classes.find((c) => c.name === name);
+  }
+
+  /** What `name` means inside function `fn` of `file` (locals, params, closures, module scope, globals). */
+  resolveName(file: string, fn: FunctionFact | undefined, name: string): Resolved | undefined {
+    if (this.depth > 40) return undefined;
+    this.depth++;
+    try {
+      if (name === 'this') {
+        const cls = this.classIn(file, fn?.thisClass);
+        return cls ? { kind: 'classInst', file, cls } : undefined;
+      }
+      for (let cur = fn; cur; cur = cur.parent ? this.program.fn(file, cur.parent) : undefined) {
+        if (name in cur.locals) {
+          const r = this.resolveValue(file, cur, cur.locals[name]);
+          if (r) return r;
+        }
+        const pi = cur.params.findIndex((p) => p.name === name);
+        if (pi >= 0) {
+          const p = cur.params[pi];
+          if (p.type) {
+            const t = this.resolveType(file, p.type, p.decorators, { file, line: cur.line });
+            if (t) return t;
+          }
+          // a transaction callback's first parameter is the transaction client of its receiver
+          if (cur.inlineOf && pi === 0 && /(^|\.)(\$transaction|transaction)$/.test(cur.inlineOf.call)) {
+            const parent = cur.parent ? this.program.fn(file, cur.parent) : undefined;
+            const recv = cur.inlineOf.call.split('.').slice(0, -1);
+            if (recv.length) return this.resolveChainValue(file, parent, recv);
+          }
+          return undefined;
+        }
+      }
+      const sym = this.program.lookup(file, name);
+      if (sym) {
+        switch (sym.kind) {
+          case 'class':
+            return { kind: 'class', file: sym.file, cls: sym.cls };
+          case 'fn':
+            return { kind: 'fn', file: sym.file, fn: sym.fn };
+          case 'var':
+            return sym.v.init ? this.resolveValue(sym.file, undefined, sym.v.init, { file: sym.file, line: sym.v.line }) : undefined;
+          case 'pkg':
+            if (sym.pkg.startsWith('file:')) return { kind: 'nsFile', file: sym.pkg.slice(5) };
+            return { kind: 'export', pkg: sym.pkg, exportName: sym.name };
+        }
+      }
+      const g = GLOBAL_EXPORTS[name];
+      if (g) return { kind: 'export', ...g };
+      return undefined;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  resolveType(file: string, typeName: string, decorators: { name: string; args: Val[] }[], evidence: { file: string; line: number }): Resolved | undefined {
+    const head = typeName.split('.')[0];
+    const sym = this.program.lookup(file, head);
+    if (!sym) return undefined;
+    if (sym.kind === 'class') return this.instanceOfClass(sym.file, sym.cls, [], evidence);
+    if (sym.kind === 'pkg') {
+      const ctor = sym.name === '*' || sym.name === 'default' ? typeName : [sym.name, ...typeName.split('.').slice(1)].join('.');
+      return { kind: 'inst', inst: { pkg: sym.pkg, ctor, args: [], evidence, decorators, typeName } };
+    }
+    return undefined;
+  }
+
+  /** An instance of a project class; a class extending a package class (PrismaService extends PrismaClient) is that package's instance too. */
+  private instanceOfClass(file: string, cls: ClassFact, args: Val[], evidence: { file: string; line: number }): Resolved {
+    return { kind: 'classInst', file, cls };
+  }
+
+  resolveValue(file: string, fn: FunctionFact | undefined, v: Val | undefined, evidence?: { file: string; line: number }): Resolved | undefined {
+    if (!v || typeof v !== 'object') return undefined;
+    const ev = evidence ?? { file, line: fn?.line ?? 1 };
+    if ('new' in v) {
+      const chain = v.new.split('.');
+      const base = this.resolveName(file, fn, chain[0]);
+      if (!base) return undefined;
+      if (base.kind === 'export') {
+        const ctor = base.exportName === 'default' || base.exportName === '*' ? chain.slice(base.exportName === '*' ? 1 : 0).join('.') : [base.exportName, ...chain.slice(1)].join('.');
+        return { kind: 'inst', inst: { pkg: base.pkg, ctor: ctor || base.exportName, args: v.args, evidence: ev } };
+      }
+      if (base.kind === 'class') return { kind: 'classInst', file: base.file, cls: base.cls };
+      if (base.kind === 'nsFile') {
+        const sym = this.program.lookupExport(base.file, chain[1] ?? 'default');
+        if (sym?.kind === 'class') return { kind: 'classInst', file: sym.file, cls: sym.cls };
+      }
+      return undefined;
+    }
+    if ('call' in v) {
+      if (v.call === '.destructure') return undefined;
+      const chain = v.call.split('.');
+      if (chain[0] === '()' || chain[0] === '') return undefined;
+      const base = this.resolveChainValue(file, fn, chain.slice(0, 1));
+      if (base?.kind === 'export') {
+        const rest = chain.slice(1);
+        const ctor = [base.exportName, ...rest].join('.');
+        return { kind: 'inst', inst: { pkg: base.pkg, ctor, args: v.args, evidence: ev } };
+      }
+      if (base?.kind === 'inst' && chain.length > 1) {
+        // a factory on an instance: axiosInstance.create(...) — keep the package, extend the ctor
+        return { kind: 'inst', inst: { ...base.inst, ctor: `${base.inst.ctor}.${chain.slice(1).join('.')}`, args: v.args, evidence: ev } };
+      }
+      if (chain[chain.length - 1] === 'bind' && chain.length > 1) return this.resolveChainValue(file, fn, chain.slice(0, -1));
+      return undefined;
+    }
+    if ('ref' in v) return this.resolveChainValue(file, fn, v.ref.split('.'));
+    if ('fn' in v) {
+      const target = this.program.fn(file, v.fn);
+      return target ? { kind: 'fn', file, fn: target } : undefined;
+    }
+    if ('obj' in v) return { kind: 'obj', file, obj: v.obj };
+    return undefined;
+  }
+
+  /** Resolves a member chain used as a value: this.prisma, config.db.pool, svc.method. */
+  resolveChainValue(file: string, fn: FunctionFact | undefined, chain: string[]): Resolved | undefined {
+    let cur = this.resolveName(file, fn, chain[0]);
+    for (let i = 1; i < chain.length && cur; i++) cur = this.member(cur, chain[i]);
+    return cur;
+  }
+
+  private member(base: Resolved, name: string): Resolved | undefined {
+    switch (base.kind) {
+      case 'classInst': {
+        const { classes, pkgBase } = this.program.classChain(base.file, base.cls);
+        for (const { file, cls } of classes) {
+          const fact = this.facts(file);
+          const method = fact?.functions.find((f) => f.className === cls.name && f.name === name);
+          if (method) return { kind: 'fn', file, fn: method };
+          const ctorFn = fact?.functions.find((f) => f.className === cls.name && f.name === 'constructor');
+          const param = cls.ctorParams.find((p) => p.name === name);
+          if (param?.type) return this.resolveType(file, param.type, param.decorators, { file, line: ctorFn?.line ?? cls.line });
+          const prop = cls.props.find((p) => p.name === name && p.init !== undefined) ?? cls.props.find((p) => p.name === name);
+          if (prop) {
+            const fromInit = prop.init !== undefined ? this.resolveValue(file, ctorFn ?? ({ thisClass: cls.name, locals: {}, params: [] } as unknown as FunctionFact), prop.init, { file, line: prop.line }) : undefined;
+            if (fromInit) return fromInit;
+            if (prop.type) return this.resolveType(file, prop.type, prop.decorators, { file, line: prop.line });
+            return undefined;
+          }
+        }
+        if (pkgBase) {
+          const evidence = { file: base.file, line: base.cls.line };
+          return this.member({ kind: 'inst', inst: { pkg: pkgBase.pkg, ctor: pkgBase.name, args: [], evidence } }, name);
+        }
+        return undefined;
+      }
+      case 'obj': {
+        const v = base.obj[name];
+        return v === undefined ? undefined : this.resolveValue(base.file, undefined, v);
+      }
+      case 'nsFile': {
+        const sym = this.program.lookupExport(base.file, name);
+        if (!sym) return undefined;
+        if (sym.kind === 'fn') return { kind: 'fn', file: sym.file, fn: sym.fn };
+        if (sym.kind === 'class') return { kind: 'class', file: sym.file, cls: sym.cls };
+        if (sym.kind === 'var') return sym.v.init ? this.resolveValue(sym.file, undefined, sym.v.init, { file: sym.file, line: sym.v.line }) : undefined;
+        if (sym.kind === 'pkg') return { kind: 'export', pkg: sym.pkg, exportName: sym.name };
+        return undefined;
+      }
+      case 'export':
+      case 'inst':
+      case 'fn':
+      case 'class':
+        // members of package values stay symbolic: the call classifier sees the path
+        return undefined;
+    }
+  }
+
+  /**
+   * The literal-ish value a reference holds (a string, an env read, a template), so
+   * that `${this.issuer}/token` names its host. Undefined when not statically known.
+   */
+  evalRef(file: string, fn: FunctionFact | undefined, chain: string[], depth = 0): Val | undefined {
+    if (depth > 4 || chain.length === 0) return undefined;
+    const [head, ...rest] = chain;
+    let v: Val | undefined;
+    let vFile = file;
+    if (head === 'this' && rest.length) {
+      const cls = this.classIn(file, fn?.thisClass);
+      const prop = cls?.props.find((p) => p.name === rest[0] && p.init !== undefined);
+      if (!prop) return undefined;
+      return this.navigate(file, prop.init, rest.slice(1), depth);
+    }
+    for (let cur = fn; cur; cur = cur.parent ? this.program.fn(file, cur.parent) : undefined) {
+      if (head in cur.locals) return this.navigate(file, cur.locals[head], rest, depth);
+    }
+    const sym = this.program.lookup(file, head);
+    if (sym?.kind === 'var') {
+      v = sym.v.init;
+      vFile = sym.file;
+    }
+    return v === undefined ? undefined : this.navigate(vFile, v, rest, depth);
+  }
+
+  private navigate(file: string, v: Val | undefined, rest: string[], depth: number): Val | undefined {
+    let cur = v;
+    for (const k of rest) {
+      if (cur && typeof cur === 'object' && 'obj' in cur) cur = cur.obj[k];
+      else return undefined;
+    }
+    if (cur && typeof cur === 'object' && 'ref' in cur) return this.evalRef(file, undefined, cur.ref.split('.'), depth + 1);
+    return cur;
+  }
+
+  /** Replaces references inside a value by what they hold, where known (two levels deep). */
+  substitute(file: string, fn: FunctionFact | undefined, v: Val, depth = 0): Val {
+    if (!v || typeof v !== 'object' || depth > 2) return v;
+    if ('ref' in v) return this.evalRef(file, fn, v.ref.split('.')) ?? v;
+    if ('tpl' in v) return { tpl: v.tpl, parts: v.parts.map((p) => this.substitute(file, fn, p, depth + 1)) };
+    if ('concat' in v) return { concat: v.concat.map((p) => this.substitute(file, fn, p, depth + 1)) };
+    if ('obj' in v) {
+      const obj: Record<string, Val> = {};
+      for (const [k, x] of Object.entries(v.obj)) obj[k] = this.substitute(file, fn, x, depth + 1);
+      return { ...v, obj };
+    }
+    return v;
+  }
+
+  /** The target of a call site. */
+  resolveCall(file: string, call: CallFact): CallTarget {
+    if (call.root === 'call' || call.root === 'other' || call.callee.length === 0) return { kind: 'unresolved', reason: 'dynamic callee' };
+    const fn = call.fn === '<module>' ? undefined : this.program.fn(file, call.fn);
+    const chain = call.callee;
+    let cur = this.resolveName(file, fn, chain[0]);
+    if (!cur) return { kind: 'unresolved', reason: `unknown name ${chain[0]}` };
+    for (let i = 1; i < chain.length; i++) {
+      if (cur.kind === 'inst') return { kind: 'dep', pkg: cur.inst.pkg, instance: cur.inst, member: chain.slice(i) };
+      if (cur.kind === 'export') return { kind: 'dep', pkg: cur.pkg, exportName: cur.exportName, member: chain.slice(i) };
+      const next: Resolved | undefined = this.member(cur, chain[i]);
+      if (!next) {
+        if (cur.kind === 'classInst') {
+          const pkgBase = this.program.classChain(cur.file, cur.cls).pkgBase;
+          if (pkgBase) return { kind: 'dep', pkg: pkgBase.pkg, instance: { pkg: pkgBase.pkg, ctor: pkgBase.name, args: [], evidence: { file: cur.file, line: cur.cls.line } }, member: chain.slice(i) };
+        }
+        return { kind: 'unresolved', reason: `unknown member ${chain.slice(0, i + 1).join('.')}` };
+      }
+      cur = next;
+    }
+    switch (cur.kind) {
+      case 'fn':
+        return { kind: 'fn', file: cur.file, fn: cur.fn };
+      case 'inst':
+        return { kind: 'dep', pkg: cur.inst.pkg, instance: cur.inst, member: [] };
+      case 'export':
+        return { kind: 'dep', pkg: cur.pkg, exportName: cur.exportName, member: [] };
+      case 'class': {
+        const ctor = this.facts(cur.file)?.functions.find((f) => f.className === cur.cls.name && f.name === 'constructor');
+        return ctor ? { kind: 'fn', file: cur.file, fn: ctor } : { kind: 'unresolved', reason: 'constructor' };
+      }
+      default:
+        return { kind: 'unresolved', reason: 'not callable' };
+    }
+  }
+}

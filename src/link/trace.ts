@@ -1,0 +1,142 @@
+// Follows each entrypoint's handler through the call graph to the dependency calls it
+// makes, composing what each call site adds on the way: fire-and-forget (with or
+// without a catch), try/catch containment, breakers, transactions, loop context.
+import type { CallFact, FileFacts, FunctionFact, Val } from '../extract/facts.js';
+import type { EdgeKind, EdgeMode, Evidence, Guards } from '../model/types.js';
+import type { CallMeaning, DepCall, PackContext, ResourceRef, TechPack } from '../packs/types.js';
+import type { Program } from './program.js';
+import type { Resolver } from './resolve.js';
+
+export interface Use {
+  target: ResourceRef;
+  edge: Extract<EdgeKind, 'reads' | 'writes' | 'uses' | 'enqueues' | 'calls' | 'publishes'>;
+  mode: EdgeMode;
+  guards: Guards;
+  readOnly: boolean;
+  op?: string;
+  evidence: Evidence;
+  /** Files of the functions from the traced function down to the call, outermost first. */
+  frames: { file: string; fn: string }[];
+  /** Order of the outermost call site in the traced function. */
+  order: number;
+  call: CallFact;
+}
+
+export class Tracer {
+  private readonly memo = new Map<string, Use[]>();
+  private readonly visiting = new Set<string>();
+  private readonly callsByFn = new Map<string, CallFact[]>();
+  private readonly inlineChildren = new Map<string, string[]>();
+  readonly classified = new Map<CallFact, CallMeaning | undefined>();
+
+  constructor(private readonly program: Program, private readonly resolver: Resolver, private readonly packs: readonly TechPack[], private readonly ctx: PackContext) {
+    for (const f of program.files.values()) {
+      for (const c of f.calls) {
+        const k = `${f.file}#${c.fn}`;
+        let list = this.callsByFn.get(k);
+        if (!list) this.callsByFn.set(k, (list = []));
+        list.push(c);
+      }
+      for (const fn of f.functions) {
+        if (!fn.inlineOf || !fn.parent) continue;
+        const k = `${f.file}#${fn.parent}`;
+        let list = this.inlineChildren.get(k);
+        if (!list) this.inlineChildren.set(k, (list = []));
+        list.push(fn.id);
+      }
+    }
+  }
+
+  /** Calls that run as part of the function: its own and those of callbacks defined inline in it. */
+  private bodyCalls(file: string, fnId: string, depth = 0): CallFact[] {
+    const own = this.callsByFn.get(`${file}#${fnId}`) ?? [];
+    if (depth > 6) return own;
+    const kids = this.inlineChildren.get(`${file}#${fnId}`) ?? [];
+    return kids.length ? [...own, ...kids.flatMap((k) => this.bodyCalls(file, k, depth + 1))] : own;
+  }
+
+  classify(file: string, facts: FileFacts, call: CallFact): { meaning?: CallMeaning; target?: { file: string; fn: FunctionFact } } {
+    const t = this.resolver.resolveCall(file, call);
+    if (t.kind === 'fn') return { target: { file: t.file, fn: t.fn } };
+    if (t.kind !== 'dep') return {};
+    if (this.classified.has(call)) return { meaning: this.classified.get(call) };
+    const fn = call.fn === '<module>' ? undefined : this.program.fn(file, call.fn);
+    const args = call.args.map((a) => this.resolver.substitute(file, fn, a));
+    const instance = t.instance ? { ...t.instance, args: t.instance.args.map((a) => this.resolver.substitute(t.instance!.evidence.file, undefined, a)) } : undefined;
+    const dep: DepCall = { instance, pkg: t.pkg, exportName: t.exportName, member: t.member, call: { ...call, args }, file, facts };
+    let meaning: CallMeaning | undefined;
+    for (const p of this.packs) {
+      if (!p.classifyCall) continue;
+      if (p.packages && !p.packages.includes(t.pkg)) continue;
+      meaning = p.classifyCall(dep, this.ctx);
+      if (meaning) break;
+    }
+    this.classified.set(call, meaning);
+    return { meaning };
+  }
+
+  usesOf(file: string, fnId: string): Use[] {
+    const key = `${file}#${fnId}`;
+    const hit = this.memo.get(key);
+    if (hit) return hit;
+    if (this.visiting.has(key) || this.visiting.size > 200) return [];
+    this.visiting.add(key);
+    const facts = this.program.files.get(file);
+    const out: Use[] = [];
+    if (facts) {
+      for (const call of this.bodyCalls(file, fnId)) {
+        const { meaning, target } = this.classify(file, facts, call);
+        if (target) {
+          for (const u of this.usesOf(target.file, target.fn.id)) out.push(this.through(call, u, file, fnId));
+          continue;
+        }
+        if (!meaning || meaning.use === 'ignore') continue;
+        if (meaning.use === 'invoke') {
+          const inner = this.resolveFnVal(file, call, meaning.fn);
+          if (inner) for (const u of this.usesOf(inner.file, inner.fn.id)) out.push(this.through(call, { ...u, guards: { ...u.guards, ...meaning.guards, fallback: u.guards.fallback || meaning.guards.fallback } }, file, fnId));
+          continue;
+        }
+        out.push({
+          target: meaning.target, edge: meaning.edge, ...siteMode(call), readOnly: !!meaning.readOnly, op: meaning.op,
+          guards: { ...(meaning.guards ?? {}), ...siteGuards(call), ...(siteMode(call).mode === 'fire_and_forget' ? { caught: call.caught || undefined } : {}) },
+          evidence: { file, line: call.line }, frames: [{ file, fn: fnId }], order: call.order, call,
+        });
+      }
+    }
+    this.visiting.delete(key);
+    this.memo.set(key, out);
+    return out;
+  }
+
+  private resolveFnVal(file: string, call: CallFact, v: Val): { file: string; fn: FunctionFact } | undefined {
+    const fn = call.fn === '<module>' ? undefined : this.program.fn(file, call.fn);
+    const r = this.resolver.resolveValue(file, fn, v);
+    return r?.kind === 'fn' ? { file: r.file, fn: r.fn } : undefined;
+  }
+
+  /** A use of the callee, seen from the caller's call site. */
+  private through(site: CallFact, u: Use, file: string, fnId: string): Use {
+    const sm = siteMode(site);
+    let mode = u.mode;
+    const guards: Guards = { ...u.guards, ...siteGuards(site, u.guards) };
+    if (sm.mode === 'fire_and_forget') {
+      if (u.mode !== 'fire_and_forget') {
+        mode = 'fire_and_forget';
+        guards.caught = site.caught || u.guards.fallback || undefined;
+      }
+    }
+    return { ...u, mode, guards, frames: [{ file, fn: fnId }, ...u.frames], order: site.order };
+  }
+}
+
+function siteMode(call: CallFact): { mode: EdgeMode } {
+  return { mode: call.floating && !call.awaited ? 'fire_and_forget' : 'sync' };
+}
+
+/** What a call site adds: containment by try/catch or a .catch on an awaited call, a transaction. */
+function siteGuards(call: CallFact, inner: Guards = {}): Guards {
+  const g: Guards = {};
+  if ((call.tryCatch?.contains && !call.tryCatch.rethrows) || (call.caught && !call.floating) || inner.fallback) g.fallback = true;
+  if (call.inTransaction || inner.transaction) g.transaction = true;
+  return g;
+}

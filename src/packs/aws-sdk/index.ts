@@ -1,0 +1,55 @@
+import { objGet, valToNumber } from '../../extract/facts.js';
+import type { Guards } from '../../model/types.js';
+import type { ResourceRef, TechPack } from '../types.js';
+
+/** AWS SDK v3 client class → the resource it talks to (docs/model.md naming). */
+const CLIENTS: Record<string, ResourceRef> = {
+  S3Client: { kind: 'datastore', name: 's3', tech: 'aws-s3' },
+  S3: { kind: 'datastore', name: 's3', tech: 'aws-s3' },
+  DynamoDBClient: { kind: 'datastore', name: 'dynamodb', tech: 'aws-dynamodb' },
+  DynamoDBDocumentClient: { kind: 'datastore', name: 'dynamodb', tech: 'aws-dynamodb' },
+  SQSClient: { kind: 'queue', name: 'sqs', tech: 'aws-sqs' },
+  SNSClient: { kind: 'external', name: 'sns', tech: 'aws-sns' },
+  SESClient: { kind: 'external', name: 'ses', tech: 'aws-ses' },
+  SESv2Client: { kind: 'external', name: 'ses', tech: 'aws-ses' },
+  CognitoIdentityProviderClient: { kind: 'external', name: 'cognito', tech: 'aws-cognito' },
+  SecretsManagerClient: { kind: 'external', name: 'secrets-manager', tech: 'aws-secrets-manager' },
+  LambdaClient: { kind: 'external', name: 'lambda', tech: 'aws-lambda' },
+  EventBridgeClient: { kind: 'external', name: 'eventbridge', tech: 'aws-eventbridge' },
+  KinesisClient: { kind: 'queue', name: 'kinesis', tech: 'aws-kinesis' },
+  BedrockRuntimeClient: { kind: 'external', name: 'bedrock', tech: 'aws-bedrock' },
+};
+
+const READ_COMMAND = /^(Get|List|Describe|Head|Query|Scan|BatchGet|Receive)/;
+
+const pack: TechPack = {
+  id: 'aws-sdk',
+  title: 'AWS SDK for JavaScript v3',
+  upstreamDocs: ['https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html', 'https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/setting-region.html'],
+  packages: ['@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sqs', '@aws-sdk/client-sns', '@aws-sdk/client-ses', '@aws-sdk/client-sesv2', '@aws-sdk/client-cognito-identity-provider', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-lambda', '@aws-sdk/client-eventbridge', '@aws-sdk/client-kinesis', '@aws-sdk/client-bedrock-runtime'],
+  classifyCall(call) {
+    if (!call.pkg.startsWith('@aws-sdk/')) return undefined;
+    const inst = call.instance;
+    if (!inst) return { use: 'ignore' };
+    const cls = inst.ctor.split('.')[0] === 'from' ? 'DynamoDBDocumentClient' : inst.ctor.replace(/\.from$/, '').split('.')[0];
+    const target = CLIENTS[cls];
+    if (!target) return undefined;
+    const op = call.member[call.member.length - 1];
+    if (op === 'destroy' || op === 'middlewareStack' || call.member[0] === 'config') return { use: 'ignore' };
+    const guards: Guards = {};
+    const cfg = inst.args[0];
+    const handler = objGet(cfg, 'requestHandler');
+    const rt = valToNumber(objGet(handler, 'requestTimeout')) ?? (handler && typeof handler === 'object' && 'new' in handler ? valToNumber(objGet(handler.args[0], 'requestTimeout')) : undefined);
+    if (rt !== undefined) {
+      guards.timeoutMs = rt;
+      guards.timeout = true;
+    }
+    guards.retries = (valToNumber(objGet(cfg, 'maxAttempts')) ?? 3) - 1;
+    const command = call.call.args[0];
+    const cmdName = command && typeof command === 'object' && 'new' in command ? command.new : op ?? '';
+    const readOnly = READ_COMMAND.test(cmdName.replace(/Command$/, '')) || READ_COMMAND.test(op ? op[0].toUpperCase() + op.slice(1) : '');
+    const edge = target.kind === 'datastore' ? (readOnly ? 'reads' : 'writes') : target.kind === 'queue' ? (/Send/.test(cmdName) ? 'enqueues' : 'uses') : 'calls';
+    return { use: 'dependency', target, edge, guards, readOnly, op: target.kind === 'datastore' ? 'query' : 'http' };
+  },
+};
+export default pack;

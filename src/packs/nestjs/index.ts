@@ -1,0 +1,125 @@
+import { isObj, valToString, type ClassFact, type FileFacts, type Val } from '../../extract/facts.js';
+import type { EntrypointDef, EntrypointLink, TechPack } from '../types.js';
+
+const METHOD_DECORATORS: Record<string, string> = { Get: 'GET', Post: 'POST', Put: 'PUT', Patch: 'PATCH', Delete: 'DELETE', Options: 'OPTIONS', Head: 'HEAD', All: 'ALL' };
+const PUBLIC_DECORATORS = /^(Public|SkipAuth|AllowAnonymous|IsPublic|NoAuth|Anonymous|SkipJwt)$/;
+
+export function joinPath(...parts: (string | undefined)[]): string {
+  const joined = parts.filter((p) => p !== undefined && p !== '').map((p) => p!.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/');
+  return '/' + joined.replace(/\{([^}]+)\}/g, ':$1');
+}
+
+function pathArg(v: Val | undefined): string | undefined {
+  if (typeof v === 'string') return v;
+  if (isObj(v)) return valToString(v.obj.path);
+  if (v && typeof v === 'object' && 'arr' in v) return valToString(v.arr[0]);
+  return undefined;
+}
+
+/** NestJS modules name components: OrgMembersModule → org-members. */
+export function moduleComponentName(className: string): string {
+  return className.replace(/Module$/, '').replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase() || 'app';
+}
+
+function guardsOf(decorators: { name: string; args: Val[] }[], f: FileFacts, link: EntrypointLink): { file: string; fn: string; guard: string }[] {
+  const out: { file: string; fn: string; guard: string }[] = [];
+  for (const d of decorators) {
+    if (d.name !== 'UseGuards') continue;
+    for (const a of d.args) {
+      const name = a && typeof a === 'object' && 'ref' in a ? a.ref : a && typeof a === 'object' && 'new' in a ? a.new : undefined;
+      if (!name) continue;
+      const def = link.definitionOf(f.file, name);
+      const gf = def && link.facts(def.file);
+      const fn = gf?.functions.find((x) => x.className === def!.name && x.name === 'canActivate');
+      if (def && fn) out.push({ file: def.file, fn: fn.id, guard: def.name });
+    }
+  }
+  return out;
+}
+
+/** Global guards: { provide: APP_GUARD, useClass: X } in a module, or app.useGlobalGuards(new X()). */
+function globalGuards(files: FileFacts[], link: EntrypointLink): { file: string; fn: string; guard: string }[] {
+  const out: { file: string; fn: string; guard: string }[] = [];
+  const add = (file: string, name: string | undefined) => {
+    if (!name) return;
+    const def = link.definitionOf(file, name);
+    const gf = def && link.facts(def.file);
+    const fn = gf?.functions.find((x) => x.className === def!.name && x.name === 'canActivate');
+    if (def && fn && !out.some((o) => o.guard === def.name)) out.push({ file: def.file, fn: fn.id, guard: def.name });
+  };
+  for (const f of files) {
+    for (const cls of f.classes) {
+      const mod = cls.decorators.find((d) => d.name === 'Module');
+      const providers = mod && isObj(mod.args[0]) ? mod.args[0].obj.providers : undefined;
+      if (!providers || typeof providers !== 'object' || !('arr' in providers)) continue;
+      for (const p of providers.arr) {
+        if (!isObj(p)) continue;
+        const provide = p.obj.provide;
+        if (provide && typeof provide === 'object' && 'ref' in provide && provide.ref === 'APP_GUARD') {
+          const useClass = p.obj.useClass;
+          add(f.file, useClass && typeof useClass === 'object' && 'ref' in useClass ? useClass.ref : undefined);
+        }
+      }
+    }
+    for (const c of f.calls) {
+      if (c.callee[c.callee.length - 1] !== 'useGlobalGuards') continue;
+      for (const a of c.args) add(f.file, a && typeof a === 'object' && 'new' in a ? a.new : undefined);
+    }
+  }
+  return out;
+}
+
+function globalPrefix(files: FileFacts[]): string | undefined {
+  for (const f of files) for (const c of f.calls) if (c.callee[c.callee.length - 1] === 'setGlobalPrefix') return valToString(c.args[0]);
+  return undefined;
+}
+
+function isPublic(cls: ClassFact, methodDecorators: { name: string }[]): boolean {
+  return [...cls.decorators, ...methodDecorators].some((d) => PUBLIC_DECORATORS.test(d.name));
+}
+
+const pack: TechPack = {
+  id: 'nestjs',
+  title: 'NestJS',
+  upstreamDocs: ['https://docs.nestjs.com/controllers', 'https://docs.nestjs.com/guards', 'https://docs.nestjs.com/faq/global-prefix', 'https://docs.nestjs.com/techniques/versioning'],
+  packages: ['@nestjs/common', '@nestjs/core'],
+  entrypoints(files, link) {
+    const prefix = globalPrefix(files);
+    const globals = globalGuards(files, link);
+    const out: EntrypointDef[] = [];
+    for (const f of files) {
+      for (const cls of f.classes) {
+        const ctrl = cls.decorators.find((d) => d.name === 'Controller');
+        if (!ctrl) continue;
+        const base = pathArg(ctrl.args[0]);
+        const ctrlVersion = isObj(ctrl.args[0]) ? valToString(ctrl.args[0].obj.version) : undefined;
+        for (const fn of f.functions) {
+          if (fn.className !== cls.name) continue;
+          for (const d of fn.decorators) {
+            const method = METHOD_DECORATORS[d.name];
+            if (!method) continue;
+            const version = valToString(fn.decorators.find((x) => x.name === 'Version')?.args[0]) ?? ctrlVersion;
+            const path = joinPath(prefix, version ? `v${version}` : undefined, base, pathArg(d.args[0]));
+            const before = [...(isPublic(cls, fn.decorators) ? [] : globals), ...guardsOf(cls.decorators, f, link), ...guardsOf(fn.decorators, f, link)];
+            out.push({ name: `${method} ${path}`, trigger: 'http', route: { method, path }, handler: { file: f.file, fn: fn.id }, before, evidence: { file: f.file, line: d.line } });
+          }
+          const gw = fn.decorators.find((d) => d.name === 'SubscribeMessage');
+          if (gw) {
+            const event = valToString(gw.args[0]) ?? fn.name;
+            out.push({ name: `WS ${event}`, trigger: 'websocket', route: { method: 'WS', path: event }, handler: { file: f.file, fn: fn.id }, evidence: { file: f.file, line: gw.line } });
+          }
+        }
+      }
+      // @nestjs/schedule
+      for (const fn of f.functions) {
+        const cron = fn.decorators.find((d) => d.name === 'Cron' || d.name === 'Interval' || d.name === 'Timeout');
+        if (!cron) continue;
+        const opts = cron.args.find(isObj);
+        const name = (opts && valToString(opts.obj.name)) ?? fn.name;
+        out.push({ name: `cron:${name}`, trigger: 'schedule', handler: { file: f.file, fn: fn.id }, evidence: { file: f.file, line: cron.line } });
+      }
+    }
+    return out;
+  },
+};
+export default pack;

@@ -1,0 +1,33 @@
+import { valToString } from '../../extract/facts.js';
+import type { EntrypointDef, TechPack } from '../types.js';
+
+/** node-cron, cron, node-schedule, and trigger.dev scheduled tasks. */
+const pack: TechPack = {
+  id: 'node-cron',
+  title: 'Scheduled jobs (node-cron, cron, node-schedule, trigger.dev)',
+  upstreamDocs: ['https://github.com/node-cron/node-cron#readme', 'https://github.com/kelektiv/node-cron#readme', 'https://trigger.dev/docs/tasks/scheduled'],
+  packages: ['node-cron', 'cron', 'node-schedule', '@trigger.dev/sdk'],
+  entrypoints(files, link) {
+    const out: EntrypointDef[] = [];
+    for (const f of files) {
+      for (const c of f.calls) {
+        if (c.callee.length === 0) continue;
+        const inst = link.instanceOf(f.file, c.callee[0]);
+        if (!inst || !('pkg' in inst)) continue;
+        const last = c.callee[c.callee.length - 1];
+        let handlerArg;
+        if ((inst.pkg === 'node-cron' && last === 'schedule') || (inst.pkg === 'node-schedule' && last === 'scheduleJob')) handlerArg = c.args[c.args.length - 1] && typeof c.args[1] === 'object' ? c.args[1] : c.args[c.args.length - 1];
+        else if (inst.pkg === 'cron' && (c.isNew || last === 'from')) handlerArg = c.args[1];
+        else if (inst.pkg === '@trigger.dev/sdk' && (last === 'task' || c.callee.join('.') === 'schedules.task')) handlerArg = undefined;
+        else continue;
+        const handler = handlerArg ? link.handlerOf(f.file, handlerArg, c.fn === '<module>' ? undefined : c.fn) : undefined;
+        const fnName = handler ? link.facts(handler.file)?.functions.find((x) => x.id === handler.fn)?.name : undefined;
+        const triggerId = inst.pkg === '@trigger.dev/sdk' ? valToString((c.args[0] as any)?.obj?.id) : undefined;
+        const base = triggerId ?? (fnName && fnName !== '<anon>' ? fnName : f.file.replace(/^.*\//, '').replace(/\.[jt]s$/, ''));
+        out.push({ name: `cron:${base}`, trigger: 'schedule', handler, evidence: { file: f.file, line: c.line } });
+      }
+    }
+    return out;
+  },
+};
+export default pack;

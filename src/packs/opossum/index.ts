@@ -1,0 +1,33 @@
+import type { FileFacts } from '../../extract/facts.js';
+import type { TechPack } from '../types.js';
+
+/** Does the file configure a fallback on the breaker created at this line? */
+function hasFallback(facts: FileFacts, ctorLine: number): boolean {
+  // breaker.fallback(...) anywhere in the same file, or an options object with a fallback.
+  return facts.calls.some((c) => c.callee[c.callee.length - 1] === 'fallback' && c.callee.length >= 2) || facts.calls.some((c) => c.line === ctorLine && JSON.stringify(c.args).includes('"fallback"'));
+}
+
+/** opossum and cockatiel: a call through a breaker runs the wrapped function behind it. */
+const pack: TechPack = {
+  id: 'opossum',
+  title: 'Circuit breakers (opossum, cockatiel)',
+  upstreamDocs: ['https://nodeshift.dev/opossum/', 'https://github.com/connor4312/cockatiel#circuitbreaker'],
+  packages: ['opossum', 'cockatiel'],
+  classifyCall(call) {
+    const inst = call.instance;
+    const op = call.member[call.member.length - 1];
+    if (call.pkg === 'opossum' && inst) {
+      if (op === 'fire' || op === 'call') {
+        const fallback = hasFallback(call.facts, inst.evidence.line) || call.call.caught || !!call.call.tryCatch;
+        return { use: 'invoke', fn: inst.args[0], guards: { circuitBreaker: true, fallback: fallback || undefined } };
+      }
+      return { use: 'ignore' };
+    }
+    if (call.pkg === 'cockatiel') {
+      if (op === 'execute') return { use: 'invoke', fn: call.call.args[0], guards: { circuitBreaker: /circuitBreaker|wrap/.test(inst?.ctor ?? '') || undefined } };
+      return { use: 'ignore' };
+    }
+    return undefined;
+  },
+};
+export default pack;

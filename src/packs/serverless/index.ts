@@ -1,0 +1,39 @@
+import type { InfraFacts, TechPack } from '../types.js';
+
+/** serverless.yml: each function is a runtime; http/httpApi events with `{proxy+}` proxy into an app. */
+const pack: TechPack = {
+  id: 'serverless',
+  title: 'Serverless Framework',
+  upstreamDocs: ['https://www.serverless.com/framework/docs/providers/aws/guide/functions', 'https://www.serverless.com/framework/docs/providers/aws/events/http-api'],
+  readConfig(files) {
+    const out: InfraFacts = { runtimes: [] };
+    for (const f of files) {
+      if (!/(^|\/)serverless\.ya?ml$/.test(f.rel) || !f.yaml?.length) continue;
+      const doc = f.yaml[0] as any;
+      if (!doc || typeof doc !== 'object' || !doc.functions) continue;
+      const dir = f.rel.includes('/') ? f.rel.slice(0, f.rel.lastIndexOf('/')) : '';
+      const providerTimeout = typeof doc.provider?.timeout === 'number' ? doc.provider.timeout : undefined;
+      for (const [name, fn] of Object.entries<any>(doc.functions)) {
+        if (!fn || typeof fn !== 'object') continue;
+        const events: any[] = Array.isArray(fn.events) ? fn.events : [];
+        const http = events.filter((e) => e && (e.http || e.httpApi));
+        const proxies = http.some((e) => {
+          const ev = e.http ?? e.httpApi;
+          const p = typeof ev === 'string' ? ev : ev?.path ?? '';
+          return /\{proxy\+\}|^\*$|ANY \/\{proxy\+\}/.test(p) || ev === '*' || (typeof ev === 'object' && ev.path === '*');
+        });
+        const handler = typeof fn.handler === 'string' ? fn.handler : undefined;
+        const handlerFile = handler ? `${dir ? dir + '/' : ''}${handler.replace(/\.[^.]+$/, '')}` : undefined;
+        out.runtimes!.push({
+          name, tech: 'aws-lambda', evidence: [{ file: f.rel, line: f.lineOf(`${name}:`) }], proxiesHttp: proxies || undefined, handlerFile,
+          sourceDirs: [dir], timeoutSec: typeof fn.timeout === 'number' ? fn.timeout : providerTimeout ?? 6,
+          reservedConcurrency: typeof fn.reservedConcurrency === 'number' ? fn.reservedConcurrency : undefined,
+          provisionedConcurrency: typeof fn.provisionedConcurrency === 'number' ? fn.provisionedConcurrency : undefined,
+          redundancy: { replicas: typeof fn.reservedConcurrency === 'number' ? fn.reservedConcurrency : undefined },
+        });
+      }
+    }
+    return out;
+  },
+};
+export default pack;

@@ -1,0 +1,109 @@
+// The technology pack interface. A pack knows one technology: how to recognise its
+// instances and calls, which entrypoints it declares, what its config files say.
+// Packs never import each other; the linker asks every enabled pack in id order.
+import type { CallFact, FileFacts, Val } from '../extract/facts.js';
+import type { Evidence, Guards, ModelEdge, NodeKind, Redundancy } from '../model/types.js';
+import type { ConfigFile } from '../walk/config-files.js';
+
+/** A dependency node a pack identified (becomes a model node). */
+export interface ResourceRef {
+  kind: Exclude<NodeKind, 'entrypoint' | 'component' | 'runtime' | 'client'>;
+  name: string;
+  tech: string;
+}
+
+/** An instance of a package class or factory: `new PrismaClient()`, `axios.create({...})`. */
+export interface Instance {
+  pkg: string;
+  /** The export and member path used to create it: 'PrismaClient', 'default.create', 'Queue'. */
+  ctor: string;
+  args: Val[];
+  evidence: Evidence;
+  /** Decorators on the injected parameter (NestJS @InjectQueue('emails'), @InjectRepository(User)). */
+  decorators?: { name: string; args: Val[] }[];
+  /** Type arguments or the declared type name when known from an injected parameter. */
+  typeName?: string;
+}
+
+/** A call on an instance or package namespace, as the linker resolved it. */
+export interface DepCall {
+  /** The instance the call is made on; undefined when called on the package itself (axios.get). */
+  instance?: Instance;
+  pkg: string;
+  /** The package export used when there is no instance: 'default', 'fetch', 'S3Client'... */
+  exportName?: string;
+  /** Member path after the instance or export: ['user','findMany'], ['get']. */
+  member: string[];
+  call: CallFact;
+  file: string;
+  facts: FileFacts;
+}
+
+export type CallMeaning =
+  | {
+      use: 'dependency';
+      target: ResourceRef;
+      edge: Extract<ModelEdge['kind'], 'reads' | 'writes' | 'uses' | 'enqueues' | 'calls' | 'publishes'>;
+      guards?: Guards;
+      readOnly?: boolean;
+      /** What the call does, for findings: 'query', 'write', 'http', 'enqueue'. */
+      op?: string;
+    }
+  /** The call runs another function (a breaker's fire, a retry wrapper's callback). */
+  | { use: 'invoke'; fn: Val; guards: Guards }
+  | { use: 'ignore' };
+
+export interface EntrypointDef {
+  name: string; // 'GET /api/health', 'worker:emails', 'cron:reap'
+  trigger: 'http' | 'websocket' | 'worker' | 'schedule' | 'function';
+  route?: { method: string; path: string };
+  /** The function that handles it: file + function id. */
+  handler?: { file: string; fn: string };
+  /** Functions that run before the handler (guards, middleware), in order. */
+  before?: { file: string; fn: string; guard?: string }[];
+  /** For workers: the queue it consumes. */
+  consumes?: ResourceRef;
+  evidence: Evidence;
+  /** Runtime hint from the pack (e.g. a serverless function name). */
+  runtime?: string;
+}
+
+export interface InfraFacts {
+  runtimes?: { name: string; tech: string; redundancy?: Redundancy; evidence: Evidence[]; sourceDirs?: string[]; command?: string; proxiesHttp?: boolean; handlerFile?: string; timeoutSec?: number; reservedConcurrency?: number; provisionedConcurrency?: number }[];
+  resources?: { ref: ResourceRef; redundancy?: Redundancy; evidence: Evidence[]; settings?: Record<string, string | number | boolean> }[];
+  env?: Record<string, { value: string; evidence: Evidence }>;
+}
+
+export interface PackContext {
+  /** Env values from .env files and compose/k8s environment, for classifying URLs. */
+  env(name: string): string | undefined;
+  /** The resource an instance stands for, when another pack already classified it. */
+  providerOf?(pkg: string): string | undefined;
+  prismaProvider?: string;
+}
+
+export interface TechPack {
+  id: string;
+  title: string;
+  upstreamDocs: readonly string[];
+  /** Package names whose import enables the pack (checked against imports, cheap). */
+  packages?: readonly string[];
+  /** Classifies a call on one of its packages' instances or exports. */
+  classifyCall?(call: DepCall, ctx: PackContext): CallMeaning | undefined;
+  /** Entrypoints declared in source files (routes, workers, jobs). */
+  entrypoints?(files: FileFacts[], link: EntrypointLink): EntrypointDef[];
+  /** Reads infrastructure config files. */
+  readConfig?(files: ConfigFile[]): InfraFacts;
+}
+
+/** What entrypoint discovery may ask the linker. */
+export interface EntrypointLink {
+  /** The package instance (or export) a module-level or class-level name denotes. */
+  instanceOf(file: string, name: string): Instance | { pkg: string; exportName: string } | undefined;
+  /** A handler value (ref, fn, member of an instance) → function. */
+  handlerOf(file: string, v: Val, fromFn?: string): { file: string; fn: string } | undefined;
+  /** Follow an imported name to its defining file and local name. */
+  definitionOf(file: string, name: string): { file: string; name: string } | undefined;
+  facts(file: string): FileFacts | undefined;
+  allFiles(): FileFacts[];
+}

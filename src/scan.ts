@@ -1,0 +1,257 @@
+// The pipeline: walk → parse+extract → link → model. Analysis (scenarios, rules)
+// runs on its output in analyze/, rendering in render/.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FactIndex, FileFacts, Val } from './extract/facts.js';
+import { Program, type WorkspacePackage } from './link/program.js';
+import { Resolver } from './link/resolve.js';
+import { Tracer, type Use } from './link/trace.js';
+import { buildModel, componentFromPath, nestModules, type TracedEntrypoint } from './model/build.js';
+import type { Diagnostic, Evidence, Model } from './model/types.js';
+import { PACKS } from './packs/index.js';
+import { hostOf } from './packs/http-clients/index.js';
+import type { EntrypointDef, EntrypointLink, InfraFacts, Instance, PackContext } from './packs/types.js';
+import { parseAll } from './parse/pool.js';
+import { cmpStr } from './shared/compare.js';
+import { UserError } from './shared/errors.js';
+import { readConfigFiles, type ConfigFile } from './walk/config-files.js';
+import { walk } from './walk/walk.js';
+
+export interface ScanOptions {
+  ignore?: string[];
+  onProgress?: (stage: string, done?: number, total?: number) => void;
+  /** Config overrides: component globs are applied by the caller through componentOverride. */
+  componentOverride?: (file: string) => string | undefined;
+}
+
+export interface ScanResult {
+  model: Omit<Model, 'findings' | 'scenarios'>;
+  facts: FactIndex;
+  configs: ConfigFile[];
+  infra: InfraFacts;
+  traced: TracedEntrypoint[];
+}
+
+const FRONTEND_DEPS = ['next', 'react', 'vue', 'svelte', '@angular/core', 'nuxt', 'react-dom', 'expo', 'react-native'];
+const BACKEND_DEPS = ['@nestjs/core', 'express', 'fastify', 'koa', 'hono', '@hapi/hapi'];
+
+export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<ScanResult> {
+  const root = path.resolve(rootDir);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(root);
+  } catch {
+    throw new UserError(`path not found: ${rootDir}`, 'pass the folder of a repository, e.g. `faultline scan .`');
+  }
+  if (!st.isDirectory()) throw new UserError(`not a directory: ${rootDir}`, 'pass the folder that contains the repository, not a file');
+
+  opts.onProgress?.('walk');
+  const walked = walk(root, { ignore: opts.ignore });
+  const sources = walked.files.filter((f) => f.kind === 'source');
+  if (sources.length === 0 && walked.files.filter((f) => f.kind === 'python').length === 0) {
+    throw new UserError(`no source files found in ${rootDir}`, 'faultline reads TypeScript/JavaScript backends; check the path, or your ignore settings');
+  }
+  const diagnostics: Diagnostic[] = [...walked.diagnostics];
+  const configs = readConfigFiles(walked.files, diagnostics);
+
+  opts.onProgress?.('parse', 0, sources.length);
+  const outcomes = await parseAll(sources, (d, t) => opts.onProgress?.('parse', d, t));
+  const facts: FactIndex = new Map();
+  for (const o of outcomes) {
+    diagnostics.push(...o.diagnostics);
+    if (o.facts) facts.set(o.facts.file, o.facts);
+  }
+
+  opts.onProgress?.('link');
+  const tsconfigDirs = configs.filter((c) => /(^|\/)tsconfig\.json$/.test(c.rel)).map((c) => (c.rel.includes('/') ? c.rel.slice(0, c.rel.lastIndexOf('/')) : ''));
+  const packageJsons = configs.filter((c) => /(^|\/)package\.json$/.test(c.rel) && c.json && typeof c.json === 'object');
+  const workspaces: WorkspacePackage[] = packageJsons
+    .map((c) => ({ name: String((c.json as any).name ?? ''), dir: c.rel.includes('/') ? c.rel.slice(0, c.rel.lastIndexOf('/')) : '' }))
+    .filter((w) => w.name && w.dir);
+  const program = new Program(root, facts, tsconfigDirs, workspaces);
+  const resolver = new Resolver(program);
+
+  const infra = mergeInfra(PACKS.filter((p) => p.readConfig).map((p) => p.readConfig!(configs)));
+  const envValue = (name: string) => infra.env?.[name]?.value;
+  const prismaSchema = configs.find((c) => c.rel.endsWith('.prisma') && /datasource\s+\w+\s*\{/.test(c.text));
+  const prismaProvider = prismaSchema ? /provider\s*=\s*"([a-z]+)"/.exec(prismaSchema.text.slice(prismaSchema.text.search(/datasource\s+\w+\s*\{/)))?.[1] : undefined;
+  const packCtx: PackContext = { env: envValue, prismaProvider };
+
+  const fileList = [...facts.values()].sort((a, b) => cmpStr(a.file, b.file));
+  const link = makeEntrypointLink(program, resolver, fileList);
+  const defs = new Map<string, EntrypointDef>();
+  for (const p of PACKS) {
+    if (!p.entrypoints) continue;
+    for (const d of p.entrypoints(fileList, link)) if (!defs.has(d.name)) defs.set(d.name, d);
+  }
+
+  // Lambda functions with their own trigger are entrypoints; proxies into an app are runtimes only.
+  for (const r of infra.runtimes ?? []) {
+    if (r.tech !== 'aws-lambda' || r.proxiesHttp || !r.handlerFile) continue;
+    const file = resolveHandlerFile(facts, r.handlerFile);
+    if (!file) continue;
+    const exportName = r.handlerFile.split('.').pop();
+    const fnId = facts.get(file)?.exports[exportName ?? 'handler'] ?? exportName;
+    const fn = fnId ? program.lookup(file, fnId) : undefined;
+    if (fn?.kind === 'fn') defs.set(`function:${r.name}`, { name: `function:${r.name}`, trigger: 'function', handler: { file: fn.file, fn: fn.fn.id }, evidence: r.evidence[0], runtime: r.name });
+  }
+
+  const frontendDirs = packageJsons
+    .filter((c) => {
+      const deps = { ...(c.json as any).dependencies, ...(c.json as any).devDependencies };
+      return FRONTEND_DEPS.some((d) => d in deps) && !BACKEND_DEPS.some((d) => d in deps);
+    })
+    .map((c) => (c.rel.includes('/') ? c.rel.slice(0, c.rel.lastIndexOf('/')) : ''))
+    .filter((d) => d !== '');
+  const isFrontend = (file: string) => frontendDirs.some((d) => file.startsWith(d + '/'));
+
+  const tracer = new Tracer(program, resolver, PACKS, packCtx);
+  const traced: TracedEntrypoint[] = [];
+  for (const def of [...defs.values()].sort((a, b) => cmpStr(a.name, b.name))) {
+    if (def.handler && isFrontend(def.handler.file)) continue;
+    const uses = def.handler ? tracer.usesOf(def.handler.file, def.handler.fn) : [];
+    const beforeUses: Use[] = (def.before ?? []).flatMap((b) => tracer.usesOf(b.file, b.fn).map((u) => ({ ...u, order: 0 })));
+    traced.push({ def, uses: uses.filter((u) => !isApiSelfCall(u)), beforeUses });
+  }
+
+  const modules = nestModules(fileList);
+  const componentOf = (file: string) => opts.componentOverride?.(file) ?? componentFromPath(file, modules);
+  const runtimeOf = makeRuntimeOf(infra, fileList, packageJsons);
+  const clientCalls = findClientCalls(fileList.filter((f) => isFrontend(f.file)), tracer, [...defs.values()]);
+
+  const model = buildModel({
+    files: fileList, entrypoints: traced, infra, componentOf, runtimeOf, clientCalls, diagnostics,
+    unresolved: program.unresolved, stats: { files: walked.files.length, parsed: facts.size, skipped: Object.values(walked.skipped).reduce((a, b) => a + b, 0) },
+  });
+  return { model, facts, configs, infra, traced };
+}
+
+function isApiSelfCall(_u: Use): boolean {
+  return false;
+}
+
+function resolveHandlerFile(facts: FactIndex, handlerFile: string): string | undefined {
+  // serverless points at the built file (dist/main); the source is src/main.ts
+  const base = handlerFile.replace(/\.[^./]+$/, '');
+  const candidates = [base, base.replace(/(^|\/)(dist|build|out|\.build)\//, '$1src/'), base.replace(/(^|\/)(dist|build|out|\.build)\//, '$1')];
+  for (const c of candidates) for (const ext of ['.ts', '.js', '.mts', '.mjs', '.cjs']) if (facts.has(c + ext)) return c + ext;
+  return undefined;
+}
+
+function mergeInfra(list: InfraFacts[]): InfraFacts {
+  const out: InfraFacts = { runtimes: [], resources: [], env: {} };
+  for (const i of list) {
+    out.runtimes!.push(...(i.runtimes ?? []));
+    out.resources!.push(...(i.resources ?? []));
+    for (const [k, v] of Object.entries(i.env ?? {})) if (!out.env![k]) out.env![k] = v;
+  }
+  return out;
+}
+
+function makeEntrypointLink(program: Program, resolver: Resolver, files: FileFacts[]): EntrypointLink {
+  const handlerOf = (file: string, v: Val, fromFn?: string, depth = 0): { file: string; fn: string } | undefined => {
+    if (v === undefined || v === null || typeof v !== 'object' || depth > 3) return undefined;
+    const fn = fromFn ? program.fn(file, fromFn) : undefined;
+    const r = resolver.resolveValue(file, fn, v);
+    if (r?.kind === 'fn') return { file: r.file, fn: r.fn.id };
+    // wrappers: asyncHandler(controller.list), catchAsync(fn), validate(schema)(handler)
+    if ('call' in v) {
+      for (let i = v.args.length - 1; i >= 0; i--) {
+        const h = handlerOf(file, v.args[i], fromFn, depth + 1);
+        if (h) return h;
+      }
+    }
+    return undefined;
+  };
+  return {
+    instanceOf(file, name): Instance | { pkg: string; exportName: string } | undefined {
+      const r = resolver.resolveName(file, undefined, name);
+      if (r?.kind === 'inst') return r.inst;
+      if (r?.kind === 'export') return { pkg: r.pkg, exportName: r.exportName };
+      return undefined;
+    },
+    handlerOf: (file, v, fromFn) => handlerOf(file, v, fromFn),
+    definitionOf(file, name) {
+      const sym = program.lookup(file, name);
+      if (!sym) return undefined;
+      if (sym.kind === 'class') return { file: sym.file, name: sym.cls.name };
+      if (sym.kind === 'var') return { file: sym.file, name: sym.v.name };
+      if (sym.kind === 'fn') return { file: sym.file, name: sym.fn.id };
+      return undefined;
+    },
+    facts: (file) => program.files.get(file),
+    allFiles: () => files,
+  };
+}
+
+function makeRuntimeOf(infra: InfraFacts, files: FileFacts[], packageJsons: ConfigFile[]): (ep: EntrypointDef) => string | undefined {
+  const runtimes = infra.runtimes ?? [];
+  const lambdaProxies = runtimes.filter((r) => r.tech === 'aws-lambda' && r.proxiesHttp);
+  const containers = runtimes.filter((r) => r.tech === 'container');
+  const pkgDirs = packageJsons.map((c) => ({ dir: c.rel.includes('/') ? c.rel.slice(0, c.rel.lastIndexOf('/')) : '', name: String((c.json as any).name ?? '') })).sort((a, b) => b.dir.length - a.dir.length);
+  const under = (file: string, dir: string) => dir === '' || file.startsWith(dir + '/');
+  void files;
+  return (ep) => {
+    if (ep.runtime) return ep.runtime;
+    const file = ep.handler?.file ?? ep.evidence.file;
+    if (ep.trigger === 'http' || ep.trigger === 'websocket') {
+      const l = lambdaProxies.find((r) => (r.sourceDirs ?? ['']).some((d) => under(file, d)));
+      if (l) return l.name;
+    }
+    const matching = containers.filter((r) => (r.sourceDirs ?? ['']).some((d) => under(file, d)));
+    if (matching.length) {
+      const isWorkerEp = ep.trigger === 'worker' || ep.trigger === 'schedule';
+      const byCommand = matching.find((r) => (isWorkerEp ? /worker|jobs|queue|cron/i.test(`${r.name} ${r.command ?? ''}`) : !/worker|jobs|queue|cron/i.test(`${r.name} ${r.command ?? ''}`)));
+      return (byCommand ?? matching[0]).name;
+    }
+    const pkg = pkgDirs.find((p) => under(file, p.dir));
+    const name = pkg?.name ? pkg.name.replace(/^@[^/]+\//, '') : 'app';
+    return name || 'app';
+  };
+}
+
+/** Front-end calls to the repository's own API: `fetch(`${API_URL}/user/save`)` → that route. */
+function findClientCalls(frontFiles: FileFacts[], tracer: Tracer, defs: EntrypointDef[]): { entrypoint: string; evidence: Evidence }[] {
+  const http = defs.filter((d) => d.route && d.trigger === 'http');
+  const out: { entrypoint: string; evidence: Evidence }[] = [];
+  for (const f of frontFiles) {
+    for (const c of f.calls) {
+      const { meaning } = tracer.classify(f.file, f, c);
+      if (!meaning || meaning.use !== 'dependency' || meaning.op !== 'http') continue;
+      const urlPath = urlPathOf(c.args[0]);
+      if (!urlPath) continue;
+      const method = methodOf(c) ?? 'GET';
+      const match = http.find((d) => d.route!.method === method && routeMatches(d.route!.path, urlPath)) ?? http.find((d) => routeMatches(d.route!.path, urlPath));
+      if (match) out.push({ entrypoint: `entrypoint:${match.name}`, evidence: { file: f.file, line: c.line } });
+    }
+  }
+  void hostOf;
+  return out;
+}
+
+function urlPathOf(v: Val | undefined): string | undefined {
+  if (typeof v === 'string') return v.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0];
+  if (v && typeof v === 'object' && 'tpl' in v) return v.tpl.replace(/^\$\{\}/, '').replace(/\$\{\}/g, ':p').split('?')[0];
+  if (v && typeof v === 'object' && 'concat' in v) return v.concat.slice(1).map((x) => (typeof x === 'string' ? x : ':p')).join('').split('?')[0];
+  return undefined;
+}
+
+function methodOf(c: { callee: string[]; args: Val[] }): string | undefined {
+  const last = c.callee[c.callee.length - 1];
+  if (['get', 'post', 'put', 'patch', 'delete'].includes(last)) return last.toUpperCase();
+  const opts = c.args[1];
+  if (opts && typeof opts === 'object' && 'obj' in opts && typeof opts.obj.method === 'string') return opts.obj.method.toUpperCase();
+  return undefined;
+}
+
+function routeMatches(route: string, urlPath: string): boolean {
+  const r = route.split('/').filter(Boolean);
+  const u = urlPath.split('/').filter(Boolean);
+  // the client may or may not include the API's global prefix
+  for (let skip = 0; skip <= 1 && skip <= r.length; skip++) {
+    const rr = r.slice(skip);
+    if (rr.length !== u.length || rr.length === 0) continue;
+    if (rr.every((seg, i) => seg.startsWith(':') || u[i] === ':p' || seg === u[i])) return true;
+  }
+  return false;
+}
