@@ -16,6 +16,7 @@ import { cmpStr } from './shared/compare.js';
 import { UserError } from './shared/errors.js';
 import { readConfigFiles, type ConfigFile } from './walk/config-files.js';
 import { walk } from './walk/walk.js';
+import type { CodeIndex } from './rules/types.js';
 
 export interface ScanOptions {
   ignore?: string[];
@@ -30,6 +31,7 @@ export interface ScanResult {
   configs: ConfigFile[];
   infra: InfraFacts;
   traced: TracedEntrypoint[];
+  code: CodeIndex;
 }
 
 const FRONTEND_DEPS = ['next', 'react', 'vue', 'svelte', '@angular/core', 'nuxt', 'react-dom', 'expo', 'react-native'];
@@ -123,7 +125,33 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     files: fileList, entrypoints: traced, infra, componentOf, runtimeOf, clientCalls, diagnostics,
     unresolved: program.unresolved, stats: { files: walked.files.length, parsed: facts.size, skipped: Object.values(walked.skipped).reduce((a, b) => a + b, 0) },
   });
-  return { model, facts, configs, infra, traced };
+  const epsByFn = new Map<string, Set<string>>();
+  for (const t of traced) {
+    const id = `entrypoint:${t.def.name}`;
+    const roots = [...(t.def.handler ? [t.def.handler] : []), ...(t.def.before ?? [])];
+    for (const r of roots) for (const key of tracer.reachable(r.file, r.fn)) {
+      let set = epsByFn.get(key);
+      if (!set) epsByFn.set(key, (set = new Set()));
+      set.add(id);
+    }
+  }
+  const code: CodeIndex = {
+    meaning: (file, call) => {
+      const f = facts.get(file);
+      return f ? tracer.classify(file, f, call).meaning : undefined;
+    },
+    callee: (file, call) => {
+      const f = facts.get(file);
+      return f ? tracer.classify(file, f, call).target : undefined;
+    },
+    entrypointsOf: (file, fnId) => [...(epsByFn.get(`${file}#${fnId}`) ?? [])].sort(cmpStr),
+    componentOf: (file) => `component:${componentOf(file)}`,
+    usesOf: (file, fnId) => tracer.usesOf(file, fnId),
+    configs,
+    infra,
+    env: envValue,
+  };
+  return { model, facts, configs, infra, traced, code };
 }
 
 function isApiSelfCall(_u: Use): boolean {

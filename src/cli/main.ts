@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { analyze } from '../analyze/index.js';
 import type { Model } from '../model/types.js';
 import { renderText } from '../render/text.js';
-import { scan } from '../scan.js';
+import { runPipeline } from '../pipeline.js';
 import { UserError } from '../shared/errors.js';
 import { stableJson } from '../shared/json.js';
 
@@ -53,9 +52,9 @@ export async function runScan(dir: string, flags: Flags): Promise<Model> {
     lastProgress = now;
     process.stderr.write(`\rfaultline: ${stage}${total ? ` ${done}/${total}` : ''}   `);
   };
-  const result = await scan(dir, { onProgress: progress });
+  const { model } = await runPipeline(dir, { onProgress: progress, configFile: flags.config });
   if (!flags.quiet && Date.now() - started >= 1000) process.stderr.write('\r' + ' '.repeat(60) + '\r');
-  return analyze(result);
+  return model;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -75,6 +75,25 @@ export class Tracer {
     return { meaning };
   }
 
+  /** Every project function a function runs, transitively, itself included (file#fn keys). */
+  reachable(file: string, fnId: string, out = new Set<string>()): Set<string> {
+    const key = `${file}#${fnId}`;
+    if (out.has(key) || out.size > 5000) return out;
+    out.add(key);
+    const facts = this.program.files.get(file);
+    if (!facts) return out;
+    for (const call of this.bodyCalls(file, fnId)) {
+      const { meaning, target } = this.classify(file, facts, call);
+      if (target) this.reachable(target.file, target.fn.id, out);
+      else if (meaning?.use === 'invoke') {
+        const inner = this.resolveFnVal(file, call, meaning.fn);
+        if (inner) this.reachable(inner.file, inner.fn.id, out);
+      }
+    }
+    for (const kid of this.inlineChildren.get(key) ?? []) out.add(`${file}#${kid}`);
+    return out;
+  }
+
   usesOf(file: string, fnId: string): Use[] {
     const key = `${file}#${fnId}`;
     const hit = this.memo.get(key);

@@ -1,5 +1,25 @@
 import type { Category, Effort, Finding, Location, Model, Polarity, Priority, Severity } from '../model/types.js';
-import type { FactIndex } from '../extract/facts.js';
+import type { CallFact, FactIndex, FunctionFact } from '../extract/facts.js';
+import type { Use } from '../link/trace.js';
+import type { CallMeaning, InfraFacts } from '../packs/types.js';
+import type { ConfigFile } from '../walk/config-files.js';
+
+/** What rules may ask about the code beyond per-file facts (built by the linker). */
+export interface CodeIndex {
+  /** What a call does when a pack knows it: a datastore read/write, an HTTP call, an enqueue. */
+  meaning(file: string, call: CallFact): CallMeaning | undefined;
+  /** The project function a call runs, when resolvable. */
+  callee(file: string, call: CallFact): { file: string; fn: FunctionFact } | undefined;
+  /** Entrypoint ids whose handlers (or guards) run this function, transitively. */
+  entrypointsOf(file: string, fnId: string): string[];
+  /** Component id (component:x) owning a file. */
+  componentOf(file: string): string;
+  /** Dependency uses a function makes, transitively, as the tracer composes them. */
+  usesOf(file: string, fnId: string): Use[];
+  configs: ConfigFile[];
+  infra: InfraFacts;
+  env(name: string): string | undefined;
+}
 
 export interface RuleDocs {
   /** What it finds, one paragraph. */
@@ -43,6 +63,8 @@ export interface RuleInput {
   /** Nodes and edges (no findings yet); scenarios when computed. */
   model: Model;
   facts: FactIndex;
+  /** Absent when a rule runs on a model alone (tests of model-level rules). */
+  code?: CodeIndex;
 }
 
 export interface Rule {

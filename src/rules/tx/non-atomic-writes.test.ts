@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hits, scanModel } from '../../../test/helpers/fixture.js';
+import nonAtomicWrites from './non-atomic-writes.js';
+
+const RULE = 'tx/non-atomic-writes';
+const rules = [nonAtomicWrites];
+
+const prismaModule = `import { PrismaClient } from '@prisma/client';
+export const prisma = new PrismaClient();
+`;
+
+const routes = (handlers: string) => `import express from 'express';
+import { accounts } from './accounts.service';
+const app = express();
+app.post('/accounts', async (req, res) => res.json(await accounts.${handlers}(req.body)));
+export default app;
+`;
+
+test(`${RULE}: fires on two awaited creates in one method`, async () => {
+  const model = await scanModel({
+    'src/db.ts': prismaModule,
+    'src/accounts.service.ts': `import { prisma } from './db';
+export const accounts = {
+  async open(input: { name: string }) {
+    const org = await prisma.organisation.create({ data: { name: input.name } });
+    await prisma.membership.create({ data: { orgId: org.id, role: 'owner' } });
+    return org;
+  },
+};
+`,
+    'src/app.ts': routes('open'),
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/accounts.service.ts:3']);
+  const f = model.findings.find((x) => x.rule === RULE)!;
+  assert.match(f.impact, /POST \/accounts/);
+  assert.deepEqual(f.locations.slice(1).map((l) => l.line), [4, 5]);
+});
+
+test(`${RULE}: fires on writes spread over two repository calls (reported at the service)`, async () => {
+  const model = await scanModel({
+    'src/db.ts': prismaModule,
+    'src/repo.ts': `import { prisma } from './db';
+export async function insertSubscription(userId: string) { return prisma.subscription.create({ data: { userId } }); }
+export async function insertDeployment(userId: string) { return prisma.deployment.create({ data: { userId } }); }
+`,
+    'src/accounts.service.ts': `import { insertDeployment, insertSubscription } from './repo';
+export const accounts = {
+  async open(input: { id: string }) {
+    await insertSubscription(input.id);
+    await insertDeployment(input.id);
+  },
+};
+`,
+    'src/app.ts': routes('open'),
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/accounts.service.ts:3']);
+});
+
+test(`${RULE}: silent for writes inside a $transaction callback (trap)`, async () => {
+  const model = await scanModel({
+    'src/db.ts': prismaModule,
+    'src/accounts.service.ts': `import { prisma } from './db';
+export const accounts = {
+  async open(input: { name: string }) {
+    return prisma.$transaction(async (tx) => {
+      const org = await tx.organisation.create({ data: { name: input.name } });
+      await tx.membership.create({ data: { orgId: org.id, role: 'owner' } });
+      return org;
+    });
+  },
+};
+`,
+    'src/app.ts': routes('open'),
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: silent for one write plus reads, and for the array form of $transaction`, async () => {
+  const model = await scanModel({
+    'src/db.ts': prismaModule,
+    'src/accounts.service.ts': `import { prisma } from './db';
+export const accounts = {
+  async open(input: { name: string }) {
+    const existing = await prisma.organisation.findFirst({ where: { name: input.name } });
+    if (existing) return existing;
+    return prisma.organisation.upsert({ where: { name: input.name }, create: { name: input.name }, update: {} });
+  },
+  async rename(id: string, name: string) {
+    await prisma.$transaction([
+      prisma.organisation.update({ where: { id }, data: { name } }),
+      prisma.auditLog.create({ data: { action: 'rename', id } }),
+    ]);
+  },
+};
+`,
+    'src/app.ts': routes('open'),
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

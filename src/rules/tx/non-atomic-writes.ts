@@ -1,0 +1,57 @@
+import type { Rule } from '../types.js';
+import { entrypointsOf, functionLabel, isNonProductionFile, namedFunctions, nodeName, routesPhrase } from '../util.js';
+import type { Use } from '../../link/trace.js';
+
+function firstHop(u: Use): string {
+  return u.frames.length > 1 ? `${u.frames[1].file}#${u.frames[1].fn}` : 'self';
+}
+
+const rule: Rule = {
+  meta: {
+    id: 'tx/non-atomic-writes',
+    title: 'Several writes to one datastore outside a transaction',
+    category: 'data-integrity',
+    polarity: 'risk',
+    defaultSeverity: 'high',
+    effort: 'S',
+    priority: 'P1',
+    docs: {
+      what: 'A handler or service method performs two or more writes to the same datastore (directly or through the functions it calls) and none of them runs inside a transaction.',
+      why: 'When a later write fails — a constraint violation, a timeout, a deploy that kills the process — the earlier writes stay committed. Users end up half-provisioned (an organisation with no member, a subscription with no deployment) and later steps that assume the whole step happened break in ways that are hard to trace.',
+      fix: 'Run the writes of one step in one transaction: Prisma `await prisma.$transaction(async (tx) => { await tx.a.create(...); await tx.b.create(...); })`, TypeORM `dataSource.transaction(...)`, Knex `knex.transaction(...)`, SQLAlchemy one `session.commit()` at the end of the unit of work.',
+      falsePositiveGuard: 'Writes inside a transaction callback (`$transaction`, `transaction`, `withTransaction`, `runInTransaction`) or the array form `$transaction([...])` never count. A single `upsert`/`createMany` is one write. Writes that all come from one callee are reported once, at that callee, not again at each caller. Test, seed and script files are skipped.',
+      references: ['https://www.prisma.io/docs/orm/prisma-client/queries/transactions', 'https://typeorm.io/transactions'],
+    },
+  },
+  check({ facts, code, model }, ctx) {
+    if (!code) return;
+    for (const f of facts.values()) {
+      if (isNonProductionFile(f.file)) continue;
+      for (const fn of namedFunctions(f)) {
+        const writes = code.usesOf(f.file, fn.id).filter((u) => u.edge === 'writes' && u.target.kind === 'datastore' && !u.guards.transaction);
+        const byTarget = new Map<string, Use[]>();
+        for (const u of writes) {
+          const key = `${u.target.kind}:${u.target.name}`;
+          const list = byTarget.get(key) ?? [];
+          if (!list.some((x) => x.evidence.file === u.evidence.file && x.evidence.line === u.evidence.line)) list.push(u);
+          byTarget.set(key, list);
+        }
+        for (const [target, list] of byTarget) {
+          if (list.length < 2) continue;
+          const hops = new Set(list.map(firstHop));
+          if (hops.size === 1 && !hops.has('self')) continue;
+          const eps = entrypointsOf(code, f.file, fn);
+          ctx.report({
+            element: code.componentOf(f.file),
+            locations: [{ file: f.file, line: fn.line, endLine: fn.endLine }, ...list.map((u) => ({ file: u.evidence.file, line: u.evidence.line }))],
+            title: `${functionLabel(fn)} makes ${list.length} writes to ${nodeName(model, target)} without a transaction`,
+            impact: `If a later write fails, the earlier ones stay committed and the data is left half-done. Runs for ${routesPhrase(eps)}.`,
+            recommendation: `Wrap the ${list.length} writes of ${functionLabel(fn)} in one transaction (e.g. prisma.$transaction(async (tx) => { ... })) so a failure rolls the whole step back.`,
+            fingerprintKey: `${functionLabel(fn)} ${target}`,
+          });
+        }
+      }
+    }
+  },
+};
+export default rule;

@@ -1,0 +1,37 @@
+// Helpers shared by rules: wording of the impact in the system's own terms.
+import type { FileFacts, FunctionFact } from '../extract/facts.js';
+import type { Model } from '../model/types.js';
+import type { CodeIndex } from './types.js';
+
+/** "POST /user/save, POST /user/setup (2 routes)" — the routes a function runs for. */
+export function routesPhrase(eps: string[], max = 3): string {
+  if (!eps.length) return 'no traced entrypoint';
+  const names = eps.map((e) => e.replace(/^entrypoint:/, ''));
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown} and ${names.length - max} more (${names.length} entrypoints)` : `${shown}`;
+}
+
+export function functionLabel(fn: FunctionFact): string {
+  return fn.name === '<anon>' ? `the function at line ${fn.line}` : fn.className ? `${fn.className}.${fn.name}` : fn.name;
+}
+
+/** Named functions and methods (not inline callbacks), the units most rules report on. */
+export function namedFunctions(f: FileFacts): FunctionFact[] {
+  return f.functions.filter((fn) => !fn.inlineOf && fn.name !== 'constructor');
+}
+
+export function entrypointsOf(code: CodeIndex | undefined, file: string, fn: FunctionFact): string[] {
+  if (!code) return [];
+  const own = code.entrypointsOf(file, fn.id);
+  if (own.length || !fn.parent) return own;
+  return code.entrypointsOf(file, fn.parent);
+}
+
+export function nodeName(model: Model, id: string): string {
+  return model.nodes.find((n) => n.id === id)?.name ?? id.replace(/^[a-z]+:/, '');
+}
+
+/** Files whose path says they are tests, fixtures, seeds or scripts — not production code paths. */
+export function isNonProductionFile(file: string): boolean {
+  return /(^|\/)(test|tests|__tests__|spec|e2e|fixtures?|mocks?|__mocks__|seeds?|scripts)(\/|$)|\.(test|spec|e2e-spec|stories)\.[cm]?[jt]sx?$/.test(file);
+}
