@@ -16,6 +16,8 @@ interface Ctx {
   inPromiseAllMap: boolean;
   inTransaction: boolean;
   tryCatch?: CatchInfo;
+  /** Branch path: "start:arm" segments of the if/switch/ternary arms enclosing the code. */
+  branch?: string;
 }
 
 const LOOP_CALLBACKS = new Set(['forEach', 'map', 'flatMap', 'reduce', 'filter', 'some', 'every']);
@@ -325,8 +327,8 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
         return;
       case 'IfStatement':
         visitExpr(s.test, ctx, 'other');
-        visitStmt(s.consequent, ctx);
-        visitStmt(s.alternate, ctx);
+        visitStmt(s.consequent, { ...ctx, branch: `${ctx.branch ?? ''}/${s.start}:t` });
+        visitStmt(s.alternate, { ...ctx, branch: `${ctx.branch ?? ''}/${s.start}:f` });
         return;
       case 'BlockStatement':
         visitAll(s.body, ctx);
@@ -354,7 +356,7 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
       }
       case 'SwitchStatement':
         visitExpr(s.discriminant, ctx, 'other');
-        for (const c of s.cases) visitAll(c.consequent, ctx);
+        s.cases.forEach((c: AstNode, i: number) => visitAll(c.consequent, { ...ctx, branch: `${ctx.branch ?? ''}/${s.start}:c${i}` }));
         return;
       case 'ThrowStatement':
         visitExpr(s.argument, ctx, 'other');
@@ -400,6 +402,7 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
       fn: ctx.fn, callee: chain, root, line: lineOf(node.start), endLine: lineOf(node.end), args: [], isNew: node.type === 'NewExpression',
       awaited: usage === 'await', returned: usage === 'return', floating: usage === 'statement' || usage === 'void', caught,
       tryCatch: ctx.tryCatch, inLoop: ctx.inLoop, inPromiseAllMap: ctx.inPromiseAllMap, inTransaction: ctx.inTransaction, order,
+      ...(ctx.branch ? { branch: ctx.branch } : {}),
     };
     facts.calls.push(call);
     // the callee object may itself contain calls: a.b().c()
@@ -477,6 +480,11 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
         return;
       case 'ThisExpression':
         if (ctx.fnFact) ctx.fnFact.stats.thisRefs++;
+        return;
+      case 'ConditionalExpression':
+        visitExpr(node.test, ctx, 'other');
+        visitExpr(node.consequent, { ...ctx, branch: `${ctx.branch ?? ''}/${node.start}:t` }, usage);
+        visitExpr(node.alternate, { ...ctx, branch: `${ctx.branch ?? ''}/${node.start}:f` }, usage);
         return;
       case 'MemberExpression': {
         const env = envName(node);

@@ -129,6 +129,8 @@ export interface CallFact {
   inTransaction: boolean;
   /** Position among the calls of its function, in source order. */
   order: number;
+  /** Enclosing if/switch/ternary arms as "/start:arm" segments; see exclusiveBranches. */
+  branch?: string;
   /** Wrapped in a breaker: breaker.fire(...) or an opossum/cockatiel policy execute. */
   text?: string;
 }
@@ -192,4 +194,18 @@ export function objGet(v: Val | undefined, ...keys: string[]): Val | undefined {
 
 export function isObj(v: Val | undefined): v is { obj: Record<string, Val> } {
   return !!v && typeof v === 'object' && 'obj' in v;
+}
+
+/** True when two calls sit in different arms of the same if/switch/ternary: never both run. */
+export function exclusiveBranches(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b) return false;
+  const sa = a.split('/').filter(Boolean);
+  const sb = b.split('/').filter(Boolean);
+  for (let i = 0; i < Math.min(sa.length, sb.length); i++) {
+    if (sa[i] === sb[i]) continue;
+    const [na] = sa[i].split(':');
+    const [nb] = sb[i].split(':');
+    return na === nb;
+  }
+  return false;
 }

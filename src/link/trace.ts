@@ -19,6 +19,8 @@ export interface Use {
   frames: { file: string; fn: string }[];
   /** Order of the outermost call site in the traced function. */
   order: number;
+  /** Branch of the outermost call site (see exclusiveBranches). */
+  siteBranch?: string;
   call: CallFact;
 }
 
@@ -118,7 +120,7 @@ export class Tracer {
         out.push({
           target: meaning.target, edge: meaning.edge, ...siteMode(call), readOnly: !!meaning.readOnly, op: meaning.op,
           guards: { ...(meaning.guards ?? {}), ...siteGuards(call), ...(siteMode(call).mode === 'fire_and_forget' ? { caught: call.caught || undefined } : {}) },
-          evidence: { file, line: call.line }, frames: [{ file, fn: fnId }], order: call.order, call,
+          evidence: { file, line: call.line }, frames: [{ file, fn: fnId }], order: call.order, call, siteBranch: call.branch,
         });
       }
     }
@@ -144,7 +146,7 @@ export class Tracer {
         guards.caught = site.caught || u.guards.fallback || undefined;
       }
     }
-    return { ...u, mode, guards, frames: [{ file, fn: fnId }, ...u.frames], order: site.order };
+    return { ...u, mode, guards, frames: [{ file, fn: fnId }, ...u.frames], order: site.order, siteBranch: site.branch };
   }
 }
 

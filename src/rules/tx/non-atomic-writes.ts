@@ -1,6 +1,7 @@
 import type { Rule } from '../types.js';
 import { entrypointsOf, functionLabel, isNonProductionFile, namedFunctions, nodeName, routesPhrase } from '../util.js';
 import type { Use } from '../../link/trace.js';
+import { exclusiveBranches } from '../../extract/facts.js';
 
 function firstHop(u: Use): string {
   return u.frames.length > 1 ? `${u.frames[1].file}#${u.frames[1].fn}` : 'self';
@@ -19,7 +20,7 @@ const rule: Rule = {
       what: 'A handler or service method performs two or more writes to the same datastore (directly or through the functions it calls) and none of them runs inside a transaction.',
       why: 'When a later write fails — a constraint violation, a timeout, a deploy that kills the process — the earlier writes stay committed. Users end up half-provisioned (an organisation with no member, a subscription with no deployment) and later steps that assume the whole step happened break in ways that are hard to trace.',
       fix: 'Run the writes of one step in one transaction: Prisma `await prisma.$transaction(async (tx) => { await tx.a.create(...); await tx.b.create(...); })`, TypeORM `dataSource.transaction(...)`, Knex `knex.transaction(...)`, SQLAlchemy one `session.commit()` at the end of the unit of work.',
-      falsePositiveGuard: 'Writes inside a transaction callback (`$transaction`, `transaction`, `withTransaction`, `runInTransaction`) or the array form `$transaction([...])` never count. A single `upsert`/`createMany` is one write. Writes that all come from one callee are reported once, at that callee, not again at each caller. Test, seed and script files are skipped.',
+      falsePositiveGuard: 'Writes in different arms of one if/switch/ternary are never counted together. Writes inside a transaction callback (`$transaction`, `transaction`, `withTransaction`, `runInTransaction`) or the array form `$transaction([...])` never count. A single `upsert`/`createMany` is one write. Writes that all come from one callee are reported once, at that callee, not again at each caller. Test, seed and script files are skipped.',
       references: ['https://www.prisma.io/docs/orm/prisma-client/queries/transactions', 'https://typeorm.io/transactions'],
     },
   },
@@ -38,6 +39,8 @@ const rule: Rule = {
         }
         for (const [target, list] of byTarget) {
           if (list.length < 2) continue;
+          // writes in different arms of one if/switch never run together
+          if (!list.some((a, i) => list.some((b, j) => j > i && !exclusiveBranches(a.siteBranch, b.siteBranch)))) continue;
           const hops = new Set(list.map(firstHop));
           if (hops.size === 1 && !hops.has('self')) continue;
           const eps = entrypointsOf(code, f.file, fn);
