@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { scan } from '../../src/scan.js';
+import { UserError } from '../../src/shared/errors.js';
+import { writeTree } from '../helpers/fixture.js';
+
+const okService = `export function total(items: number[]) { return items.reduce((a, b) => a + b, 0); }\n`;
+
+function codes(diags: { file: string; code?: string }[]): string[] {
+  return diags.map((d) => `${d.file}:${d.code}`).sort();
+}
+
+test('a syntax error is a diagnostic and the rest of the scan goes on', async () => {
+  const dir = writeTree({ 'src/ok.ts': okService, 'src/broken.ts': 'export function (\n  const = ;\n' });
+  const r = await scan(dir);
+  assert.ok(r.facts.has('src/ok.ts'));
+  assert.ok(r.model.diagnostics.some((d) => d.file === 'src/broken.ts' && d.code === 'parse' && /parse error/.test(d.message)));
+});
+
+test('binary and non-UTF-8 files: binary skipped, invalid UTF-8 read with a diagnostic', async () => {
+  const dir = writeTree({ 'src/ok.ts': okService });
+  fs.writeFileSync(path.join(dir, 'src/blob.js'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x02]));
+  fs.writeFileSync(path.join(dir, 'src/latin1.ts'), Buffer.concat([Buffer.from('export const name = "caf'), Buffer.from([0xe9]), Buffer.from('";\n')]));
+  const r = await scan(dir);
+  assert.deepEqual(codes(r.model.diagnostics), ['src/blob.js:skipped-binary', 'src/latin1.ts:encoding']);
+  assert.ok(r.facts.has('src/latin1.ts'));
+});
+
+test('a 50 MB file is skipped with a diagnostic, not read', async () => {
+  const dir = writeTree({ 'src/ok.ts': okService });
+  const big = path.join(dir, 'src/huge.ts');
+  const fd = fs.openSync(big, 'w');
+  fs.ftruncateSync(fd, 50 * 1024 * 1024);
+  fs.closeSync(fd);
+  const r = await scan(dir);
+  assert.deepEqual(codes(r.model.diagnostics), ['src/huge.ts:skipped-large']);
+  assert.equal(r.model.stats?.skipped, 1);
+});
+
+test('a symlink loop and a symlink out of the root are survived', async () => {
+  const dir = writeTree({ 'src/ok.ts': okService });
+  fs.symlinkSync('..', path.join(dir, 'src/loop'));
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-outside-'));
+  fs.writeFileSync(path.join(outside, 'secret.ts'), okService);
+  fs.symlinkSync(outside, path.join(dir, 'src/outside'));
+  const r = await scan(dir);
+  assert.deepEqual([...r.facts.keys()], ['src/ok.ts']);
+  assert.deepEqual(codes(r.model.diagnostics), ['src/outside:symlink-outside-root']);
+});
+
+test('an unreadable file is a diagnostic', { skip: process.getuid?.() === 0 ? 'root can read any file' : false }, async () => {
+  const dir = writeTree({ 'src/ok.ts': okService, 'src/locked.ts': okService });
+  fs.chmodSync(path.join(dir, 'src/locked.ts'), 0o000);
+  const r = await scan(dir);
+  assert.ok(r.model.diagnostics.some((d) => d.file === 'src/locked.ts' && d.code === 'unreadable'));
+});
+
+test('an unreadable file (simulated for root) is a diagnostic: a directory entry that vanishes', async () => {
+  const dir = writeTree({ 'src/ok.ts': okService });
+  fs.symlinkSync(path.join(dir, 'src/missing-target.ts'), path.join(dir, 'src/dangling.ts'));
+  const r = await scan(dir);
+  assert.deepEqual(codes(r.model.diagnostics), ['src/dangling.ts:broken-symlink']);
+});
+
+test('bad paths and empty repositories are one-line user errors', async () => {
+  const empty = writeTree({ 'README.md': '# nothing here\n' });
+  await assert.rejects(scan(empty), (e: unknown) => e instanceof UserError && /no source files/.test(e.message));
+  await assert.rejects(scan(path.join(empty, 'does-not-exist')), (e: unknown) => e instanceof UserError && /path not found/.test(e.message));
+  await assert.rejects(scan(path.join(empty, 'README.md')), (e: unknown) => e instanceof UserError && /not a directory/.test(e.message));
+});
+
+test('gitignored, vendored and minified files are not read', async () => {
+  const dir = writeTree({
+    'src/ok.ts': okService,
+    '.gitignore': 'generated-client/\n',
+    'src/.gitignore': 'local-*.ts\n',
+    'src/local-scratch.ts': okService,
+    'generated-client/index.ts': okService,
+    'node_modules/pkg/index.js': okService,
+    'dist/main.js': okService,
+    'public/app.min.js': okService,
+    'src/bundle.js': 'var a=1;'.repeat(2000) + '\n',
+  });
+  const r = await scan(dir);
+  assert.deepEqual([...r.facts.keys()], ['src/ok.ts']);
+  assert.deepEqual(codes(r.model.diagnostics), ['public/app.min.js:skipped-generated', 'src/bundle.js:skipped-minified']);
+});
+
+test('a file that cannot be read (EISDIR, as root cannot be denied) becomes an unreadable diagnostic', async () => {
+  const { parseFile } = await import('../../src/parse/parse-file.js');
+  const dir = writeTree({ 'src/ok.ts': okService });
+  const out = parseFile(path.join(dir, 'src'), 'src');
+  assert.equal(out.facts, undefined);
+  assert.deepEqual(out.diagnostics.map((d) => d.code), ['unreadable']);
+});
