@@ -121,8 +121,18 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   const runtimeOf = makeRuntimeOf(infra, fileList, packageJsons);
   const clientCalls = findClientCalls(fileList.filter((f) => isFrontend(f.file)), tracer, [...defs.values()]);
 
+  const onPath = new Set<string>();
+  for (const t of traced) for (const r of [...(t.def.handler ? [t.def.handler] : []), ...(t.def.before ?? [])]) for (const k of tracer.reachable(r.file, r.fn)) onPath.add(k);
+  const untracedUses: Use[] = [];
+  for (const f of fileList) {
+    if (isFrontend(f.file)) continue;
+    for (const fn of f.functions) {
+      if (fn.inlineOf || onPath.has(`${f.file}#${fn.id}`)) continue;
+      for (const u of tracer.usesOf(f.file, fn.id)) if (u.frames.length === 1) untracedUses.push(u);
+    }
+  }
   const model = buildModel({
-    files: fileList, entrypoints: traced, infra, componentOf, runtimeOf, clientCalls, diagnostics,
+    files: fileList.filter((f) => !isFrontend(f.file)), entrypoints: traced, infra, componentOf, runtimeOf, clientCalls, diagnostics, untracedUses,
     unresolved: program.unresolved, stats: { files: walked.files.length, parsed: facts.size, skipped: Object.values(walked.skipped).reduce((a, b) => a + b, 0) },
   });
   const epsByFn = new Map<string, Set<string>>();
@@ -192,8 +202,8 @@ function makeEntrypointLink(program: Program, resolver: Resolver, files: FileFac
     return undefined;
   };
   return {
-    instanceOf(file, name): Instance | { pkg: string; exportName: string } | undefined {
-      const r = resolver.resolveName(file, undefined, name);
+    instanceOf(file, name, fromFn): Instance | { pkg: string; exportName: string } | undefined {
+      const r = resolver.resolveName(file, fromFn && fromFn !== '<module>' ? program.fn(file, fromFn) : undefined, name);
       if (r?.kind === 'inst') return r.inst;
       if (r?.kind === 'export') return { pkg: r.pkg, exportName: r.exportName };
       return undefined;
@@ -209,6 +219,7 @@ function makeEntrypointLink(program: Program, resolver: Resolver, files: FileFac
     },
     facts: (file) => program.files.get(file),
     allFiles: () => files,
+    evaluate: (file, v, fromFn) => resolver.substitute(file, fromFn && fromFn !== '<module>' ? program.fn(file, fromFn) : undefined, v),
   };
 }
 

@@ -1,16 +1,44 @@
+// The only place that prints and sets exit codes. Everything else returns data.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Model } from '../model/types.js';
-import { renderText } from '../render/text.js';
+import { applyWhatIf, compareScenarios, matchNode, simulate, simulateAll } from '../analyze/propagation/index.js';
+import { closest, loadConfig } from '../config/load.js';
+import type { Finding, Model, Severity } from '../model/types.js';
 import { runPipeline } from '../pipeline.js';
+import { renderBlast } from '../render/blast.js';
+import { renderMarkdown } from '../render/markdown.js';
+import { renderSarifString } from '../render/sarif.js';
+import { renderText } from '../render/text.js';
+import { SEVERITY_RANK } from '../rules/engine.js';
+import { RULES } from '../rules/index.js';
+import { explainRule, rulesTable } from '../rules/docs.js';
 import { UserError } from '../shared/errors.js';
 import { stableJson } from '../shared/json.js';
+import { diffModels } from './diff.js';
+import { initConfig } from './init.js';
 
-const USAGE = `Usage: faultline scan [DIR] [--json FILE] [--format text|json] [--quiet]
+const USAGE = `faultline — failure-propagation analysis of a backend repository
 
-Commands:
-  scan [DIR]     map the architecture of DIR (default .) and report
-  help           show this help
+Usage:
+  faultline scan [DIR]            map DIR (default .), simulate failures, report
+      --out DIR                   report folder (default ./faultline-report)
+      --json FILE                 write only the model (faultline.json) to FILE
+      --format text|json|md|sarif what goes to stdout (default text)
+      --config FILE               faultline.config.yml (default: DIR/faultline.config.yml)
+      --what-if NAME              apply the named what-if of the config; show before → after
+      --fail-on SEVERITY          exit 1 if a risk at or above SEVERITY is found
+      --baseline FILE             an earlier faultline.json: only new findings fail
+      --open                      open the board in a browser when done
+      --quiet                     no summary, no progress
+  faultline blast NODE [DIR] [--mode outage|slowdown]
+                                  one failure scenario: rings, routes, paths
+  faultline rules                 the rule catalogue
+  faultline explain RULE          a rule's documentation
+  faultline diff OLD.json NEW.json
+                                  what changed between two scans
+  faultline init [DIR]            write a starter faultline.config.yml
+
+Exit codes: 0 ok · 1 findings at or above --fail-on · 2 usage or input error
 `;
 
 interface Flags {
@@ -22,62 +50,240 @@ interface Flags {
   mode?: string;
   config?: string;
   'fail-on'?: string;
+  baseline?: string;
+  'what-if'?: string;
+  open?: boolean;
+  help?: boolean;
 }
+
+const VALUE_FLAGS = new Set(['json', 'format', 'out', 'mode', 'config', 'fail-on', 'baseline', 'what-if']);
+const BOOL_FLAGS = new Set(['quiet', 'open', 'help']);
+const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 export function parseFlags(argv: string[]): Flags {
   const flags: Flags = { _: [] };
-  const takesValue = new Set(['json', 'format', 'out', 'mode', 'config', 'fail-on', 'baseline', 'what-if']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a.startsWith('--')) {
+    if (a === '-h') flags.help = true;
+    else if (a.startsWith('--')) {
       const [k, inline] = a.slice(2).split(/=(.*)/s);
-      if (takesValue.has(k)) {
+      if (VALUE_FLAGS.has(k)) {
         const v = inline ?? argv[++i];
-        if (v === undefined) throw new UserError(`--${k} needs a value`, USAGE.split('\n')[0]);
-        (flags as any)[k] = v;
-      } else if (k === 'quiet' || k === 'open' || k === 'help') (flags as any)[k] = true;
-      else throw new UserError(`unknown option --${k}`, 'run `faultline help` for the options');
+        if (v === undefined || v.startsWith('--')) throw new UserError(`--${k} needs a value`, 'run `faultline help` for the options');
+        (flags as unknown as Record<string, unknown>)[k] = v;
+      } else if (BOOL_FLAGS.has(k)) (flags as unknown as Record<string, unknown>)[k] = true;
+      else throw new UserError(`unknown option --${k}`, `did you mean --${closest(k, [...VALUE_FLAGS, ...BOOL_FLAGS], 1)[0]}? (faultline help)`);
     } else flags._.push(a);
   }
   return flags;
 }
 
-export async function runScan(dir: string, flags: Flags): Promise<Model> {
+function progressReporter(quiet: boolean | undefined) {
   const started = Date.now();
-  let lastProgress = 0;
-  const progress = (stage: string, done?: number, total?: number) => {
-    if (flags.quiet) return;
-    const now = Date.now();
-    if (now - started < 1000 || now - lastProgress < 250) return;
-    lastProgress = now;
-    process.stderr.write(`\rfaultline: ${stage}${total ? ` ${done}/${total}` : ''}   `);
+  let last = 0;
+  let shown = false;
+  return {
+    tick(stage: string, done?: number, total?: number) {
+      if (quiet || !process.stderr.isTTY && process.env.CI) return;
+      const now = Date.now();
+      if (now - started < 1000 || now - last < 200) return;
+      last = now;
+      shown = true;
+      process.stderr.write(`\rfaultline: ${stage}${total ? ` ${done}/${total}` : ''}        `);
+    },
+    done() {
+      if (shown) process.stderr.write('\r' + ' '.repeat(50) + '\r');
+    },
   };
-  const { model } = await runPipeline(dir, { onProgress: progress, configFile: flags.config });
-  if (!flags.quiet && Date.now() - started >= 1000) process.stderr.write('\r' + ' '.repeat(60) + '\r');
+}
+
+async function scanDir(dir: string, flags: Flags): Promise<Model> {
+  const p = progressReporter(flags.quiet);
+  const { model } = await runPipeline(dir, { onProgress: p.tick, configFile: flags.config });
+  p.done();
   return model;
+}
+
+function severityArg(v: string | undefined): Severity | undefined {
+  if (v === undefined) return undefined;
+  if (!SEVERITIES.includes(v as Severity)) throw new UserError(`--fail-on ${v}: unknown severity`, `use one of ${SEVERITIES.join(', ')}`);
+  return v as Severity;
+}
+
+function readModel(file: string): Model {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`cannot read ${file}`, 'pass a faultline.json written by `faultline scan --json FILE`');
+  }
+  try {
+    const m = JSON.parse(text) as Model;
+    if (m.schemaVersion !== 1 || !Array.isArray(m.nodes)) throw new Error('not a model');
+    return m;
+  } catch {
+    throw new UserError(`${file} is not a faultline.json (schemaVersion 1)`, 'pass a file written by `faultline scan --json FILE`');
+  }
+}
+
+/** Applies a named what-if of the config and records before → after in the model. */
+function withWhatIf(model: Model, dir: string, flags: Flags): { model: Model; lines: string[] } {
+  const name = flags['what-if'];
+  if (!name) return { model, lines: [] };
+  const { config } = loadConfig(path.resolve(dir), flags.config);
+  const mitigations = config.whatIf?.[name];
+  if (!mitigations) {
+    const names = Object.keys(config.whatIf ?? {});
+    throw new UserError(`no what-if named "${name}" in the config`, names.length ? `declared: ${names.join(', ')}` : 'declare it under whatIf: in faultline.config.yml');
+  }
+  let after: Model;
+  try {
+    after = applyWhatIf(model, mitigations);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const ids = model.nodes.map((n) => n.id);
+    const bad = /"([^"]+)"/.exec(msg)?.[1];
+    throw new UserError(`what-if "${name}": ${msg}`, bad ? `closest ids: ${closest(bad, ids).join(', ')}` : 'check the node ids with `faultline scan --format json`');
+  }
+  after = { ...after, scenarios: simulateAll(after) };
+  const deltas = compareScenarios(model.scenarios, after.scenarios);
+  const lines = deltas.flatMap((d: any) => (Array.isArray(d.sentences) ? d.sentences.map((s: string) => `${d.failed} ${d.mode}: ${s}`) : [`${d.failed} ${d.mode}: ${d.summary ?? JSON.stringify(d)}`]));
+  return { model: { ...after, findings: model.findings, whatIf: { name, mitigations, changes: lines } } as Model, lines };
+}
+
+function writeReport(outDir: string, model: Model): string[] {
+  fs.mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  const write = (name: string, text: string) => {
+    fs.writeFileSync(path.join(outDir, name), text);
+    written.push(name);
+  };
+  write('faultline.json', stableJson(model));
+  write('report.md', renderMarkdown(model, { rules: RULES.map((r) => r.meta) }));
+  write('faultline.sarif', renderSarifString(model, RULES.map((r) => r.meta)));
+  return written;
+}
+
+async function writeBoard(outDir: string, model: Model): Promise<boolean> {
+  try {
+    const { loadBoardAssets } = await import('../render/board/load-assets.js');
+    const { renderHtml } = await import('../render/html.js');
+    const assets = await loadBoardAssets();
+    fs.writeFileSync(path.join(outDir, 'index.html'), renderHtml(model, assets));
+    return true;
+  } catch (e) {
+    process.stderr.write(`faultline: board not written (${(e as Error).message.split('\n')[0]})\n`);
+    return false;
+  }
+}
+
+function failingFindings(model: Model, threshold: Severity | undefined, baseline: Model | undefined): Finding[] {
+  if (!threshold) return [];
+  const known = new Set(baseline?.findings.map((f) => f.id) ?? []);
+  return model.findings.filter((f) => f.polarity === 'risk' && !f.suppressed && SEVERITY_RANK[f.severity] <= SEVERITY_RANK[threshold] && !known.has(f.id));
+}
+
+async function cmdScan(flags: Flags): Promise<number> {
+  const dir = flags._[1] ?? '.';
+  const threshold = severityArg(flags['fail-on']);
+  const format = flags.format ?? 'text';
+  if (!['text', 'json', 'md', 'sarif'].includes(format)) throw new UserError(`unknown format: ${format}`, 'use --format text|json|md|sarif');
+  const baseline = flags.baseline ? readModel(flags.baseline) : undefined;
+  const scanned = await scanDir(dir, flags);
+  const { model, lines: whatIfLines } = withWhatIf(scanned, dir, flags);
+  const outDir = path.resolve(flags.out ?? 'faultline-report');
+  writeReport(outDir, model);
+  const board = await writeBoard(outDir, model);
+  if (flags.json) fs.writeFileSync(path.resolve(flags.json), stableJson(model));
+  if (format === 'json') process.stdout.write(stableJson(model));
+  else if (format === 'md') process.stdout.write(renderMarkdown(model, { rules: RULES.map((r) => r.meta) }));
+  else if (format === 'sarif') process.stdout.write(renderSarifString(model, RULES.map((r) => r.meta)));
+  else if (!flags.quiet) {
+    let text = renderText(model, { color: !!process.stdout.isTTY });
+    if (whatIfLines.length) text += `\nWhat-if "${flags['what-if']}":\n${whatIfLines.map((l) => `  ${l}`).join('\n')}\n`;
+    else if (flags['what-if']) text += `\nWhat-if "${flags['what-if']}": no scenario changes\n`;
+    if (baseline) {
+      const known = new Set(baseline.findings.map((f) => f.id));
+      text += `${model.findings.filter((f) => !known.has(f.id)).length} new findings since the baseline\n`;
+    }
+    text += `\nReport: ${path.relative(process.cwd(), outDir) || '.'}/ (${board ? 'index.html, ' : ''}report.md, faultline.json, faultline.sarif)\n`;
+    process.stdout.write(text);
+  }
+  if (flags.open && board) openInBrowser(path.join(outDir, 'index.html'));
+  const failing = failingFindings(model, threshold, baseline);
+  if (failing.length) {
+    process.stderr.write(`faultline: ${failing.length} finding${failing.length === 1 ? '' : 's'} at or above ${threshold}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function openInBrowser(file: string): void {
+  // Only on request (--open): the user's own opener, never a shell string.
+  void import('node:child_process').then(({ spawn }) => {
+    const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+    spawn(cmd, [file], { stdio: 'ignore', detached: true }).on('error', () => process.stderr.write(`faultline: could not open ${file}\n`)).unref();
+  });
+}
+
+async function cmdBlast(flags: Flags): Promise<number> {
+  const query = flags._[1];
+  if (!query) throw new UserError('blast needs a node', 'e.g. `faultline blast datastore:postgres examples/portal`');
+  const mode = flags.mode ?? 'outage';
+  if (mode !== 'outage' && mode !== 'slowdown') throw new UserError(`--mode ${mode}: unknown mode`, 'use --mode outage or --mode slowdown');
+  const model = await scanDir(flags._[2] ?? '.', { ...flags, quiet: true });
+  const m = matchNode(model, query);
+  if (!m.match) {
+    const list = m.candidates.length ? m.candidates : model.nodes.filter((n) => ['datastore', 'cache', 'queue', 'external', 'runtime'].includes(n.kind));
+    const hint = list.slice(0, 12).map((n) => n.id).join(', ');
+    throw new UserError(m.candidates.length ? `"${query}" matches several nodes` : `no node matches "${query}"`, `candidates: ${hint || 'none'}`);
+  }
+  const scenario = simulate(model, m.match.id, mode);
+  process.stdout.write(renderBlast(model, scenario, { color: !!process.stdout.isTTY }));
+  return 0;
 }
 
 export async function main(argv: string[]): Promise<number> {
   try {
     const flags = parseFlags(argv);
-    const [cmd, ...rest] = flags._;
-    if (!cmd || cmd === 'help' || (flags as any).help) {
+    const cmd = flags._[0];
+    if (!cmd || cmd === 'help' || flags.help) {
       process.stdout.write(USAGE);
-      return cmd || (flags as any).help ? 0 : 2;
+      return cmd || flags.help ? 0 : 2;
     }
-    if (cmd === 'scan') {
-      const dir = rest[0] ?? '.';
-      const model = await runScan(dir, flags);
-      const json = stableJson(model);
-      if (flags.json) fs.writeFileSync(path.resolve(flags.json), json);
-      const format = flags.format ?? 'text';
-      if (format === 'json') process.stdout.write(json);
-      else if (format === 'text') {
-        if (!flags.quiet) process.stdout.write(renderText(model, { color: !!process.stdout.isTTY }));
-      } else throw new UserError(`unknown format: ${format}`, 'use --format text|json|md|sarif');
-      return 0;
+    switch (cmd) {
+      case 'scan':
+        return await cmdScan(flags);
+      case 'blast':
+        return await cmdBlast(flags);
+      case 'rules':
+        process.stdout.write(rulesTable(RULES));
+        return 0;
+      case 'explain': {
+        const id = flags._[1];
+        const rule = RULES.find((r) => r.meta.id === id);
+        if (!rule) throw new UserError(id ? `unknown rule: ${id}` : 'explain needs a rule id', `closest: ${closest(id ?? '', RULES.map((r) => r.meta.id)).join(', ')}`);
+        process.stdout.write(explainRule(rule.meta));
+        return 0;
+      }
+      case 'diff': {
+        const [, a, b] = flags._;
+        if (!a || !b) throw new UserError('diff needs two files', 'faultline diff OLD.json NEW.json');
+        process.stdout.write(diffModels(readModel(a), readModel(b)));
+        return 0;
+      }
+      case 'init': {
+        const dir = flags._[1] ?? '.';
+        const model = await scanDir(dir, { ...flags, quiet: true });
+        const file = path.join(path.resolve(dir), 'faultline.config.yml');
+        if (fs.existsSync(file)) throw new UserError(`${file} exists already`, 'edit it, or remove it to start over');
+        fs.writeFileSync(file, initConfig(model));
+        process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
+        return 0;
+      }
+      default:
+        throw new UserError(`unknown command: ${cmd}`, `did you mean ${closest(cmd, ['scan', 'blast', 'rules', 'explain', 'diff', 'init'], 1)[0]}? (faultline help)`);
     }
-    throw new UserError(`unknown command: ${cmd}`, 'run `faultline help` for the commands');
   } catch (e) {
     if (e instanceof UserError) {
       process.stderr.write(`faultline: ${e.message}${e.hint ? ` — ${e.hint}` : ''}\n`);

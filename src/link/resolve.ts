@@ -168,8 +168,18 @@ export class Resolver {
           const method = fact?.functions.find((f) => f.className === cls.name && f.name === name);
           if (method) return { kind: 'fn', file, fn: method };
           const ctorFn = fact?.functions.find((f) => f.className === cls.name && f.name === 'constructor');
-          const param = cls.ctorParams.find((p) => p.name === name);
-          if (param?.type) return this.resolveType(file, param.type, param.decorators, { file, line: ctorFn?.line ?? cls.line });
+          const paramIndex = cls.ctorParams.findIndex((p) => p.name === name);
+          const param = cls.ctorParams[paramIndex];
+          if (param?.type) {
+            const typed = this.resolveType(file, param.type, param.decorators, { file, line: ctorFn?.line ?? cls.line });
+            if (typed) return typed;
+          }
+          if (param) {
+            // manual DI: `new AiChatService(repo, anthropicClient)` — the argument at that position
+            const fromNew = this.constructorArg(file, cls, paramIndex);
+            if (fromNew) return fromNew;
+            return undefined;
+          }
           const prop = cls.props.find((p) => p.name === name && p.init !== undefined) ?? cls.props.find((p) => p.name === name);
           if (prop) {
             const fromInit = prop.init !== undefined ? this.resolveValue(file, ctorFn ?? ({ thisClass: cls.name, locals: {}, params: [] } as unknown as FunctionFact), prop.init, { file, line: prop.line }) : undefined;
@@ -256,6 +266,34 @@ export class Resolver {
     return v;
   }
 
+  private newSites?: Map<string, { file: string; call: CallFact }[]>;
+
+  /** What the only (or every, when they agree) `new C(...)` in the project passes at a position. */
+  private constructorArg(file: string, cls: ClassFact, index: number): Resolved | undefined {
+    if (!this.newSites) {
+      this.newSites = new Map();
+      for (const f of this.program.files.values()) for (const c of f.calls) {
+        if (!c.isNew || !c.callee.length) continue;
+        const last = c.callee[c.callee.length - 1];
+        let list = this.newSites.get(last);
+        if (!list) this.newSites.set(last, (list = []));
+        list.push({ file: f.file, call: c });
+      }
+    }
+    let found: Resolved | undefined;
+    for (const site of this.newSites.get(cls.name) ?? []) {
+      const target = this.resolveName(site.file, site.call.fn === '<module>' ? undefined : this.program.fn(site.file, site.call.fn), site.call.callee[0]);
+      if (target?.kind !== 'class' || target.cls !== cls) continue;
+      const arg = site.call.args[index];
+      const r = arg === undefined ? undefined : this.resolveValue(site.file, site.call.fn === '<module>' ? undefined : this.program.fn(site.file, site.call.fn), arg);
+      if (!r) continue;
+      if (found && JSON.stringify(kindKey(found)) !== JSON.stringify(kindKey(r))) return undefined; // sites disagree: unknown
+      found = r;
+    }
+    void file;
+    return found;
+  }
+
   /** The target of a call site. */
   resolveCall(file: string, call: CallFact): CallTarget {
     if (call.root === 'call' || call.root === 'other' || call.callee.length === 0) return { kind: 'unresolved', reason: 'dynamic callee' };
@@ -290,5 +328,22 @@ export class Resolver {
       default:
         return { kind: 'unresolved', reason: 'not callable' };
     }
+  }
+}
+
+function kindKey(r: Resolved): string {
+  switch (r.kind) {
+    case 'inst':
+      return `inst:${r.inst.pkg}:${r.inst.ctor}`;
+    case 'export':
+      return `export:${r.pkg}:${r.exportName}`;
+    case 'fn':
+      return `fn:${r.file}#${r.fn.id}`;
+    case 'obj':
+      return `obj:${r.file}:${Object.keys(r.obj).join(',')}`;
+    case 'nsFile':
+      return `ns:${r.file}`;
+    default:
+      return `${r.kind}:${r.file}:${r.cls.name}`;
   }
 }

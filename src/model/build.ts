@@ -20,9 +20,12 @@ export interface BuildInput {
   files: FileFacts[];
   entrypoints: TracedEntrypoint[];
   infra: InfraFacts;
-  componentOf: (file: string) => string;
+  /** The component owning a file; undefined for runtime entry files (src/server.ts) that belong to none. */
+  componentOf: (file: string) => string | undefined;
   runtimeOf: (ep: EntrypointDef) => string | undefined;
   clientCalls: { entrypoint: string; evidence: Evidence }[];
+  /** Dependency calls in code no traced entrypoint runs (start-up hooks, scripts): edges used by no entrypoint. */
+  untracedUses?: Use[];
   diagnostics: Diagnostic[];
   unresolved: { file: string; line: number; what: string }[];
   stats: Model['stats'];
@@ -52,7 +55,7 @@ function cleanGuards(g: Guards): Guards {
   return out;
 }
 
-export function componentFromPath(file: string, nestModules: { dir: string; name: string }[]): string {
+export function componentFromPath(file: string, nestModules: { dir: string; name: string }[]): string | undefined {
   let best: { dir: string; name: string } | undefined;
   for (const m of nestModules) if ((m.dir === '' || file.startsWith(m.dir + '/')) && (!best || m.dir.length > best.dir.length)) best = m;
   if (best) return best.name;
@@ -65,7 +68,7 @@ export function componentFromPath(file: string, nestModules: { dir: string; name
   if (parts[0] === 'src' || parts[0] === 'lib' || parts[0] === 'app' && parts.length > 2) parts.shift();
   if ((parts[0] === 'modules' || parts[0] === 'domains' || parts[0] === 'features') && parts.length > 2) return parts[1];
   if (parts.length > 1) return parts[0];
-  return app ?? 'app';
+  return undefined;
 }
 
 export function nestModules(files: FileFacts[]): { dir: string; name: string }[] {
@@ -75,6 +78,14 @@ export function nestModules(files: FileFacts[]): { dir: string; name: string }[]
   const byDir = new Map<string, string>();
   for (const m of out.sort(byKey((x) => x.name))) if (!byDir.has(m.dir)) byDir.set(m.dir, m.name);
   return [...byDir.entries()].map(([dir, name]) => ({ dir, name }));
+}
+
+function firstComponent(t: TracedEntrypoint, componentOf: (f: string) => string | undefined): string | undefined {
+  for (const u of t.uses) for (const f of u.frames) {
+    const c = componentOf(f.file);
+    if (c) return c;
+  }
+  return undefined;
 }
 
 export function buildModel(input: BuildInput): Omit<Model, 'findings' | 'scenarios'> {
@@ -99,7 +110,7 @@ export function buildModel(input: BuildInput): Omit<Model, 'findings' | 'scenari
   for (const t of input.entrypoints) {
     const def = t.def;
     const id = `entrypoint:${def.name}`;
-    const handlerComp = def.handler ? input.componentOf(def.handler.file) : undefined;
+    const handlerComp = def.handler ? input.componentOf(def.handler.file) ?? firstComponent(t, input.componentOf) : undefined;
     const runtime = input.runtimeOf(def);
     addNode({
       id, kind: 'entrypoint', name: def.name, route: def.route, trigger: def.trigger, component: handlerComp ? `component:${handlerComp}` : undefined,
@@ -116,20 +127,21 @@ export function buildModel(input: BuildInput): Omit<Model, 'findings' | 'scenari
       addEdge(id, q, 'consumes', 'async', {}, [def.evidence], id);
     }
     for (const u of [...t.beforeUses, ...t.uses]) {
-      const comps = u.frames.map((f) => input.componentOf(f.file));
-      const first = comps[0];
-      if (first !== handlerComp) {
-        addNode({ id: `component:${first}`, kind: 'component', name: first, evidence: [{ file: u.frames[0].file, line: 1 }] });
+      // frames in files of no component (runtime entry files) are passed through
+      const hops = u.frames.map((f) => ({ comp: input.componentOf(f.file), file: f.file })).filter((h): h is { comp: string; file: string } => !!h.comp);
+      const first = hops[0]?.comp;
+      if (first && first !== handlerComp) {
+        addNode({ id: `component:${first}`, kind: 'component', name: first, evidence: [{ file: hops[0].file, line: 1 }] });
         addEdge(id, `component:${first}`, 'calls', 'sync', {}, [def.evidence], id);
       }
-      for (let i = 1; i < comps.length; i++) {
-        if (comps[i] === comps[i - 1]) continue;
-        addNode({ id: `component:${comps[i]}`, kind: 'component', name: comps[i], evidence: [{ file: u.frames[i].file, line: 1 }] });
-        addEdge(`component:${comps[i - 1]}`, `component:${comps[i]}`, 'calls', 'sync', {}, [u.evidence], id);
+      for (let i = 1; i < hops.length; i++) {
+        if (hops[i].comp === hops[i - 1].comp) continue;
+        addNode({ id: `component:${hops[i].comp}`, kind: 'component', name: hops[i].comp, evidence: [{ file: hops[i].file, line: 1 }] });
+        addEdge(`component:${hops[i - 1].comp}`, `component:${hops[i].comp}`, 'calls', 'sync', {}, [u.evidence], id);
       }
       const to = resourceId(u.target);
       addNode({ id: to, kind: u.target.kind, name: u.target.name, tech: u.target.tech, evidence: [u.evidence] });
-      const last = `component:${comps[comps.length - 1]}`;
+      const last = hops.length ? `component:${hops[hops.length - 1].comp}` : id;
       const mode: EdgeMode = u.edge === 'enqueues' && u.mode === 'sync' ? 'async' : u.mode;
       addEdge(last, to, u.edge, mode, u.guards, [u.evidence], id, u.readOnly, u.order);
       if (u.target.kind === 'queue' && u.target.tech === 'bullmq') {
@@ -141,6 +153,21 @@ export function buildModel(input: BuildInput): Omit<Model, 'findings' | 'scenari
       addNode({ id: 'cache:redis', kind: 'cache', name: 'redis', tech: 'redis', evidence: [def.evidence] });
       addEdge(resourceId(def.consumes), 'cache:redis', 'uses', 'sync', {}, [def.evidence], undefined);
     }
+  }
+
+  for (const f of input.files) {
+    const comp = input.componentOf(f.file);
+    if (comp && !nodes.has(`component:${comp}`)) addNode({ id: `component:${comp}`, kind: 'component', name: comp, evidence: [{ file: f.file, line: 1 }] });
+  }
+  for (const u of input.untracedUses ?? []) {
+    const comp = input.componentOf(u.evidence.file);
+    const to = resourceId(u.target);
+    if (!comp) continue;
+    const key = `component:${comp}\0${to}`;
+    if ([...edges.keys()].some((k) => k.startsWith(key + '\0'))) continue;
+    addNode({ id: to, kind: u.target.kind, name: u.target.name, tech: u.target.tech, evidence: [u.evidence] });
+    addEdge(`component:${comp}`, to, u.edge, u.mode, u.guards, [u.evidence], undefined, u.readOnly);
+    edges.get(`component:${comp}\0${to}\0${u.edge}\0${u.mode}\0${guardKey(cleanGuards(u.guards))}`)!._eps = new Set(['\0none']);
   }
 
   // runtimes: infra-declared ones used by some entrypoint, plus inferred ones
@@ -171,7 +198,8 @@ export function buildModel(input: BuildInput): Omit<Model, 'findings' | 'scenari
   const edgeList: ModelEdge[] = [...edges.values()].map((e) => {
     const { _eps, _ev, ...rest } = e;
     const out: ModelEdge = { ...rest, evidence: sortEvidence(_ev) };
-    if (_eps.size) out.entrypoints = sortedUnique(_eps);
+    if (_eps.has('\0none')) out.entrypoints = [];
+    else if (_eps.size) out.entrypoints = sortedUnique(_eps);
     if (!out.readOnly) delete out.readOnly;
     return out;
   });

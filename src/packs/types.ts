@@ -99,11 +99,13 @@ export interface TechPack {
 /** What entrypoint discovery may ask the linker. */
 export interface EntrypointLink {
   /** The package instance (or export) a module-level or class-level name denotes. */
-  instanceOf(file: string, name: string): Instance | { pkg: string; exportName: string } | undefined;
+  instanceOf(file: string, name: string, fromFn?: string): Instance | { pkg: string; exportName: string } | undefined;
   /** A handler value (ref, fn, member of an instance) → function. */
   handlerOf(file: string, v: Val, fromFn?: string): { file: string; fn: string } | undefined;
   /** Follow an imported name to its defining file and local name. */
   definitionOf(file: string, name: string): { file: string; name: string } | undefined;
   facts(file: string): FileFacts | undefined;
   allFiles(): FileFacts[];
+  /** A value with references replaced by what they hold, where statically known (QUEUE_NAMES.exports → 'exports'). */
+  evaluate(file: string, v: Val, fromFn?: string): Val;
 }

@@ -31,7 +31,7 @@ const pack: TechPack = {
         if (!inst || !('pkg' in inst) || (inst.pkg !== 'bullmq' && inst.pkg !== 'bull')) continue;
         const ctorName = 'ctor' in inst ? inst.ctor : inst.exportName;
         if (ctorName !== 'Worker' && !(c.callee.length === 1 && c.callee[0] === 'Worker')) continue;
-        const name = valToString(c.args[0]);
+        const name = valToString(link.evaluate(f.file, c.args[0], c.fn));
         if (!name) continue;
         const handler = link.handlerOf(f.file, c.args[1] as Val, c.fn === '<module>' ? undefined : c.fn);
         out.push({ name: `worker:${name}`, trigger: 'worker', handler, consumes: { kind: 'queue', name, tech: 'bullmq' }, evidence: { file: f.file, line: c.line } });

@@ -23,7 +23,8 @@ const pack: TechPack = {
         const handler = handlerArg ? link.handlerOf(f.file, handlerArg, c.fn === '<module>' ? undefined : c.fn) : undefined;
         const fnName = handler ? link.facts(handler.file)?.functions.find((x) => x.id === handler.fn)?.name : undefined;
         const triggerId = inst.pkg === '@trigger.dev/sdk' ? valToString((c.args[0] as any)?.obj?.id) : undefined;
-        const base = triggerId ?? (fnName && fnName !== '<anon>' ? fnName : f.file.replace(/^.*\//, '').replace(/\.[jt]s$/, ''));
+        const optionName = c.args.map((a) => (a && typeof a === 'object' && 'obj' in a ? valToString(a.obj.name) : undefined)).find(Boolean);
+        const base = triggerId ?? optionName ?? (fnName && fnName !== '<anon>' ? fnName : f.file.replace(/^.*\//, '').replace(/\.[jt]s$/, ''));
         out.push({ name: `cron:${base}`, trigger: 'schedule', handler, evidence: { file: f.file, line: c.line } });
       }
     }

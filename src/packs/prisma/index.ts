@@ -2,7 +2,7 @@ import type { TechPack } from '../types.js';
 
 const READS = new Set(['findMany', 'findFirst', 'findUnique', 'findFirstOrThrow', 'findUniqueOrThrow', 'count', 'aggregate', 'groupBy', '$queryRaw', '$queryRawUnsafe']);
 const WRITES = new Set(['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'upsert', 'delete', 'deleteMany', '$executeRaw', '$executeRawUnsafe']);
-const IGNORED = new Set(['$connect', '$disconnect', '$on', '$use', '$extends', '$transaction']);
+const IGNORED = new Set(['$disconnect', '$on', '$use', '$extends', '$transaction']);
 
 /** Prisma's provider → faultline datastore names (docs/model.md). */
 export function prismaDatastore(provider: string | undefined): { name: string; tech: string } {
@@ -34,6 +34,7 @@ const pack: TechPack = {
     if (!op || IGNORED.has(op) || (m.length === 1 && !op.startsWith('$'))) return { use: 'ignore' };
     const ds = prismaDatastore(ctx.prismaProvider);
     const target = { kind: 'datastore' as const, name: ds.name, tech: ds.tech };
+    if (op === '$connect') return { use: 'dependency', target, edge: 'uses', op: 'connect' };
     if (READS.has(op)) return { use: 'dependency', target, edge: 'reads', readOnly: true, op: op.startsWith('$') ? 'raw-query' : 'query' };
     if (WRITES.has(op)) return { use: 'dependency', target, edge: 'writes', op: op.startsWith('$') ? 'raw-write' : 'write' };
     return undefined;

@@ -1,0 +1,7 @@
+import { Router } from 'express';
+import { aiChatController } from './ai-chat.controller';
+
+export const aiChatRouter = Router();
+
+aiChatRouter.post('/chat', aiChatController.chat);
+aiChatRouter.get('/conversations/:conversationId/messages', aiChatController.messages);

@@ -1,0 +1,48 @@
+import { objGet, valToString } from '../../extract/facts.js';
+import type { EntrypointDef, TechPack } from '../types.js';
+
+/**
+ * Socket.IO: one WebSocket entrypoint per server (default path /socket.io); its
+ * connection middleware (io.use) runs before every connection, the 'connection'
+ * handler is the handler. The Redis adapter makes the server depend on Redis.
+ */
+const pack: TechPack = {
+  id: 'socket-io',
+  title: 'Socket.IO',
+  upstreamDocs: ['https://socket.io/docs/v4/server-options/#path', 'https://socket.io/docs/v4/middlewares/', 'https://socket.io/docs/v4/redis-adapter/'],
+  packages: ['socket.io', '@socket.io/redis-adapter', '@socket.io/redis-streams-adapter'],
+  classifyCall(call) {
+    if (call.pkg.startsWith('@socket.io/redis') && (call.exportName === 'createAdapter' || call.member[call.member.length - 1] === 'createAdapter')) {
+      return { use: 'dependency', target: { kind: 'cache', name: 'redis', tech: 'redis' }, edge: 'uses', op: 'pubsub' };
+    }
+    if (call.pkg === 'socket.io') return { use: 'ignore' };
+    return undefined;
+  },
+  entrypoints(files, link) {
+    const out: EntrypointDef[] = [];
+    for (const f of files) {
+      for (const c of f.calls) {
+        if (!c.isNew || !c.callee.length) continue;
+        const inst = link.instanceOf(f.file, c.callee[0], c.fn);
+        if (!inst || !('pkg' in inst) || inst.pkg !== 'socket.io') continue;
+        const opts = c.args.find((a) => a && typeof a === 'object' && 'obj' in a);
+        const path = valToString(objGet(opts, 'path')) ?? '/socket.io';
+        // io.use(mw) and io.on('connection', handler) in the same function
+        const before: { file: string; fn: string }[] = [];
+        let handler: { file: string; fn: string } | undefined;
+        for (const d of f.calls) {
+          if (d.fn !== c.fn || d.callee.length !== 2) continue;
+          if (d.callee[1] === 'use') {
+            const h = link.handlerOf(f.file, d.args[0], d.fn);
+            if (h) before.push(h);
+          } else if (d.callee[1] === 'on' && (d.args[0] === 'connection' || d.args[0] === 'connect')) handler = link.handlerOf(f.file, d.args[1], d.fn);
+        }
+        // the adapter call lives in the constructor options: trace the enclosing function too
+        const enclosing = c.fn !== '<module>' ? { file: f.file, fn: c.fn } : undefined;
+        out.push({ name: `WS ${path}`, trigger: 'websocket', route: { method: 'WS', path }, handler: handler ?? enclosing, before: [...before, ...(enclosing && handler ? [enclosing] : [])], evidence: { file: f.file, line: c.line } });
+      }
+    }
+    return out;
+  },
+};
+export default pack;
