@@ -18,7 +18,7 @@ export function rulesRegistry(): string {
     const catDir = path.join(dir, cat);
     if (!fs.statSync(catDir).isDirectory() || cat.startsWith('_')) continue;
     for (const f of fs.readdirSync(catDir).sort()) {
-      if (!f.endsWith('.ts') || f.endsWith('.test.ts') || f.startsWith('_') || f === 'index.ts') continue;
+      if (!f.endsWith('.ts') || f.endsWith('.test.ts') || f.startsWith('_') || f === 'index.ts' || f === 'fixtures.ts') continue;
       modules.push({ id: `${cat}/${f.replace(/\.ts$/, '')}`, file: `./${cat}/${f.replace(/\.ts$/, '.js')}` });
     }
   }

@@ -10,6 +10,7 @@ import { buildModel, componentFromPath, nestModules, type TracedEntrypoint } fro
 import type { Diagnostic, Evidence, Model } from './model/types.js';
 import { PACKS } from './packs/index.js';
 import { hostOf } from './packs/http-clients/index.js';
+import { prismaDatastore } from './packs/prisma/index.js';
 import type { EntrypointDef, EntrypointLink, InfraFacts, Instance, PackContext } from './packs/types.js';
 import { parseAll } from './parse/pool.js';
 import { cmpStr } from './shared/compare.js';
@@ -78,6 +79,10 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   const prismaSchema = configs.find((c) => c.rel.endsWith('.prisma') && /datasource\s+\w+\s*\{/.test(c.text));
   const prismaProvider = prismaSchema ? /provider\s*=\s*"([a-z]+)"/.exec(prismaSchema.text.slice(prismaSchema.text.search(/datasource\s+\w+\s*\{/)))?.[1] : undefined;
   const packCtx: PackContext = { env: envValue, prismaProvider };
+  if (prismaSchema) {
+    const ds = prismaDatastore(prismaProvider);
+    infra.resources!.push({ ref: { kind: 'datastore', name: ds.name, tech: ds.tech }, evidence: [{ file: prismaSchema.rel, line: prismaSchema.lineOf('datasource') }] });
+  }
 
   const fileList = [...facts.values()].sort((a, b) => cmpStr(a.file, b.file));
   const link = makeEntrypointLink(program, resolver, fileList);

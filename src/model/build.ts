@@ -39,9 +39,12 @@ function evKey(e: Evidence): string {
   return `${e.file}:${String(e.line).padStart(7, '0')}`;
 }
 
+const SOURCE_FILE = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts|py)$/;
+
+/** Deduplicated and sorted; configuration evidence (compose, schema, serverless) first, as it names the thing itself. */
 function sortEvidence(list: Evidence[], cap = 12): Evidence[] {
   const seen = new Map<string, Evidence>();
-  for (const e of list) seen.set(evKey(e), { file: e.file, line: e.line });
+  for (const e of list) seen.set(`${SOURCE_FILE.test(e.file) ? 1 : 0}${evKey(e)}`, { file: e.file, line: e.line });
   return [...seen.entries()].sort((a, b) => cmpStr(a[0], b[0])).slice(0, cap).map(([, e]) => e);
 }
 
