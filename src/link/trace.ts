@@ -21,6 +21,8 @@ export interface Use {
   order: number;
   /** Branch of the outermost call site (see exclusiveBranches). */
   siteBranch?: string;
+  /** Call sites up the chain that decided the mode or a guard (the fire-and-forget, the try/catch). */
+  via?: Evidence[];
   call: CallFact;
 }
 
@@ -139,14 +141,18 @@ export class Tracer {
   private through(site: CallFact, u: Use, file: string, fnId: string): Use {
     const sm = siteMode(site);
     let mode = u.mode;
+    const own = siteGuards(site, {});
     const guards: Guards = { ...u.guards, ...siteGuards(site, u.guards) };
+    let decisive = (own.fallback && !u.guards.fallback) || (own.transaction && !u.guards.transaction);
     if (sm.mode === 'fire_and_forget') {
       if (u.mode !== 'fire_and_forget') {
         mode = 'fire_and_forget';
         guards.caught = site.caught || u.guards.fallback || undefined;
+        decisive = true;
       }
     }
-    return { ...u, mode, guards, frames: [{ file, fn: fnId }, ...u.frames], order: site.order, siteBranch: site.branch };
+    const via = decisive ? [...(u.via ?? []), { file, line: site.line }] : u.via;
+    return { ...u, mode, guards, frames: [{ file, fn: fnId }, ...u.frames], order: site.order, siteBranch: site.branch, ...(via ? { via } : {}) };
   }
 }
 

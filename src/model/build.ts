@@ -146,7 +146,7 @@ export function buildModel(input: BuildInput): Omit<Model, 'findings' | 'scenari
       addNode({ id: to, kind: u.target.kind, name: u.target.name, tech: u.target.tech, evidence: [u.evidence] });
       const last = hops.length ? `component:${hops[hops.length - 1].comp}` : id;
       const mode: EdgeMode = u.edge === 'enqueues' && u.mode === 'sync' ? 'async' : u.mode;
-      addEdge(last, to, u.edge, mode, u.guards, [u.evidence], id, u.readOnly, u.order);
+      addEdge(last, to, u.edge, mode, u.guards, [...(u.via ?? []), u.evidence], id, u.readOnly, u.order);
       if (u.target.kind === 'queue' && u.target.tech === 'bullmq') {
         addNode({ id: 'cache:redis', kind: 'cache', name: 'redis', tech: 'redis', evidence: [u.evidence] });
         addEdge(to, 'cache:redis', 'uses', 'sync', {}, [u.evidence], undefined);

@@ -126,8 +126,28 @@ export interface Scenario {
   why?: Record<string, { state: EntrypointState; path: string[]; reason: string }>;
   /** extension: set when redundancy absorbs a single-instance failure. */
   absorbed?: string;
-  /** extension: state of every affected node other than the failed one (worst over entrypoints). */
+  /** extension: state of every affected node that is not an entrypoint and not the failed one (worst over entrypoints). */
   nodeStates?: Record<string, EntrypointState>;
+  /**
+   * extension: a runtime-wide effect takes down every entrypoint of a runtime: a crash (an
+   * unhandled rejection from a fire-and-forget without a catch) or starvation (a hanging call
+   * without a timeout exhausts its shared pool and event loop). Explained once per runtime:
+   * `why` has no entry for entrypoints that are down only because of it; their deciding path
+   * is entrypoint → runtime → the trigger's path after its entrypoint.
+   */
+  runtimeEffects?: RuntimeEffect[];
+}
+
+export interface RuntimeEffect {
+  runtime: string;
+  effect: 'crash' | 'starvation';
+  /** the entrypoint whose call triggers it */
+  trigger: string;
+  /** the trigger's path, from its entrypoint to the failed node */
+  path: string[];
+  reason: string;
+  /** entrypoints of the runtime down because of it (not counting the trigger) */
+  entrypoints: number;
 }
 
 export interface Diagnostic {
