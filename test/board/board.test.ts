@@ -107,7 +107,8 @@ test('renderHtml: one self-contained file with the model embedded as inert JSON'
     assert.equal(html.match(/<\/script/gi)?.length, 2, 'exactly two script elements close');
     assert.equal(html.match(/<script/gi)?.length, 2);
     assert.ok(!/<(link|img|iframe)\b/i.test(html), 'no external resource element');
-    assert.ok(!/\s(src|href)\s*=/i.test(html.replace(json, '')), 'no src/href attribute');
+    const markup = html.replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '').replace(/<style>[\s\S]*?<\/style>/gi, '');
+    assert.ok(!/<[^>]*\s(src|href|on[a-z]+)\s*=/i.test(markup), 'no src/href/on* attribute in the markup');
     assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;sha256-/);
     assert.ok(renderHtml(model, assets) === html, 'deterministic');
   }
@@ -177,13 +178,18 @@ test('board in headless Chromium', { timeout: 180_000 }, async (t) => {
       await page.click('[data-testid="tab-scenario"]');
       await page.click('[data-testid="whatif-reset"]');
 
-      // The accessible control: fail the IdP in slowdown mode from the list.
-      await page.click('[data-testid="mode-slowdown"]');
+      // The accessible control: fail the IdP from the list, as an outage then a slowdown.
       await clickByNodeId(page, 'fail-node', 'external:idp-issuer');
       assert.equal(await page.textContent('[data-testid="failed-name"]'), 'idp-issuer');
       await page.click('[data-testid="tab-routes"]');
       assert.equal(await routeState(page, HEALTH_ROUTE), 'ok');
+      assert.equal(await routeState(page, 'entrypoint:GET /auth/callback'), 'down');
+      // A hanging IdP call without a timeout holds the shared runtime: more than the auth route suffers.
+      const okOutage = await page.$$('[data-testid="route-row"][data-state="ok"]');
+      await page.click('[data-testid="mode-slowdown"]');
       assert.notEqual(await routeState(page, 'entrypoint:GET /auth/callback'), 'ok');
+      assert.ok((await page.$$('[data-testid="route-row"][data-state="ok"]')).length < okOutage.length, 'slowdown spreads further than the outage');
+      await page.click('[data-testid="mode-outage"]');
       await page.click('[data-testid="clear-failure"]');
 
       // Grouping: collapsing the runtime draws it as one node.
@@ -201,6 +207,7 @@ test('board in headless Chromium', { timeout: 180_000 }, async (t) => {
 
       // Findings: filters and evidence.
       await page.fill('[data-testid="search"]', '');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="tree"] [data-testid="node-row"]').length > 4);
       await page.click('[data-testid="tab-findings"]');
       assert.equal((await page.$$('[data-testid="finding"]')).length, 9);
       await page.click('[data-testid="filter-severity-high"]');
@@ -243,9 +250,10 @@ test('board in headless Chromium', { timeout: 180_000 }, async (t) => {
       await page.click('[data-testid="tab-routes"]');
       await page.click('[data-testid="tab-findings"]');
       await page.selectOption('[data-testid="filter-component"]', comp);
-      await page.fill('[data-testid="search"]', '<script>');
-      await page.waitForTimeout(300);
       await clickByNodeId(page, 'fail-node', `external:${XSS.js}`);
+      await page.fill('[data-testid="search"]', '<script>');
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(300);
 
       const report = await page.evaluate(() => {
         const onAttrs: string[] = [];

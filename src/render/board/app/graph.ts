@@ -115,6 +115,8 @@ export class Graph {
   private vedges = new Map<string, VEdge>();
   private repOf = new Map<string, string>();
   private layoutSeq = 0;
+  /** many edges: draw them thin, straight and faint until a scenario picks some out */
+  private bulk = false;
 
   constructor(private container: HTMLElement, private ix: Index, events: GraphEvents) {
     this.cy = cytoscape({
@@ -294,6 +296,7 @@ export class Graph {
     }
     this.vnodes = vnodes;
     this.vedges = vedges;
+    this.bulk = vedges.size > 150;
     this.repOf = rep;
   }
 
@@ -390,6 +393,7 @@ export class Graph {
     else if (e.modes.has('async')) out.push('m-async');
     else out.push('m-ff');
     if (e.guarded) out.push('guarded');
+    if (this.bulk) out.push('bulk');
     return out;
   }
 
@@ -414,6 +418,11 @@ export class Graph {
       return this.vedges.get(`${ra}\u0000${rb}`)?.id;
     };
     const pathEdges = new Set<string>();
+    const pathNodes = new Set<string>();
+    for (const path of (s?.paths ?? []).slice(0, 300)) for (const id of path) {
+      const r = this.repOf.get(id);
+      if (r) pathNodes.add(r);
+    }
     const focusEdges = new Set<string>();
     for (const path of (s?.paths ?? []).slice(0, 300)) for (let i = 0; i + 1 < path.length; i++) {
       const id = edgeFor(path[i]!, path[i + 1]!);
@@ -462,7 +471,9 @@ export class Graph {
             if (!bits.length) bits.push('all ok');
             status = bits.join(' · ');
           }
-          if (v.id !== failedRep && ring === Infinity && !(v.kind === 'entrypoint' && states.get(v.id) === 'ok') && !v.compound) cls.push('dim');
+          const unaffected = v.id !== failedRep && ring === Infinity && !v.compound && !pathNodes.has(v.id);
+          if (unaffected && v.kind !== 'entrypoint' && routes > 0 && counts.ok === routes) cls.push('all-ok');
+          else if (unaffected && !(v.kind === 'entrypoint' && states.get(v.id) === 'ok')) cls.push('dim');
         }
         if (matchReps) cls.push(matchReps.has(v.id) ? 'match' : 'faded');
         if (focus) cls.push(focusNodes.has(v.id) ? 'focus' : 'faded');
@@ -481,7 +492,7 @@ export class Graph {
         else if (matchReps && !(matchReps.has(e.source) || matchReps.has(e.target))) cls.push('faded');
         if (s && !pathEdges.has(e.id) && !stopped.has(e.id) && !focus) cls.push('quiet');
         el.classes(cls.join(' '));
-        const label = stopped.get(e.id) ?? '';
+        const label = stopped.size <= 4 ? (stopped.get(e.id) ?? '') : '';
         if (el.data('label') !== label) el.data('label', label);
       }
     });
@@ -586,6 +597,7 @@ const STYLE: cytoscape.StylesheetJson = [
   { selector: 'node.st-down', style: { 'border-color': C.red, 'border-width': 3, 'background-color': '#4a1111' } },
   { selector: 'node.failed', style: { 'border-color': '#fca5a5', 'border-width': 4, 'background-color': '#b91c1c', color: '#fff', 'font-weight': 700, 'underlay-color': C.red, 'underlay-opacity': 0.35, 'underlay-padding': 8 } as cytoscape.Css.Node },
   { selector: 'node.dim', style: { opacity: 0.35 } },
+  { selector: 'node.all-ok', style: { 'border-color': '#2f9e5f', 'border-width': 2, opacity: 0.8 } },
   { selector: 'node.match', style: { 'underlay-color': '#38bdf8', 'underlay-opacity': 0.45, 'underlay-padding': 6 } as cytoscape.Css.Node },
   { selector: 'node.selected', style: { 'underlay-color': '#e2e8f0', 'underlay-opacity': 0.25, 'underlay-padding': 6 } as cytoscape.Css.Node },
   { selector: 'node.faded', style: { opacity: 0.15 } },
@@ -602,9 +614,11 @@ const STYLE: cytoscape.StylesheetJson = [
       'curve-style': 'bezier',
       opacity: 0.75,
       label: 'data(label)',
-      'font-size': 10,
+      'font-size': 9,
       'font-family': FONT,
       color: '#86efac',
+      'text-rotation': 'autorotate',
+      'text-margin-y': -8,
       'text-background-color': '#0b1020',
       'text-background-opacity': 0.85,
       'text-background-padding': '2px',
@@ -613,7 +627,9 @@ const STYLE: cytoscape.StylesheetJson = [
   { selector: 'edge.m-async', style: { 'line-style': 'dashed' } },
   { selector: 'edge.m-ff', style: { 'line-style': 'dotted' } },
   { selector: 'edge.guarded', style: { 'line-color': '#3f8f66', 'target-arrow-color': '#3f8f66' } },
-  { selector: 'edge.quiet', style: { opacity: 0.25 } },
+  { selector: 'edge.bulk', style: { opacity: 0.16, width: 1, 'curve-style': 'straight', 'arrow-scale': 0.6 } },
+  { selector: 'edge.quiet', style: { opacity: 0.2 } },
+  { selector: 'edge.bulk.quiet', style: { opacity: 0.07 } },
   { selector: 'edge.path', style: { 'line-color': '#f43f5e', 'target-arrow-color': '#f43f5e', width: 3, opacity: 1, 'z-index': 10 } },
   { selector: 'edge.stopped', style: { 'line-color': C.green, 'target-arrow-color': C.green, width: 3, opacity: 1, 'z-index': 11, 'target-arrow-shape': 'tee' } },
   { selector: 'edge.faded', style: { opacity: 0.06 } },

@@ -58,7 +58,6 @@ function inventoryLine(ix: Index): string {
 }
 
 function start(): void {
-  performance.mark('fl:start');
   const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
   let model: Model;
   try {
@@ -174,12 +173,9 @@ function start(): void {
   let readyMarked = false;
   let building: Promise<void> = Promise.resolve();
   async function rebuild(fit: boolean, keep?: string): Promise<void> {
-    performance.mark('fl:build');
     building = graph.build(state.view, { fit, keep });
     await building;
-    performance.mark('fl:built');
     paint();
-    performance.mark('fl:painted');
     if (!readyMarked) {
       readyMarked = true;
       const w = window.__faultline;
