@@ -1,0 +1,750 @@
+// One failure scenario: fail one node (outage or slowdown) and propagate along the
+// entrypoints' traced call paths. Semantics: ./README.md and DESIGN.md "Propagation
+// semantics". Pure: no I/O, no node:* imports.
+//
+// Cost per scenario is proportional to what it touches (the failed node's ancestors,
+// the entrypoints reaching it, the affected nodes) plus one copy of the entrypoint list:
+// every scratch array is allocated once per Simulator and validated by stamps.
+
+import type { EntrypointState, Evidence, FailureMode, RuntimeEffect, Scenario, StoppedBy } from '../../model/types.js';
+import { cmpStr, treePath, type IEdge, type Index } from './graph.js';
+
+export interface SimOptions {
+  /** Ignore the failed node's redundancy (what a single instance carries if nothing absorbs it). */
+  ignoreRedundancy?: boolean;
+}
+
+// Outcome of a call, as its caller sees it. Ordered by severity.
+const OK = 0;
+const DEG = 1;
+const FAIL = 2;
+const HANG = 3;
+const BUSY = 9;
+
+// Entrypoint (and node) states, ordered by severity.
+const S_OK = 0;
+const S_DELAYED = 1;
+const S_DEGRADED = 2;
+const S_DOWN = 3;
+const STATE_NAMES: EntrypointState[] = ['ok', 'delayed', 'degraded', 'down'];
+
+/** Something that happened below a node: replayed for every entrypoint that reaches it. */
+interface Ev {
+  kind: 'lost' | 'crash' | 'ok';
+  e: IEdge;
+  note: string;
+  /** path from the node owning the event list to where it happened */
+  tail: number[];
+}
+
+interface Frame {
+  n: number;
+  list: IEdge[];
+  i: number;
+  k: number;
+  next: number;
+  reason: string;
+  /** order of the first awaited call that failed; ordered calls after it never run */
+  stop: number;
+  /** edge to the child being evaluated */
+  pending: IEdge | null;
+  /** label-free: memoised once per scenario, events collected for replay */
+  free: boolean;
+  events: Ev[] | null;
+}
+
+interface Crash {
+  o: number;
+  edge: IEdge;
+  path: number[];
+}
+
+interface Effect {
+  r: number;
+  effect: 'crash' | 'starvation';
+  o: number;
+  path: number[];
+  reason: string;
+  count: number;
+}
+
+function cmpNums(a: number[], b: number[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+const byNum = (a: number, b: number) => a - b;
+
+function concatAll(parts: string[][]): string[] {
+  let out: string[] = [];
+  // concat takes its arguments on the stack: go in chunks
+  for (let i = 0; i < parts.length; i += 4096) out = out.concat(...parts.slice(i, i + 4096));
+  return out;
+}
+
+/** Scratch space sized to one index, reused across scenarios. Not reentrant. */
+export class Simulator {
+  private readonly ix: Index;
+  private readonly epIds: string[];
+  // per (entrypoint evaluation, node) memo, valid when memoStamp === st
+  private readonly memoStamp: Int32Array;
+  private readonly memoK: Uint8Array;
+  private readonly memoNext: Int32Array;
+  private readonly memoReason: string[];
+  // per (scenario, label-free node) memo, valid when gStamp === sc
+  private readonly gStamp: Int32Array;
+  private readonly gK: Uint8Array;
+  private readonly gNext: Int32Array;
+  private readonly gReason: string[];
+  private readonly gEvents: (Ev[] | null)[];
+  private readonly ancStamp: Int32Array;
+  private readonly failedStamp: Int32Array;
+  private readonly affStamp: Int32Array;
+  private readonly affState: Uint8Array;
+  private readonly ringStamp: Int32Array;
+  private readonly ringDist: Int32Array;
+  // per entrypoint, valid when epStamp === sc
+  private readonly epStamp: Int32Array;
+  private readonly epState: Uint8Array;
+  private readonly epDecided: Uint8Array;
+  private readonly epVia: Int32Array;
+  private readonly epWhyPath: (number[] | undefined)[];
+  private readonly epWhyReason: string[];
+  private readonly epOkNote: (string | undefined)[];
+  private readonly epOkPath: (number[] | undefined)[];
+  private readonly frames: Frame[] = [];
+
+  private stamp = 0;
+  private sc = 0;
+  // current scenario
+  private f = -1;
+  private failedId = '';
+  private failedK = FAIL;
+  private readReplica = false;
+  private touched: number[] = [];
+  private affList: number[] = [];
+  private stopped = new Map<string, { e: IEdge; guard: string }>();
+  private lost = new Map<number, { e: IEdge; eps: Set<number> }>();
+  private crashes: Crash[] = [];
+  // current evaluation
+  private o = -1;
+  private st = 0;
+  private sp = 0;
+
+  constructor(ix: Index) {
+    this.ix = ix;
+    const N = ix.nodes.length;
+    const E = ix.eps.length;
+    this.epIds = ix.eps.map((n) => ix.ids[n]);
+    this.memoStamp = new Int32Array(N);
+    this.memoK = new Uint8Array(N);
+    this.memoNext = new Int32Array(N);
+    this.memoReason = new Array<string>(N).fill('');
+    this.gStamp = new Int32Array(N);
+    this.gK = new Uint8Array(N);
+    this.gNext = new Int32Array(N);
+    this.gReason = new Array<string>(N).fill('');
+    this.gEvents = new Array<Ev[] | null>(N).fill(null);
+    this.ancStamp = new Int32Array(N);
+    this.failedStamp = new Int32Array(N);
+    this.affStamp = new Int32Array(N);
+    this.affState = new Uint8Array(N);
+    this.ringStamp = new Int32Array(N);
+    this.ringDist = new Int32Array(N);
+    this.epStamp = new Int32Array(E);
+    this.epState = new Uint8Array(E);
+    this.epDecided = new Uint8Array(E);
+    this.epVia = new Int32Array(E);
+    this.epWhyPath = new Array<number[] | undefined>(E).fill(undefined);
+    this.epWhyReason = new Array<string>(E).fill('');
+    this.epOkNote = new Array<string | undefined>(E).fill(undefined);
+    this.epOkPath = new Array<number[] | undefined>(E).fill(undefined);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private touch(o: number): void {
+    if (this.epStamp[o] === this.sc) return;
+    this.epStamp[o] = this.sc;
+    this.epState[o] = S_OK;
+    this.epDecided[o] = 0;
+    this.epVia[o] = -1;
+    this.epWhyPath[o] = undefined;
+    this.epWhyReason[o] = '';
+    this.epOkNote[o] = undefined;
+    this.epOkPath[o] = undefined;
+    this.touched.push(o);
+  }
+
+  private stateOf(o: number): number {
+    return this.epStamp[o] === this.sc ? this.epState[o] : S_OK;
+  }
+
+  private decide(o: number, s: number, path: number[], reason: string): void {
+    this.touch(o);
+    this.epState[o] = s;
+    this.epDecided[o] = 1;
+    this.epWhyPath[o] = path;
+    this.epWhyReason[o] = reason;
+  }
+
+  private markNode(n: number, s: number): void {
+    if (this.affStamp[n] !== this.sc) {
+      this.affStamp[n] = this.sc;
+      this.affState[n] = s;
+      this.affList.push(n);
+    } else if (s > this.affState[n]) this.affState[n] = s;
+  }
+
+  private stop(e: IEdge, guard: string): void {
+    const key = `${e.idx}|${guard}`;
+    if (!this.stopped.has(key)) this.stopped.set(key, { e, guard });
+  }
+
+  // ------------------------------------------------------------- evaluation
+
+  private open(n: number, free: boolean): Frame {
+    if (free) {
+      this.gStamp[n] = this.sc;
+      this.gK[n] = BUSY;
+    } else {
+      this.memoStamp[n] = this.st;
+      this.memoK[n] = BUSY;
+    }
+    let fr = this.frames[this.sp];
+    if (!fr) {
+      fr = { n, list: [], i: 0, k: OK, next: -1, reason: '', stop: Infinity, pending: null, free, events: null };
+      this.frames[this.sp] = fr;
+    }
+    fr.n = n;
+    fr.list = this.ix.out[n];
+    fr.i = 0;
+    fr.k = OK;
+    fr.next = -1;
+    fr.reason = '';
+    fr.stop = Infinity;
+    fr.pending = null;
+    fr.free = free;
+    fr.events = null;
+    this.sp++;
+    return fr;
+  }
+
+  private nextOf(c: number): number {
+    if (this.memoStamp[c] === this.st) return this.memoNext[c];
+    if (this.gStamp[c] === this.sc) return this.gNext[c];
+    return -1;
+  }
+
+  private chain(n: number): number[] {
+    const p: number[] = [];
+    for (let c = n, g = 0; c >= 0 && g < 100000; g++) {
+      p.push(c);
+      if (this.failedStamp[c] === this.sc) break;
+      c = this.nextOf(c);
+    }
+    return p;
+  }
+
+  private stackPath(): number[] {
+    const p: number[] = new Array(this.sp);
+    for (let i = 0; i < this.sp; i++) p[i] = this.frames[i].n;
+    return p;
+  }
+
+  /** Record an event for the entrypoint being evaluated, with its full path. */
+  private apply(ev: Ev, path: number[]): void {
+    const o = this.o;
+    if (o < 0) return;
+    if (ev.kind === 'crash') {
+      this.crashes.push({ o, edge: ev.e, path });
+      return;
+    }
+    if (ev.kind === 'lost') {
+      let l = this.lost.get(ev.e.idx);
+      if (!l) this.lost.set(ev.e.idx, (l = { e: ev.e, eps: new Set() }));
+      l.eps.add(o);
+    }
+    this.touch(o);
+    if (this.epOkNote[o] === undefined) {
+      this.epOkNote[o] = ev.note;
+      this.epOkPath[o] = path;
+    }
+  }
+
+  /** An event at frame fr (the top of the stack); tail continues below fr.n. */
+  private emit(fr: Frame, kind: Ev['kind'], e: IEdge, note: string, tail: number[]): void {
+    this.apply({ kind, e, note, tail }, [...this.stackPath(), ...tail]);
+    if (fr.free) (fr.events ??= []).push({ kind, e, note, tail: [fr.n, ...tail] });
+  }
+
+  /** The caller fr sees outcome ck (with reason cr) through edge e. */
+  private handle(fr: Frame, e: IEdge, ck: number, cr: string): void {
+    if (ck === OK) return;
+    const ids = this.ix.ids;
+    const g = e.edge.guards ?? {};
+    const ff = e.edge.mode === 'fire_and_forget';
+    let k = ck;
+    let reason = cr;
+    if (ck === DEG) {
+      if (ff) return; // the side effect happens, degraded; nobody waits for it
+    } else if (ck === HANG) {
+      if (g.timeoutMs !== undefined || g.circuitBreaker === true) {
+        k = FAIL;
+        const timeout = g.timeoutMs !== undefined;
+        this.stop(e, timeout ? 'timeout' : 'circuit-breaker');
+        const label = `${ids[e.from]} → ${ids[e.to]}`;
+        reason = timeout ? `${label} times out after ${g.timeoutMs} ms` : `the circuit breaker on ${label} opens`;
+      } else if (ff) {
+        const label = `${ids[e.from]} → ${ids[e.to]}`;
+        this.emit(fr, 'lost', e, `fire-and-forget ${label} never completes: the side effect is lost`, this.chain(e.to));
+        return;
+      } else if (cr === '') {
+        reason = `${ids[e.from]} → ${ids[e.to]} hangs (no timeout)`;
+      }
+    }
+    if (k === FAIL) {
+      if (ck === FAIL && cr === '') reason = `${ids[e.from]} → ${ids[e.to]} fails (${e.edge.mode}, no fallback)`;
+      if (ff) {
+        if (g.caught === true || g.fallback === true) {
+          this.stop(e, 'catch');
+          const label = `${ids[e.from]} → ${ids[e.to]}`;
+          this.emit(fr, 'lost', e, `fire-and-forget ${label} fails inside a catch: the side effect is lost`, this.chain(e.to));
+        } else {
+          this.emit(fr, 'crash', e, '', this.chain(e.to));
+        }
+        return;
+      }
+      if (g.fallback === true) {
+        const guard = g.circuitBreaker === true ? 'circuit-breaker+fallback' : 'fallback';
+        this.stop(e, guard);
+        k = DEG;
+        const what = guard === 'fallback' ? 'a fallback' : 'a circuit breaker with fallback';
+        reason = `${what} on ${ids[e.from]} → ${ids[e.to]} serves a default`;
+      }
+    }
+    if (k > fr.k) {
+      fr.k = k;
+      fr.next = e.to;
+      fr.reason = reason;
+    }
+    if ((k === FAIL || k === HANG) && e.order !== Infinity && e.order < fr.stop) fr.stop = e.order;
+  }
+
+  /** Evaluate `start` for entrypoint ordinal o (-1: no entrypoint, unlabelled edges only). */
+  private evaluate(start: number, o: number): number {
+    const ix = this.ix;
+    const sc = this.sc;
+    const { memoStamp, memoK, memoReason, gStamp, gK, gReason, gEvents, failedStamp, ancStamp } = this;
+    const labelFree = ix.labelFree;
+    const isEntrypoint = ix.isEntrypoint;
+    this.o = o;
+    this.st = ++this.stamp;
+    const st = this.st;
+    this.sp = 0;
+    const startFree = labelFree[start] === 1;
+    if (startFree && gStamp[start] === sc && gK[start] !== BUSY) return gK[start];
+    this.open(start, startFree);
+    const frames = this.frames;
+    while (this.sp > 0) {
+      const fr = frames[this.sp - 1];
+      if (fr.pending) {
+        const e = fr.pending;
+        fr.pending = null;
+        if (labelFree[e.to]) this.handle(fr, e, gK[e.to], gReason[e.to]);
+        else this.handle(fr, e, memoK[e.to], memoReason[e.to]);
+      }
+      let descended = false;
+      const list = fr.list;
+      while (fr.i < list.length) {
+        const e = list[fr.i++];
+        if (e.eps !== null && (o < 0 || !e.eps.has(o))) continue;
+        if (e.order !== Infinity && e.order > fr.stop) continue;
+        const c = e.to;
+        if (failedStamp[c] === sc) {
+          if (c === this.f && this.readReplica && e.read) {
+            this.stop(e, 'read-replica');
+            this.emit(fr, 'ok', e, `reads of ${this.failedId} are served by its read replica`, [c]);
+            continue;
+          }
+          this.handle(fr, e, this.failedK, '');
+          continue;
+        }
+        if (ancStamp[c] !== sc || isEntrypoint[c]) continue;
+        if (labelFree[c]) {
+          if (gStamp[c] === sc) {
+            if (gK[c] === BUSY) continue;
+            const evs = gEvents[c];
+            if (evs) {
+              const sp = this.stackPath();
+              for (const ev of evs) {
+                this.apply(ev, [...sp, ...ev.tail]);
+                if (fr.free) (fr.events ??= []).push({ ...ev, tail: [fr.n, ...ev.tail] });
+              }
+            }
+            this.handle(fr, e, gK[c], gReason[c]);
+            continue;
+          }
+          fr.pending = e;
+          this.open(c, true);
+          descended = true;
+          break;
+        }
+        if (memoStamp[c] === st) {
+          if (memoK[c] !== BUSY) this.handle(fr, e, memoK[c], memoReason[c]);
+          continue;
+        }
+        fr.pending = e;
+        this.open(c, false);
+        descended = true;
+        break;
+      }
+      if (descended) continue;
+      const n = fr.n;
+      if (fr.free) {
+        gK[n] = fr.k;
+        this.gNext[n] = fr.next;
+        gReason[n] = fr.reason;
+        gEvents[n] = fr.events;
+      } else {
+        memoK[n] = fr.k;
+        this.memoNext[n] = fr.next;
+        memoReason[n] = fr.reason;
+      }
+      if (fr.k !== OK && !isEntrypoint[n]) this.markNode(n, fr.k === DEG ? S_DEGRADED : S_DOWN);
+      this.sp--;
+      if (this.sp > 0 && fr.events) {
+        const parent = frames[this.sp - 1];
+        if (parent.free) for (const ev of fr.events) (parent.events ??= []).push({ ...ev, tail: [parent.n, ...ev.tail] });
+      }
+    }
+    return startFree ? gK[start] : memoK[start];
+  }
+
+  private reasonOf(n: number): string {
+    return this.ix.labelFree[n] ? this.gReason[n] : this.memoReason[n];
+  }
+
+  // --------------------------------------------------------------- scenario
+
+  run(failed: string, mode: FailureMode, opts: SimOptions = {}): Scenario {
+    const ix = this.ix;
+    const f = ix.byId.get(failed);
+    if (f === undefined) throw new Error(`unknown node: ${failed}`);
+    const node = ix.nodes[f];
+    const ids = ix.ids;
+    const E = ix.eps.length;
+
+    // Redundancy absorbs a single-instance failure (outage only: a slowdown comes from
+    // load or a shared dependency and hits every replica alike).
+    const red = node.redundancy ?? {};
+    if (mode === 'outage' && !opts.ignoreRedundancy) {
+      const replicas = red.replicas ?? 1;
+      if (replicas > 1 || red.multiAz === true) {
+        const note =
+          replicas > 1
+            ? `${failed} has ${replicas} replicas: losing one instance is absorbed`
+            : `${failed} has a multi-AZ standby: a single-instance failure fails over and is absorbed`;
+        return {
+          failed,
+          mode,
+          rings: [[failed]],
+          entrypoints: { down: [], degraded: [], delayed: [], ok: this.epIds.slice() },
+          paths: [],
+          stoppedBy: [],
+          lostSideEffects: [],
+          why: {},
+          absorbed: note,
+          nodeStates: {},
+          runtimeEffects: [],
+        };
+      }
+    }
+
+    const sc = ++this.sc;
+    this.f = f;
+    this.failedId = failed;
+    this.failedK = mode === 'outage' ? FAIL : HANG;
+    this.readReplica = mode === 'outage' && !opts.ignoreRedundancy && red.readReplica === true;
+    this.touched = [];
+    this.affList = [];
+    this.stopped = new Map();
+    this.lost = new Map();
+    this.crashes = [];
+    const { failedStamp, ancStamp, epState, epDecided, epVia, epWhyPath, epWhyReason } = this;
+
+    // Failed set: the node, and for a runtime every entrypoint it serves.
+    failedStamp[f] = sc;
+    const failedEps: number[] = [];
+    if (node.kind === 'runtime') failedEps.push(...(ix.runtimeEps.get(f) ?? []));
+    else if (ix.epOrd[f] >= 0) failedEps.push(ix.epOrd[f]);
+    for (const o of failedEps) failedStamp[ix.eps[o]] = sc;
+
+    // Ancestors: nodes that can reach a failed node (labels ignored: a superset).
+    const bfs: number[] = [f];
+    ancStamp[f] = sc;
+    for (const o of failedEps) {
+      ancStamp[ix.eps[o]] = sc;
+      bfs.push(ix.eps[o]);
+    }
+    for (let h = 0; h < bfs.length; h++) {
+      const n = bfs[h];
+      if (ix.isEntrypoint[n] && failedStamp[n] !== sc) continue;
+      for (const e of ix.inn[n]) {
+        if (ancStamp[e.from] === sc) continue;
+        ancStamp[e.from] = sc;
+        bfs.push(e.from);
+      }
+    }
+
+    // Candidate entrypoints: those whose labelled call graph reaches a failed node.
+    let cands: number[] = ix.reachers[f];
+    if (failedEps.length) {
+      const set = new Set<number>(cands);
+      for (const o of failedEps) for (const c of ix.reachers[ix.eps[o]]) set.add(c);
+      for (const o of failedEps) set.delete(o);
+      cands = [...set].sort(byNum);
+    }
+
+    for (const o of failedEps) {
+      this.decide(
+        o,
+        S_DOWN,
+        node.kind === 'runtime' ? [ix.eps[o], f] : [ix.eps[o]],
+        node.kind === 'runtime'
+          ? `runs on ${failed}, which is ${mode === 'outage' ? 'down' : 'hanging'}`
+          : `${failed} itself is ${mode === 'outage' ? 'down' : 'hanging'}`,
+      );
+    }
+
+    // ---- each candidate's own call graph ----
+    const hangs: number[] = [];
+    for (const o of cands) {
+      const start = ix.eps[o];
+      const k = this.evaluate(start, o);
+      if (k === OK) {
+        this.touch(o);
+        epDecided[o] = 1;
+        epWhyPath[o] = this.epOkPath[o] ?? [];
+        epWhyReason[o] = this.epOkNote[o] ?? `reaches ${failed}, but no call to it runs or has an effect in this scenario`;
+        continue;
+      }
+      const path = this.chain(start);
+      const reason = this.reasonOf(start);
+      if (k === DEG) this.decide(o, S_DEGRADED, path, reason);
+      else if (k === FAIL) this.decide(o, S_DOWN, path, reason);
+      else {
+        this.decide(o, S_DOWN, path, `${reason}: the request never completes and holds a slot of the shared pool`);
+        hangs.push(o);
+      }
+    }
+
+    // ---- runtime-wide effects: crashes (unhandled rejection) and starvation ----
+    const effects: Effect[] = [];
+    const runtimeDone = new Set<number>();
+    const runtimeWide = (o: number, effect: Effect['effect'], trigger: number[], own: string, reason: (r: number) => string) => {
+      if (this.stateOf(o) !== S_DOWN) this.decide(o, S_DOWN, trigger, own);
+      // the nodes on the trigger path go down with the process
+      for (let i = 1; i < trigger.length; i++) {
+        if (failedStamp[trigger[i]] !== sc && !ix.isEntrypoint[trigger[i]]) this.markNode(trigger[i], S_DOWN);
+      }
+      for (const r of ix.epRuntimes[o]) {
+        if (runtimeDone.has(r)) continue;
+        runtimeDone.add(r);
+        this.markNode(r, S_DOWN);
+        const fx: Effect = { r, effect, o, path: trigger, reason: reason(r), count: 0 };
+        effects.push(fx);
+        for (const o2 of ix.runtimeEps.get(r) ?? []) {
+          if (o2 === o || this.stateOf(o2) === S_DOWN) continue;
+          this.touch(o2);
+          epState[o2] = S_DOWN;
+          epVia[o2] = effects.length - 1;
+          epDecided[o2] = 0; // the runtime decides now, explained once in runtimeEffects
+          fx.count++;
+        }
+      }
+    };
+    const crashSeen = new Set<number>();
+    for (const c of this.crashes) {
+      if (crashSeen.has(c.o)) continue;
+      crashSeen.add(c.o);
+      const label = `${ids[c.edge.from]} → ${ids[c.edge.to]}`;
+      runtimeWide(
+        c.o,
+        'crash',
+        c.path,
+        `fire-and-forget ${label} rejects with no catch: the unhandled rejection crashes the process`,
+        (r) => `${ids[r]} crashes: fire-and-forget ${label} (reached from ${ids[ix.eps[c.o]]}) rejects with no catch`,
+      );
+    }
+    for (const o of hangs) {
+      runtimeWide(
+        o,
+        'starvation',
+        epWhyPath[o] ?? [],
+        epWhyReason[o],
+        (r) => `${ids[r]}'s shared pool and event loop are exhausted by ${ids[ix.eps[o]]} hanging on ${failed} (no timeout)`,
+      );
+    }
+    const decidingPath = (o: number): number[] => {
+      if (this.epStamp[o] === sc && epVia[o] >= 0) {
+        const fx = effects[epVia[o]];
+        return [ix.eps[o], fx.r, ...fx.path.slice(1)];
+      }
+      return (this.epStamp[o] === sc ? epWhyPath[o] : undefined) ?? [];
+    };
+
+    // ---- delays: work on a durable queue whose consumer is down or delayed waits ----
+    const queueBroken = new Map<number, boolean>();
+    const isBroken = (q: number): boolean => {
+      let b = queueBroken.get(q);
+      if (b === undefined) {
+        b = failedStamp[q] === sc ? true : ancStamp[q] !== sc ? false : this.evaluate(q, -1) !== OK;
+        queueBroken.set(q, b);
+      }
+      return b;
+    };
+    const work = this.touched.filter((o) => epState[o] === S_DOWN && ix.consumesOf[o].length).sort(byNum);
+    const queueDone = new Set<number>();
+    for (let h = 0; h < work.length; h++) {
+      const w = work[h];
+      for (const q of ix.consumesOf[w]) {
+        if (queueDone.has(q) || isBroken(q)) continue;
+        queueDone.add(q);
+        this.markNode(q, S_DELAYED);
+        const consumerPath = decidingPath(w);
+        for (const o2 of ix.enqueuers.get(q) ?? []) {
+          if (this.stateOf(o2) !== S_OK) continue;
+          const toQ = treePath(ix, o2, q);
+          if (!toQ) continue;
+          for (let i = 1; i < toQ.nodes.length - 1; i++) this.markNode(toQ.nodes[i], S_DELAYED);
+          if (toQ.last) this.stop(toQ.last, 'durable-queue');
+          this.decide(
+            o2,
+            S_DELAYED,
+            [...toQ.nodes, ...consumerPath],
+            `${ids[q]} holds the work durably, but its consumer ${ids[ix.eps[w]]} is ${STATE_NAMES[epState[w]]}: the work is delayed`,
+          );
+          if (ix.consumesOf[o2].length) work.push(o2);
+        }
+      }
+    }
+
+    // ---- assemble ----
+    const touched = this.touched.slice().sort(byNum);
+    const lists = { down: [] as string[], degraded: [] as string[], delayed: [] as string[], ok: [] as string[] };
+    const why: NonNullable<Scenario['why']> = {};
+    const pathIdx: number[][] = [];
+    const okParts: string[][] = [];
+    let prev = 0;
+    for (const o of touched) {
+      const s = epState[o];
+      if (s !== S_OK) {
+        if (o > prev) okParts.push(this.epIds.slice(prev, o));
+        prev = o + 1;
+        lists[STATE_NAMES[s]].push(this.epIds[o]);
+        this.markNode(ix.eps[o], s);
+      }
+      if (!epDecided[o]) continue;
+      const p = epWhyPath[o] ?? [];
+      why[this.epIds[o]] = { state: STATE_NAMES[s], path: p.map((n) => ids[n]), reason: epWhyReason[o] };
+      if (s !== S_OK && p.length) {
+        const client = ix.epClient[o];
+        pathIdx.push(client >= 0 && p[0] === ix.eps[o] ? [client, ...p] : p);
+      }
+    }
+    if (prev < E) okParts.push(prev === 0 ? this.epIds.slice() : this.epIds.slice(prev));
+    lists.ok = okParts.length === 1 ? okParts[0] : concatAll(okParts);
+    pathIdx.sort(cmpNums);
+    const paths: string[][] = [];
+    for (let i = 0; i < pathIdx.length; i++) {
+      if (i > 0 && cmpNums(pathIdx[i], pathIdx[i - 1]) === 0) continue;
+      paths.push(pathIdx[i].map((n) => ids[n]));
+    }
+
+    // Rings: BFS from the failed node through affected nodes (edges in either direction).
+    const { ringStamp, ringDist, affStamp, affState } = this;
+    ringStamp[f] = sc;
+    ringDist[f] = 0;
+    const rq = [f];
+    for (let h = 0; h < rq.length; h++) {
+      const n = rq[h];
+      const d = ringDist[n] + 1;
+      for (const m of ix.adj[n]) {
+        if (ringStamp[m] === sc || affStamp[m] !== sc) continue;
+        ringStamp[m] = sc;
+        ringDist[m] = d;
+        rq.push(m);
+      }
+    }
+    const ringIdx: number[][] = [];
+    for (const n of rq) (ringIdx[ringDist[n]] ??= []).push(n);
+    const stray = this.affList.filter((n) => n !== f && ringStamp[n] !== sc);
+    if (stray.length) ringIdx.push(stray);
+    const rings = ringIdx.map((r) => r.sort(byNum).map((n) => ids[n]));
+
+    const nodeStates: Record<string, EntrypointState> = {};
+    for (const n of this.affList.filter((x) => x !== f && !ix.isEntrypoint[x]).sort(byNum)) {
+      nodeStates[ids[n]] = STATE_NAMES[affState[n]];
+    }
+
+    const stoppedBy: StoppedBy[] = [...this.stopped.values()]
+      .map(({ e, guard }) => ({ from: ids[e.from], to: ids[e.to], guard, evidence: sortEvidence(e.edge.evidence) }))
+      .sort((a, b) => cmpStr(a.from, b.from) || cmpStr(a.to, b.to) || cmpStr(a.guard, b.guard));
+    const stoppedUniq = stoppedBy.filter(
+      (s, i) => i === 0 || !(s.from === stoppedBy[i - 1].from && s.to === stoppedBy[i - 1].to && s.guard === stoppedBy[i - 1].guard),
+    );
+
+    // Lost side effects: only where the loss is silent (the entrypoint is not down).
+    const lostMerged = new Map<string, { from: string; to: string; eps: Set<string>; evidence: Evidence[] }>();
+    for (const { e, eps } of this.lost.values()) {
+      const live = [...eps].filter((o) => this.stateOf(o) !== S_DOWN);
+      if (!live.length) continue;
+      const key = `${ids[e.from]}\u0000${ids[e.to]}`;
+      let m = lostMerged.get(key);
+      if (!m) lostMerged.set(key, (m = { from: ids[e.from], to: ids[e.to], eps: new Set(), evidence: [] }));
+      for (const o of live) m.eps.add(this.epIds[o]);
+      m.evidence.push(...(e.edge.evidence ?? []));
+    }
+    const lostSideEffects = [...lostMerged.values()]
+      .map((m) => ({ from: m.from, to: m.to, entrypoints: [...m.eps].sort(cmpStr), evidence: sortEvidence(m.evidence) }))
+      .sort((a, b) => cmpStr(a.from, b.from) || cmpStr(a.to, b.to));
+
+    const runtimeEffects: RuntimeEffect[] = effects
+      .map((fx) => ({
+        runtime: ids[fx.r],
+        effect: fx.effect,
+        trigger: this.epIds[fx.o],
+        path: fx.path.map((n) => ids[n]),
+        reason: fx.reason,
+        entrypoints: fx.count,
+      }))
+      .sort((a, b) => cmpStr(a.runtime, b.runtime));
+
+    const scenario: Scenario = {
+      failed,
+      mode,
+      rings,
+      entrypoints: lists,
+      paths,
+      stoppedBy: stoppedUniq,
+      lostSideEffects,
+      why,
+      nodeStates,
+      runtimeEffects,
+    };
+    if (
+      this.readReplica &&
+      lists.down.length + lists.degraded.length + lists.delayed.length === 0 &&
+      stoppedUniq.some((s) => s.guard === 'read-replica')
+    ) {
+      scenario.absorbed = `${failed} has a read replica: every call that reaches it is a read, served by the replica`;
+    }
+    return scenario;
+  }
+}
+
+export function sortEvidence(ev: Evidence[] | undefined): Evidence[] {
+  const list = [...(ev ?? [])].sort((a, b) => cmpStr(a.file, b.file) || a.line - b.line);
+  return list.filter((x, i) => i === 0 || x.file !== list[i - 1].file || x.line !== list[i - 1].line);
+}
