@@ -2,7 +2,8 @@
 // what the code says (imports, classes, functions, call sites with their context)
 // and leaves the meaning of a call to the technology packs at link time, so a new
 // technology never needs a new AST walk.
-import type { CallFact, CatchInfo, ClassFact, DecoratorFact, FileFacts, FunctionFact, ParamFact, Val } from './facts.js';
+import type { CallFact, CatchInfo, ClassFact, DecoratorFact, FileFacts, FunctionFact, LoopInfo, ParamFact, RejectionHandler, Val } from './facts.js';
+import { backoffMathOf, retryLoopOf } from './retry-loop.js';
 
 type AstNode = { type: string; start: number; end: number; [k: string]: any };
 
@@ -18,12 +19,18 @@ interface Ctx {
   tryCatch?: CatchInfo;
   /** Branch path: "start:arm" segments of the if/switch/ternary arms enclosing the code. */
   branch?: string;
+  /** The innermost enclosing loop. */
+  loop?: LoopInfo;
+  /** Inside a try whose catch tests for a unique-constraint violation. */
+  uniqueCaught?: boolean;
 }
 
 const LOOP_CALLBACKS = new Set(['forEach', 'map', 'flatMap', 'reduce', 'filter', 'some', 'every']);
 const TX_CALLEES = new Set(['$transaction', 'transaction', 'withTransaction', 'runInTransaction']);
 const LOG_NAMES = /^(log|error|warn|warning|info|debug|trace|fatal|exception|captureException|captureError|report|notify)$/i;
 const SQL_START = /^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|WITH|DROP)\b/i;
+/** Names and codes a catch uses to recognise a unique-constraint violation. */
+const UNIQUE_MARKERS = /unique|duplicate|^P2002$|^23505$|^ER_DUP_ENTRY$|^SQLITE_CONSTRAINT|^11000$/i;
 const SUPPRESS = /faultline-ignore-next-line\s+([\w/-]+)(?:\s+--\s*(.*))?/;
 
 export function lineIndex(src: string): number[] {
@@ -166,13 +173,25 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
         if (node.operator === '??' || node.operator === '||') {
           const right = summarize(node.right, ctx, depth + 1);
           if (left && typeof left === 'object' && 'call' in left) return { call: left.call, args: [...left.args, { unknown: 'fallback' }, right] };
+          return { unknown: 'logical', of: [left, right] };
         }
         return { unknown: 'logical' };
       }
       case 'CallExpression': {
         const { chain, root } = chainOf(node.callee);
         // Visiting the call records it (and its inline callbacks); the summary keeps its shape.
-        return { call: root === 'call' ? `()${chain.slice(1).length ? '.' + chain.slice(1).join('.') : ''}` : chain.join('.'), args: node.arguments.map((a: AstNode) => summarize(a, ctx, depth + 1)) };
+        const args = node.arguments.map((a: AstNode) => summarize(a, ctx, depth + 1));
+        // receivers of a chain (`new Hono().get(..).post(..)…`) cost 1/16 of a level: long route chains keep their arguments
+        if (root === 'new') {
+          // `new Hono().get(...)`: a call on the new instance, kept with its receiver like a call on a call result
+          let ne: AstNode | undefined = node.callee;
+          while (ne && ne.type !== 'NewExpression') ne = ne.type === 'MemberExpression' ? ne.object : ne.expression;
+          return { call: `().${chain.join('.')}`, args, ...(ne ? { recv: summarize(ne, ctx, depth + 0.0625) } : {}) };
+        }
+        if (root !== 'call') return { call: chain.join('.'), args };
+        let inner: AstNode | undefined = node.callee;
+        while (inner && inner.type !== 'CallExpression') inner = inner.type === 'MemberExpression' ? inner.object : inner.type === 'AwaitExpression' ? inner.argument : inner.expression;
+        return { call: `()${chain.slice(1).length ? '.' + chain.slice(1).join('.') : ''}`, args, ...(inner ? { recv: summarize(inner, ctx, depth + 0.0625) } : {}) };
       }
       case 'NewExpression': {
         const { chain } = chainOf(node.callee);
@@ -201,6 +220,12 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
       case 'ArrowFunctionExpression':
       case 'FunctionExpression':
         return { fn: visitFunction(node, ctx, undefined, undefined) };
+      case 'ConditionalExpression': {
+        // `dir === 'asc' ? 'ASC' : 'DESC'`: one of two literals, never caller text
+        const lit = (n: AstNode) => unwrap(n).type === 'Literal' && !unwrap(n).regex && typeof unwrap(n).value !== 'bigint';
+        if (lit(node.consequent) && lit(node.alternate)) return { unknown: 'literal-choice' };
+        return { unknown: 'ConditionalExpression', of: [summarize(node.consequent, ctx, depth + 1), summarize(node.alternate, ctx, depth + 1)] };
+      }
       case 'AwaitExpression':
       case 'TSAsExpression':
       case 'TSSatisfiesExpression':
@@ -236,7 +261,10 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     params.map((p) => {
       const inner = p.type === 'TSParameterProperty' ? p.parameter : p;
       const id = inner.type === 'AssignmentPattern' ? inner.left : inner;
-      return { name: id.type === 'Identifier' ? id.name : '?', type: typeName(id.typeAnnotation), decorators: decoratorsOf(p, ctx) };
+      const param: ParamFact = { name: id.type === 'Identifier' ? id.name : '?', type: typeName(id.typeAnnotation), decorators: decoratorsOf(p, ctx) };
+      const dflt = inner.type === 'AssignmentPattern' ? unwrap(inner.right) : undefined;
+      if (dflt && (dflt.type === 'Literal' || dflt.type === 'Identifier' || dflt.type === 'MemberExpression' || dflt.type === 'UnaryExpression')) param.default = summarize(dflt, ctx);
+      return param;
     });
 
   // ---------- functions ----------
@@ -256,16 +284,25 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     if (inlineOf) {
       ctx.inLoop = outer.inLoop;
       ctx.tryCatch = outer.tryCatch;
+      if (outer.loop) ctx.loop = outer.loop;
+      if (outer.uniqueCaught) ctx.uniqueCaught = true;
     }
     const body = node.body;
     if (body?.type === 'BlockStatement') visitAll(body.body, ctx);
     else if (body) visitExpr(body, ctx, 'return');
+    const math = body ? backoffMathOf(node, src) : undefined;
+    if (math) fact.backoffMath = math;
     return id;
   }
 
   // ---------- statements ----------
   const visitAll = (stmts: AstNode[], ctx: Ctx) => {
-    for (const s of stmts) visitStmt(s, ctx);
+    let cur = ctx;
+    for (const s of stmts) {
+      visitStmt(s, cur);
+      // `if (x) { ...; return; }` with no else: what follows is the implicit else arm
+      if (s.type === 'IfStatement' && !s.alternate && alwaysExits(s.consequent)) cur = { ...cur, branch: `${cur.branch ?? ''}/${s.start}:f` };
+    }
   };
 
   const catchInfo = (handler: AstNode): CatchInfo => {
@@ -291,6 +328,58 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     scan(handler.body);
     const empty = handler.body.body.length === 0;
     return { line: lineOf(handler.start), rethrows, returns, logs, empty, contains: !rethrows };
+  };
+
+  /** What a loop statement iterates: `for (x of items)` → items; `for (...; i < items.length; ...)` → items. */
+  const loopInfo = (s: AstNode, ctx: Ctx): LoopInfo => {
+    if (s.type === 'ForOfStatement') return { kind: 'for-of', over: summarize(s.right, ctx, 3), line: lineOf(s.start) };
+    if (s.type === 'ForInStatement') return { kind: 'for-in', over: summarize(s.right, ctx, 3), line: lineOf(s.start) };
+    if (s.type === 'ForStatement') {
+      const t = s.test ? unwrap(s.test) : undefined;
+      const bound = t?.type === 'BinaryExpression' && (t.operator === '<' || t.operator === '<=') ? unwrap(t.right) : undefined;
+      if (bound?.type === 'MemberExpression' && !bound.computed && bound.property.type === 'Identifier' && bound.property.name === 'length') return { kind: 'for', over: summarize(bound.object, ctx, 3), line: lineOf(s.start) };
+      return { kind: 'for', line: lineOf(s.start) };
+    }
+    return { kind: 'while', line: lineOf(s.start) };
+  };
+
+  /** A catch body that tests for a unique-constraint violation (P2002, 23505, isUniqueViolation, UniqueConstraintError...). */
+  const mentionsUnique = (body: AstNode): boolean => {
+    let found = false;
+    const scan = (n: any) => {
+      if (found || !n || typeof n !== 'object') return;
+      if (Array.isArray(n)) return n.forEach(scan);
+      if (typeof n.type !== 'string') return;
+      if ((n.type === 'Identifier' && UNIQUE_MARKERS.test(n.name)) || (n.type === 'Literal' && (typeof n.value === 'string' || typeof n.value === 'number') && UNIQUE_MARKERS.test(String(n.value)))) {
+        found = true;
+        return;
+      }
+      for (const k in n) if (k !== 'type' && k !== 'start' && k !== 'end') scan(n[k]);
+    };
+    scan(body);
+    return found;
+  };
+
+  /** The rejection handler given to .catch(h) / .then(_, h). */
+  const rejectionInfo = (h: AstNode | undefined): RejectionHandler | undefined => {
+    const fnNode = h ? unwrap(h) : undefined;
+    if (!fnNode) return undefined;
+    if (fnNode.type === 'Identifier' || fnNode.type === 'MemberExpression') {
+      const { chain } = chainOf(fnNode);
+      const last = chain[chain.length - 1] ?? '';
+      const logs = LOG_NAMES.test(last) || chain.includes('console') || chain.some((c) => /logger|log$/i.test(c));
+      return { logs, rethrows: false, returns: false, empty: !logs && /^(noop|ignore|swallow|ignoreError|doNothing)$/i.test(last) };
+    }
+    if (fnNode.type !== 'ArrowFunctionExpression' && fnNode.type !== 'FunctionExpression') return undefined;
+    if (fnNode.body?.type === 'BlockStatement') {
+      const info = catchInfo({ type: 'CatchClause', start: fnNode.start, end: fnNode.end, body: fnNode.body });
+      return { logs: info.logs, rethrows: info.rethrows, returns: info.returns, empty: info.empty };
+    }
+    const body = unwrap(fnNode.body);
+    if ((body.type === 'Identifier' && body.name === 'undefined') || (body.type === 'UnaryExpression' && body.operator === 'void')) return { logs: false, rethrows: false, returns: false, empty: true };
+    const info = catchInfo({ type: 'CatchClause', start: fnNode.start, end: fnNode.end, body: { type: 'BlockStatement', start: body.start, end: body.end, body: [{ type: 'ExpressionStatement', start: body.start, end: body.end, expression: body }] } });
+    const isLogCall = body.type === 'CallExpression' && info.logs;
+    return { logs: info.logs, rethrows: info.rethrows, returns: !isLogCall && !info.rethrows, empty: false };
   };
 
   const visitStmt = (s: AstNode | null, ctx: Ctx): void => {
@@ -336,8 +425,10 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
       case 'TryStatement': {
         const info = s.handler ? catchInfo(s.handler) : undefined;
         if (info) facts.catches.push({ ...info, fn: ctx.fn, endLine: lineOf(s.handler.end) });
-        visitAll(s.block.body, info?.contains ? { ...ctx, tryCatch: info } : ctx);
-        if (s.handler) visitAll(s.handler.body.body, ctx);
+        // the catch body runs when the try body failed: its calls and the try body's are never both complete
+        const blockCtx = info?.contains ? { ...ctx, tryCatch: info, branch: `${ctx.branch ?? ''}/${s.start}:try` } : { ...ctx, branch: `${ctx.branch ?? ''}/${s.start}:try` };
+        visitAll(s.block.body, s.handler && !ctx.uniqueCaught && mentionsUnique(s.handler.body) ? { ...blockCtx, uniqueCaught: true } : blockCtx);
+        if (s.handler) visitAll(s.handler.body.body, { ...ctx, branch: `${ctx.branch ?? ''}/${s.start}:catch` });
         if (s.finalizer) visitAll(s.finalizer.body, ctx);
         return;
       }
@@ -346,7 +437,9 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
       case 'ForOfStatement':
       case 'WhileStatement':
       case 'DoWhileStatement': {
-        const loopCtx = { ...ctx, inLoop: true };
+        const retry = ctx.fnFact ? retryLoopOf(s, lineOf) : undefined;
+        if (retry) (ctx.fnFact!.retryLoops ??= []).push(retry);
+        const loopCtx: Ctx = { ...ctx, inLoop: true, loop: loopInfo(s, ctx) };
         if (s.init) s.init.type === 'VariableDeclaration' ? visitStmt(s.init, ctx) : visitExpr(s.init, ctx, 'other');
         if (s.test) visitExpr(s.test, loopCtx, 'other');
         if (s.update) visitExpr(s.update, loopCtx, 'other');
@@ -376,7 +469,7 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
   };
 
   // ---------- expressions ----------
-  const visitCall = (node: AstNode, ctx: Ctx, usage: Usage, caught: boolean): void => {
+  const visitCall = (node: AstNode, ctx: Ctx, usage: Usage, caught: boolean, rejection?: RejectionHandler, chained?: boolean): void => {
     const { chain, root } = chainOf(node.callee);
     const last = chain[chain.length - 1];
     // promise chains: x().then(f).catch(g) — the inner call inherits the outer usage
@@ -385,7 +478,7 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
       const catches = last === 'catch' || (last === 'then' && node.arguments.length >= 2);
       for (const a of node.arguments) visitExpr(a, ctx, 'arg');
       if (inner.type === 'CallExpression' || inner.type === 'NewExpression') {
-        visitCall(inner, ctx, usage, caught || catches);
+        visitCall(inner, ctx, usage, caught || catches, rejection ?? (catches ? rejectionInfo(node.arguments[last === 'catch' ? 0 : 1]) : undefined), true);
         return;
       }
       visitExpr(inner, ctx, 'other');
@@ -401,8 +494,10 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     const call: CallFact = {
       fn: ctx.fn, callee: chain, root, line: lineOf(node.start), endLine: lineOf(node.end), args: [], isNew: node.type === 'NewExpression',
       awaited: usage === 'await', returned: usage === 'return', floating: usage === 'statement' || usage === 'void', caught,
+      ...(caught && rejection ? { rejection } : {}), ...(usage === 'void' ? { voided: true } : {}), ...(chained ? { chained: true } : {}),
       tryCatch: ctx.tryCatch, inLoop: ctx.inLoop, inPromiseAllMap: ctx.inPromiseAllMap, inTransaction: ctx.inTransaction, order,
       ...(ctx.branch ? { branch: ctx.branch } : {}),
+      ...((ctx.inLoop || ctx.inPromiseAllMap) && ctx.loop ? { loop: ctx.loop } : {}), ...(ctx.uniqueCaught ? { uniqueCaught: true } : {}),
     };
     facts.calls.push(call);
     // the callee object may itself contain calls: a.b().c()
@@ -414,6 +509,7 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
       const inner = unwrap(a);
       if (inner.type === 'ArrowFunctionExpression' || inner.type === 'FunctionExpression') {
         const cbCtx: Ctx = { ...ctx, inLoop: ctx.inLoop || isLoopCb, inTransaction: ctx.inTransaction || isTx };
+        if (isLoopCb || (last !== undefined && LOOP_CALLBACKS.has(last) && node.callee.type === 'MemberExpression')) cbCtx.loop = { kind: 'callback', over: summarize(node.callee.object, ctx, 3), line: call.line };
         return { fn: visitFunction(inner, cbCtx, undefined, undefined, [], { call: calleeStr, line: call.line, argIndex: node.arguments.indexOf(a) }) } as Val;
       }
       if (isPromiseAll && inner.type === 'CallExpression') {
@@ -526,6 +622,8 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
             fn: ctx.fn, callee: chain, line: lineOf(node.start), endLine: lineOf(node.end), args: [{ unknown: 'tagged-template' }], isNew: false,
             awaited: usage === 'await', returned: usage === 'return', floating: usage === 'statement', caught: false, tryCatch: ctx.tryCatch,
             inLoop: ctx.inLoop, inPromiseAllMap: ctx.inPromiseAllMap, inTransaction: ctx.inTransaction, order,
+            ...((ctx.inLoop || ctx.inPromiseAllMap) && ctx.loop ? { loop: ctx.loop } : {}), ...(ctx.uniqueCaught ? { uniqueCaught: true } : {}),
+            template: node.quasi.quasis.map((q: AstNode) => q.value.cooked ?? q.value.raw).join('${}').slice(0, 20_000),
           });
         }
         for (const e of node.quasi.expressions) visitExpr(e, ctx, 'other');
@@ -619,6 +717,17 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
           continue;
         }
         visitExpr(d.init, moduleCtx, 'assign');
+        // `export const { GET, POST } = handlers`: the names are exports (Next.js route handlers, next-auth)
+        if (exported) {
+          const src = summarize(d.init, moduleCtx);
+          for (const p of d.id.properties) {
+            const k = p.type === 'Property' ? propKey(p) : undefined;
+            const local = p.type === 'Property' && p.value.type === 'Identifier' ? p.value.name : undefined;
+            if (!k || !local) continue;
+            facts.vars.push({ name: local, line: lineOf(p.start), exported: true, kind: decl.kind, init: { call: '.destructure', args: [src, k] } });
+            facts.exports[local] = local;
+          }
+        }
         continue;
       }
       if (d.id.type !== 'Identifier') {
@@ -753,6 +862,15 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
 
   for (const s of program.body) visitTop(s);
   return facts;
+}
+
+/** A statement that always leaves the enclosing block: return, throw, or a block ending in one. */
+function alwaysExits(s: AstNode | null | undefined): boolean {
+  if (!s) return false;
+  if (s.type === 'ReturnStatement' || s.type === 'ThrowStatement') return true;
+  if (s.type === 'BlockStatement') return s.body.length > 0 && alwaysExits(s.body[s.body.length - 1]);
+  if (s.type === 'IfStatement') return !!s.alternate && alwaysExits(s.consequent) && alwaysExits(s.alternate);
+  return false;
 }
 
 function unwrap(n: AstNode): AstNode {

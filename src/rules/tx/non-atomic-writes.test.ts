@@ -98,3 +98,41 @@ export const accounts = {
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: silent for writes split by an early return or between try and catch (trap)`, async () => {
+  const model = await scanModel({
+    'src/db.ts': prismaModule,
+    'src/accounts.service.ts': `import { prisma } from './db';
+export const accounts = {
+  async open(input: { id: string; attempts: number }) {
+    if (input.attempts > 5) {
+      await prisma.account.update({ where: { id: input.id }, data: { status: 'LOCKED' } });
+      return;
+    }
+    try {
+      await prisma.account.update({ where: { id: input.id }, data: { status: 'OPEN' } });
+    } catch (err) {
+      await prisma.auditLog.create({ data: { action: 'open-failed', id: input.id } });
+    }
+  },
+};
+`,
+    'src/app.ts': routes('open'),
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: silent for a cron job's batch of independent writes`, async () => {
+  const model = await scanModel({
+    'src/db.ts': prismaModule,
+    'src/reaper.ts': `import cron from 'node-cron';
+import { prisma } from './db';
+export async function reap() {
+  await prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  await prisma.upload.deleteMany({ where: { status: 'ABANDONED' } });
+}
+cron.schedule('*/5 * * * *', reap, { name: 'reaper' });
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

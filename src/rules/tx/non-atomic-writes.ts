@@ -3,6 +3,13 @@ import { entrypointsOf, functionLabel, isNonProductionFile, namedFunctions, node
 import type { Use } from '../../link/trace.js';
 import { exclusiveBranches } from '../../extract/facts.js';
 
+/** Writes made once per loop iteration are separate items (n+1 territory), not one step. */
+function topSiteInLoop(u: Use, file: string, fnId: string, facts: Map<string, { calls: { fn: string; order: number; inLoop: boolean; inPromiseAllMap: boolean }[] }>): boolean {
+  if (u.call.inLoop && u.frames.length === 1) return true;
+  const site = facts.get(file)?.calls.find((c) => c.fn === fnId && c.order === u.order);
+  return !!site && (site.inLoop || site.inPromiseAllMap) && u.frames.length > 1;
+}
+
 function firstHop(u: Use): string {
   return u.frames.length > 1 ? `${u.frames[1].file}#${u.frames[1].fn}` : 'self';
 }
@@ -20,16 +27,20 @@ const rule: Rule = {
       what: 'A handler or service method performs two or more writes to the same datastore (directly or through the functions it calls) and none of them runs inside a transaction.',
       why: 'When a later write fails — a constraint violation, a timeout, a deploy that kills the process — the earlier writes stay committed. Users end up half-provisioned (an organisation with no member, a subscription with no deployment) and later steps that assume the whole step happened break in ways that are hard to trace.',
       fix: 'Run the writes of one step in one transaction: Prisma `await prisma.$transaction(async (tx) => { await tx.a.create(...); await tx.b.create(...); })`, TypeORM `dataSource.transaction(...)`, Knex `knex.transaction(...)`, SQLAlchemy one `session.commit()` at the end of the unit of work.',
-      falsePositiveGuard: 'Writes in different arms of one if/switch/ternary are never counted together. Writes inside a transaction callback (`$transaction`, `transaction`, `withTransaction`, `runInTransaction`) or the array form `$transaction([...])` never count. A single `upsert`/`createMany` is one write. Writes that all come from one callee are reported once, at that callee, not again at each caller. Test, seed and script files are skipped.',
+      falsePositiveGuard: 'Only functions on an HTTP or WebSocket entrypoint path (job and cron batches are independent work). Writes made once per loop iteration are not counted together. Writes in the try body and in its catch, and writes before and after an early return, never run together. Writes in different arms of one if/switch/ternary are never counted together. Writes inside a transaction callback (`$transaction`, `transaction`, `withTransaction`, `runInTransaction`) or the array form `$transaction([...])` never count. A single `upsert`/`createMany` is one write. Writes that all come from one callee are reported once, at that callee, not again at each caller. Test, seed and script files are skipped.',
       references: ['https://www.prisma.io/docs/orm/prisma-client/queries/transactions', 'https://typeorm.io/transactions'],
     },
   },
   check({ facts, code, model }, ctx) {
     if (!code) return;
+    const requestEntrypoints = new Set(model.nodes.filter((n) => n.kind === 'entrypoint' && (n.trigger === 'http' || n.trigger === 'websocket')).map((n) => n.id));
     for (const f of facts.values()) {
       if (isNonProductionFile(f.file)) continue;
       for (const fn of namedFunctions(f)) {
-        const writes = code.usesOf(f.file, fn.id).filter((u) => u.edge === 'writes' && u.target.kind === 'datastore' && !u.guards.transaction);
+        // request paths only: a job or cron tick doing several independent writes is batch work, not one step
+        const eps = entrypointsOf(code, f.file, fn);
+        if (!eps.some((e) => requestEntrypoints.has(e))) continue;
+        const writes = code.usesOf(f.file, fn.id).filter((u) => u.edge === 'writes' && u.target.kind === 'datastore' && !u.guards.transaction && !topSiteInLoop(u, f.file, fn.id, facts));
         const byTarget = new Map<string, Use[]>();
         for (const u of writes) {
           const key = `${u.target.kind}:${u.target.name}`;
@@ -43,7 +54,6 @@ const rule: Rule = {
           if (!list.some((a, i) => list.some((b, j) => j > i && !exclusiveBranches(a.siteBranch, b.siteBranch)))) continue;
           const hops = new Set(list.map(firstHop));
           if (hops.size === 1 && !hops.has('self')) continue;
-          const eps = entrypointsOf(code, f.file, fn);
           ctx.report({
             element: code.componentOf(f.file),
             locations: [{ file: f.file, line: fn.line, endLine: fn.endLine }, ...list.map((u) => ({ file: u.evidence.file, line: u.evidence.line }))],
