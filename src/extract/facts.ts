@@ -13,12 +13,14 @@ export type Val =
   | { arr: Val[] }
   | { ref: string }
   | { fn: string }
-  | { call: string; args: Val[] }
+  /** `recv`: for a call on a call result (`q.trim().toLowerCase()`, call '().toLowerCase'), the inner call. */
+  | { call: string; args: Val[]; recv?: Val }
   | { new: string; args: Val[] }
   | { tpl: string; parts: Val[] }
   | { concat: Val[] }
   | { env: string; default?: Val }
-  | { unknown: string };
+  /** `of`: the operands of a `??`/`||`/`&&` or the arms of a `?:` whose value is one of them (for data flow). */
+  | { unknown: string; of?: Val[] };
 
 export interface ImportFact {
   source: string;
@@ -47,6 +49,8 @@ export interface ParamFact {
   name: string;
   type?: string;
   decorators: DecoratorFact[];
+  /** Default value (`config = DEFAULT_RETRY_CONFIG`), when literal or a reference. */
+  default?: Val;
 }
 
 export interface FunctionFact {
@@ -70,6 +74,37 @@ export interface FunctionFact {
   /** Arguments forwarded to a call, by param index, when the function is an inline callback. */
   inlineOf?: { call: string; line: number; argIndex: number };
   exported?: boolean;
+  /** Retry loops in the body (see RetryLoopFact), in source order. */
+  retryLoops?: RetryLoopFact[];
+  /** The body computes with an exponent (`**`, Math.pow, `<<`) and/or Math.random: a backoff/jitter helper. */
+  backoffMath?: { exponential: boolean; jitter: boolean };
+}
+
+/**
+ * A loop that retries: a for/while/do whose try block makes an awaited or returned call and
+ * leaves the loop on success, while the catch lets it go round again (usually after a sleep).
+ */
+export interface RetryLoopFact {
+  line: number;
+  endLine: number;
+  /** The try block whose failure triggers the next attempt. */
+  tryLine: number;
+  tryEndLine: number;
+  /** 'yes': the loop condition or a guarded exit compares a counter/deadline; 'no': only success ends it; 'unknown': some other condition. */
+  bounded: 'yes' | 'no' | 'unknown';
+  /** Attempts = max + offset, when the bound compares a counter (offset absent when it cannot be read). */
+  attempts?: { max: Val; offset?: number };
+  /** The attempt counter's name. */
+  counter?: string;
+  /** The delay passed to the sleep between attempts (absent: no sleep, or a sleep without argument). */
+  delay?: Val;
+  delayLine?: number;
+  /** How the delay grows between attempts; 'unknown' when a helper computes it (see delayCall). */
+  backoff: 'none' | 'fixed' | 'linear' | 'exponential' | 'unknown';
+  /** The delay uses Math.random or a jitter helper. */
+  jitter: boolean;
+  /** The helper call the delay comes from (`backoffDelay(attempt, ...)`), for rules to resolve. */
+  delayCall?: { callee: string; line: number };
 }
 
 export interface PropFact {
@@ -103,6 +138,24 @@ export interface CatchInfo {
   contains: boolean;
 }
 
+/** The function given to .catch(fn) / .then(_, fn): does it log, rethrow, return a value, or nothing at all? */
+export interface RejectionHandler {
+  logs: boolean;
+  rethrows: boolean;
+  /** Returns (or, for an expression-bodied arrow, evaluates to) a value: a fallback. */
+  returns: boolean;
+  /** `() => {}`, `() => undefined`, or a function named noop/ignore. */
+  empty: boolean;
+}
+
+/** A loop around a call: `for-of`/`for-in` over `over`, a collection callback (`items.map(cb)`, over = items), a `for` bounded by `X.length` (over = X), or any other `for`/`while`. */
+export interface LoopInfo {
+  kind: 'for-of' | 'for-in' | 'for' | 'while' | 'callback';
+  over?: Val;
+  /** Line where the loop statement (or the `items.map(...)` call) starts. */
+  line?: number;
+}
+
 export interface CallFact {
   /** Enclosing function id, or '<module>' for top-level code. */
   fn: string;
@@ -120,6 +173,12 @@ export interface CallFact {
   floating: boolean;
   /** A .catch(...) or .then(_, onRejected) is chained on it. */
   caught: boolean;
+  /** What the rejection handler of that .catch/.then does (absent when not caught or not analysable). */
+  rejection?: RejectionHandler;
+  /** The promise is discarded with `void` (still floating). */
+  voided?: boolean;
+  /** A .then/.catch/.finally is chained on it (a lazy Prisma query then runs). */
+  chained?: boolean;
   /** Innermost enclosing try whose catch contains the failure, if any. */
   tryCatch?: CatchInfo;
   inLoop: boolean;
@@ -127,6 +186,12 @@ export interface CallFact {
   inPromiseAllMap: boolean;
   /** Inside a callback passed to $transaction / transaction() / knex.transaction. */
   inTransaction: boolean;
+  /** The innermost enclosing loop (set when inLoop or inPromiseAllMap): its kind and, when known, what it iterates. */
+  loop?: LoopInfo;
+  /** Inside a try whose catch tests for a unique-constraint violation (P2002, 23505, isUniqueViolation...). */
+  uniqueCaught?: boolean;
+  /** For a tagged-template call (`$queryRaw\`...\``): the literal text, `${}` marking each hole. */
+  template?: string;
   /** Position among the calls of its function, in source order. */
   order: number;
   /** Enclosing if/switch/ternary arms as "/start:arm" segments; see exclusiveBranches. */
