@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { analyzeModel } from './analyze/index.js';
+import { computeCapacity } from './analyze/capacity/index.js';
+import { ensureSqlParser } from './schema/index.js';
 import { loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { Model } from './model/types.js';
@@ -32,6 +34,9 @@ export async function runPipeline(dir: string, opts: PipelineOptions = {}): Prom
     componentOverride: componentMatchers.length ? (file) => componentMatchers.find((m) => m.match(file))?.name : undefined,
   });
   applyDeclaredFacts(result, config);
+  // database capacity (pools × replicas vs max_connections) and the schema the db/* rules read
+  if (result.configs.some((c) => c.rel.endsWith('.sql')) || [...result.facts.values()].some((f) => f.sqlStrings.length)) await ensureSqlParser();
+  result.model.capacity = computeCapacity({ model: result.model, facts: result.facts, configs: result.configs, infra: result.infra, config });
   const source = (file: string) => {
     try {
       return fs.readFileSync(path.join(root, file), 'utf8');

@@ -115,14 +115,19 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   const tracer = new Tracer(program, resolver, PACKS, packCtx);
   const traced: TracedEntrypoint[] = [];
   for (const def of [...defs.values()].sort((a, b) => cmpStr(a.name, b.name))) {
-    if (def.handler && isFrontend(def.handler.file)) continue;
+    // a Next.js app is a frontend package, but its route handlers and API routes run on the server; no browser runs a queue worker or a cron job
+    if (def.handler && isFrontend(def.handler.file) && def.trigger !== 'worker' && def.trigger !== 'schedule' && !/(^|\/)(app\/(.+\/)?route|pages\/api\/.+)\.[cm]?[jt]sx?$/.test(def.evidence.file)) continue;
     const uses = def.handler ? tracer.usesOf(def.handler.file, def.handler.fn) : [];
     const beforeUses: Use[] = (def.before ?? []).flatMap((b) => tracer.usesOf(b.file, b.fn).map((u) => ({ ...u, order: 0 })));
     traced.push({ def, uses: uses.filter((u) => !isApiSelfCall(u)), beforeUses });
   }
 
   const modules = nestModules(fileList);
-  const componentOf = (file: string) => opts.componentOverride?.(file) ?? componentFromPath(file, modules);
+  const componentCache = new Map<string, string | undefined>();
+  const componentOf = (file: string) => {
+    if (!componentCache.has(file)) componentCache.set(file, opts.componentOverride?.(file) ?? componentFromPath(file, modules));
+    return componentCache.get(file);
+  };
   const runtimeOf = makeRuntimeOf(infra, fileList, packageJsons);
   const clientCalls = findClientCalls(fileList.filter((f) => isFrontend(f.file)), tracer, [...defs.values()]);
 

@@ -842,7 +842,14 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
             const exportedName = chain[2] ?? 'default';
             if (r.type === 'Identifier') facts.exports[exportedName] = r.name;
             else if (r.type === 'ArrowFunctionExpression' || r.type === 'FunctionExpression') facts.exports[exportedName] = visitFunction(r, moduleCtx, exportedName, undefined);
-            else visitExpr(r, moduleCtx, 'assign');
+            else {
+              visitExpr(r, moduleCtx, 'assign');
+              // `module.exports = fp(plugin)`: kept like `export default fp(plugin)`, a 'default' var holding the call
+              if (exportedName === 'default' && r.type === 'CallExpression' && !facts.vars.some((v) => v.name === 'default')) {
+                facts.vars.push({ name: 'default', line: lineOf(s.start), exported: true, kind: 'const', init: summarize(r, moduleCtx) });
+                facts.exports.default = 'default';
+              }
+            }
             return;
           }
           if (chain[0] === 'exports' && chain[1]) {

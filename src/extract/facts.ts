@@ -9,7 +9,8 @@ export type Val =
   | number
   | boolean
   | null
-  | { obj: Record<string, Val>; spread?: boolean }
+  /** `kwargs`: Python keyword arguments of a call, gathered into one object (always the last argument). */
+  | { obj: Record<string, Val>; spread?: boolean; kwargs?: boolean }
   | { arr: Val[] }
   | { ref: string }
   | { fn: string }
@@ -43,6 +44,8 @@ export interface DecoratorFact {
   name: string;
   args: Val[];
   line: number;
+  /** Python: the decorator's full member chain (`@router.get(...)` → ['router', 'get']). */
+  callee?: string[];
 }
 
 export interface ParamFact {
@@ -78,6 +81,10 @@ export interface FunctionFact {
   retryLoops?: RetryLoopFact[];
   /** The body computes with an exponent (`**`, Math.pow, `<<`) and/or Math.random: a backoff/jitter helper. */
   backoffMath?: { exponential: boolean; jitter: boolean };
+  /** Python: the values of its `return` and `yield` statements (a FastAPI dependency yields its session), first few. */
+  returns?: Val[];
+  /** Python: a generator (`yield` in the body). */
+  generator?: boolean;
 }
 
 /**
@@ -198,6 +205,10 @@ export interface CallFact {
   branch?: string;
   /** Wrapped in a breaker: breaker.fire(...) or an opossum/cockatiel policy execute. */
   text?: string;
+  /** Python: an expression statement whose value is discarded (a sync call; `floating` is reserved for fire-and-forget). */
+  discarded?: boolean;
+  /** Python: the coroutine is started as a background task whose handle is dropped (`asyncio.create_task(...)`, `asyncio.ensure_future(...)`): the spawning callee. */
+  spawned?: string;
 }
 
 export interface EnvRead {

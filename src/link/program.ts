@@ -14,6 +14,7 @@ export type Sym =
   | { kind: 'pkg'; pkg: string; name: string }
   | { kind: 'global'; name: string };
 
+const GENERATED_PRISMA = /(^|\/)(generated\/prisma|prisma\/generated|\.prisma\/client)(\/(client|index|edge|default))?(\.[cm]?[jt]s)?$/;
 const RESOLVE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
 
 export interface WorkspacePackage {
@@ -22,19 +23,19 @@ export interface WorkspacePackage {
 }
 
 export class Program {
-  readonly fnById = new Map<string, FunctionFact>();
+  private readonly fnByFile = new Map<string, Map<string, FunctionFact>>();
   private readonly resolvers = new Map<string, ResolverFactory>();
   private readonly resolveCache = new Map<string, string | null>();
   private readonly workspaceByName = new Map<string, WorkspacePackage>();
   readonly unresolved: { file: string; line: number; what: string }[] = [];
 
   constructor(readonly root: string, readonly files: FactIndex, readonly tsconfigDirs: string[], workspaces: WorkspacePackage[]) {
-    for (const f of files.values()) for (const fn of f.functions) this.fnById.set(`${f.file}#${fn.id}`, fn);
+    for (const f of files.values()) this.fnByFile.set(f.file, new Map(f.functions.map((fn) => [fn.id, fn])));
     for (const w of workspaces) this.workspaceByName.set(w.name, w);
   }
 
   fn(file: string, id: string): FunctionFact | undefined {
-    return this.fnById.get(`${file}#${id}`);
+    return this.fnByFile.get(file)?.get(id);
   }
 
   private resolverFor(fileRel: string): ResolverFactory {
@@ -65,6 +66,18 @@ export class Program {
     return r;
   }
 
+  private plain?: ResolverFactory;
+  private plainResolver(): ResolverFactory {
+    this.plain ??= new ResolverFactory({
+      extensions: RESOLVE_EXTENSIONS,
+      extensionAlias: { '.js': ['.ts', '.tsx', '.js'], '.mjs': ['.mts', '.mjs'], '.cjs': ['.cts', '.cjs'] },
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types'],
+      symlinks: false,
+    } as any);
+    return this.plain;
+  }
+
   /** A source specifier → a scanned file (rel) or a package name. */
   resolveModule(fromRel: string, source: string): { file: string } | { pkg: string } {
     const key = `${fromRel}\0${source}`;
@@ -74,6 +87,8 @@ export class Program {
       this.resolveCache.set(key, hit);
     }
     if (hit) return { file: hit };
+    // a Prisma client generated into the project (`output = "../src/generated/prisma"`) is not in the tree: it is @prisma/client
+    if (GENERATED_PRISMA.test(source)) return { pkg: '@prisma/client' };
     return { pkg: packageName(source) };
   }
 
@@ -82,7 +97,9 @@ export class Program {
     const dirAbs = path.join(this.root, path.posix.dirname(fromRel));
     const tryResolve = (dir: string, spec: string): string | null => {
       try {
-        const r = this.resolverFor(fromRel).sync(dir, spec);
+        let r = this.resolverFor(fromRel).sync(dir, spec);
+        // a tsconfig whose `extends` names an uninstalled package (a workspace's shared config) fails every lookup: resolve without it
+        if (!r.path && /tsconfig/i.test(r.error ?? '')) r = this.plainResolver().sync(dir, spec);
         if (r.path && !r.path.includes(`${path.sep}node_modules${path.sep}`)) {
           const rel = toRel(this.root, r.path);
           if (!rel.startsWith('..') && this.files.has(rel)) return rel;
@@ -128,7 +145,7 @@ export class Program {
       const spec = imp.names.find((n) => n.local === name);
       if (!spec) continue;
       const target = this.resolveModule(file, imp.source);
-      if ('pkg' in target && imp.source.startsWith('.')) return this.noteUnresolved(file, imp.line, `import ${imp.source}: no such file in the scanned tree`);
+      if ('pkg' in target && imp.source.startsWith('.') && target.pkg !== '@prisma/client') return this.noteUnresolved(file, imp.line, `import ${imp.source}: no such file in the scanned tree`);
       if ('pkg' in target) return { kind: 'pkg', pkg: target.pkg, name: spec.imported === '*' ? '*' : spec.imported };
       if (spec.imported === '*') return { kind: 'pkg', pkg: `file:${target.file}`, name: '*' };
       // a name that is no value there is a type or interface: nothing to link

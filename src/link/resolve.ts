@@ -149,6 +149,13 @@ export class Resolver {
       return target ? { kind: 'fn', file, fn: target } : undefined;
     }
     if ('obj' in v) return { kind: 'obj', file, obj: v.obj };
+    // `globalThis.prisma ?? new PrismaClient()`, `cached || createClient()`: the operand that makes an instance
+    if ('unknown' in v && v.unknown === 'logical' && v.of) {
+      for (const o of v.of) {
+        const r = this.resolveValue(file, fn, o, evidence);
+        if (r && (r.kind === 'inst' || r.kind === 'classInst')) return r;
+      }
+    }
     return undefined;
   }
 

@@ -162,12 +162,14 @@ export function buildModel(input: BuildInput): Omit<Model, 'findings' | 'scenari
     const comp = input.componentOf(f.file);
     if (comp && !nodes.has(`component:${comp}`)) addNode({ id: `component:${comp}`, kind: 'component', name: comp, evidence: [{ file: f.file, line: 1 }] });
   }
+  const linked = new Set([...edges.values()].map((e) => `${e.from}\0${e.to}`));
   for (const u of input.untracedUses ?? []) {
     const comp = input.componentOf(u.evidence.file);
     const to = resourceId(u.target);
     if (!comp) continue;
     const key = `component:${comp}\0${to}`;
-    if ([...edges.keys()].some((k) => k.startsWith(key + '\0'))) continue;
+    if (linked.has(key)) continue;
+    linked.add(key);
     addNode({ id: to, kind: u.target.kind, name: u.target.name, tech: u.target.tech, evidence: [u.evidence] });
     addEdge(`component:${comp}`, to, u.edge, u.mode, u.guards, [u.evidence], undefined, u.readOnly);
     edges.get(`component:${comp}\0${to}\0${u.edge}\0${u.mode}\0${guardKey(cleanGuards(u.guards))}`)!._eps = new Set(['\0none']);

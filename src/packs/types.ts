@@ -69,8 +69,20 @@ export interface EntrypointDef {
 }
 
 export interface InfraFacts {
-  runtimes?: { name: string; tech: string; redundancy?: Redundancy; evidence: Evidence[]; sourceDirs?: string[]; command?: string; proxiesHttp?: boolean; handlerFile?: string; timeoutSec?: number; reservedConcurrency?: number; provisionedConcurrency?: number }[];
-  resources?: { ref: ResourceRef; redundancy?: Redundancy; evidence: Evidence[]; settings?: Record<string, string | number | boolean> }[];
+  runtimes?: {
+    name: string; tech: string; redundancy?: Redundancy; evidence: Evidence[]; sourceDirs?: string[]; command?: string; proxiesHttp?: boolean; handlerFile?: string; timeoutSec?: number; reservedConcurrency?: number; provisionedConcurrency?: number;
+    /** The environment this runtime's processes get (compose environment/env_file, serverless environment, Kubernetes env). Unresolvable values (`${ssm:...}`, secretKeyRef) are kept as written. */
+    env?: Record<string, { value: string; evidence: Evidence }>;
+    /** Which config format declared it ('docker-compose', 'serverless', 'kubernetes', 'helm'). */
+    origin?: string;
+  }[];
+  resources?: {
+    ref: ResourceRef; redundancy?: Redundancy; evidence: Evidence[]; settings?: Record<string, string | number | boolean>;
+    /** Where each setting is written, for findings that cite it. */
+    settingEvidence?: Record<string, Evidence>;
+    /** Which config format declared it ('docker-compose', 'kubernetes', 'helm', 'terraform', 'postgresql.conf', 'pgbouncer.ini'). */
+    origin?: string;
+  }[];
   env?: Record<string, { value: string; evidence: Evidence }>;
 }
 

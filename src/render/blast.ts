@@ -176,6 +176,18 @@ export function renderBlast(model: Model, scenario: Scenario, opts: BlastOptions
     out.push('');
   }
 
+  // Runtime-wide effects: one crash or starved pool takes the whole runtime down.
+  const fx = scenario.runtimeEffects ?? [];
+  if (fx.length) {
+    out.push(paint('Runtime-wide', 'bold'));
+    for (const x of fx) {
+      const more = x.entrypoints ? `; ${x.entrypoints} more entrypoint${x.entrypoints === 1 ? '' : 's'} down` : '';
+      out.push(...wrapWords(clean(`${x.reason}${more}`), width, '  ', '    ').map((l) => paint(l, 'down')));
+      out.push(...wrapTokens(x.path.map(label), ' → ', width, '    ', '      → '));
+    }
+    out.push('');
+  }
+
   // Where the cascade stops.
   out.push(paint('Where the cascade stops', 'bold'));
   if (scenario.absorbed) {

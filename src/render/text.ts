@@ -1,5 +1,6 @@
 import type { Model, ModelNode, Severity } from '../model/types.js';
 import { cmpStr } from '../shared/compare.js';
+import { capacityLines } from './capacity-text.js';
 
 const KINDS = ['entrypoint', 'component', 'runtime', 'datastore', 'cache', 'queue', 'external', 'client'] as const;
 const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
@@ -40,6 +41,7 @@ export function renderText(model: Model, opts: { color?: boolean } = {}): string
   }
   const worst = worstScenario(model);
   if (worst) lines.push('', c('1', 'Worst blast radius'), `  ${worst}`);
+  lines.push(...capacityLines(model, (s) => c('1', s)));
   if (model.findings.length) {
     lines.push('', c('1', 'Findings'));
     for (const sev of SEVERITIES) {

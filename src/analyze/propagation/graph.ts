@@ -16,8 +16,8 @@ export interface IEdge {
   edge: ModelEdge;
   from: number;
   to: number;
-  /** entrypoint indices (into Index.eps) the edge is labelled with; null = unlabelled */
-  eps: Set<number> | null;
+  /** the edge carries an `entrypoints` label (it only applies to those entrypoints) */
+  labelled: boolean;
   /** edge.order, or Infinity when absent */
   order: number;
   /** a read-only use: a read replica can serve it */
@@ -35,6 +35,17 @@ export interface Index {
   edges: IEdge[];
   /** traversed edges by from-node, in call order (order asc, then unordered), then to id */
   out: IEdge[][];
+  /** the same as edge indices */
+  outIdx: Uint32Array[];
+  /** unlabelled traversed edges by from-node, as edge indices */
+  outFreeIdx: Uint32Array[];
+  /**
+   * Per entrypoint ordinal, its call graph in compressed form: the nodes it reaches
+   * (itself included, sorted), and for each the edges that apply to it (call order).
+   */
+  csrNodes: Uint32Array[];
+  csrOff: Uint32Array[];
+  csrEdges: Uint32Array[];
   /** traversed edges by to-node */
   inn: IEdge[][];
   /** every edge (any kind) touching a node, both directions: for ring BFS */
@@ -114,20 +125,12 @@ export function buildIndex(model: Model): Index {
     const from = byId.get(edge.from);
     const to = byId.get(edge.to);
     if (from === undefined || to === undefined) continue;
-    let set: Set<number> | null = null;
-    if (edge.entrypoints) {
-      set = new Set();
-      for (const id of edge.entrypoints) {
-        const n = byId.get(id);
-        if (n !== undefined && epOrd[n] >= 0) set.add(epOrd[n]);
-      }
-    }
     edges.push({
       idx: 0,
       edge,
       from,
       to,
-      eps: set,
+      labelled: Array.isArray(edge.entrypoints),
       order: typeof edge.order === 'number' && Number.isFinite(edge.order) ? edge.order : Infinity,
       read: isRead(edge),
     });
@@ -148,6 +151,7 @@ export function buildIndex(model: Model): Index {
   const epRuntimeSets: Set<number>[] = Array.from({ length: E }, () => new Set());
   const consumers = new Map<number, number[]>();
   const epClientIdx = new Int32Array(E).fill(-1);
+  const epLabelled: number[][] = Array.from({ length: E }, () => []);
   for (const e of edges) {
     adj[e.from].push(e.to);
     adj[e.to].push(e.from);
@@ -163,7 +167,16 @@ export function buildIndex(model: Model): Index {
     if (nodes[e.from].kind === 'client') continue;
     out[e.from].push(e);
     inn[e.to].push(e);
+    if (e.labelled) {
+      for (const id of e.edge.entrypoints!) {
+        const n = byId.get(id);
+        if (n !== undefined && epOrd[n] >= 0) epLabelled[epOrd[n]].push(e.idx);
+      }
+    }
   }
+  const outIdx = out.map((l) => Uint32Array.from(l, (e) => e.idx));
+  const outFreeIdx = out.map((l) => Uint32Array.from(l.filter((e) => !e.labelled), (e) => e.idx));
+  for (const l of epLabelled) dedupeSorted(l);
   for (let o = 0; o < E; o++) {
     const rt = nodes[eps[o]].runtime;
     if (rt !== undefined) {
@@ -186,26 +199,42 @@ export function buildIndex(model: Model): Index {
   for (const [q, list] of [...consumers.entries()].sort((a, b) => a[0] - b[0])) for (const o of list) consumesOf[o].push(q);
 
   // Per-entrypoint reach over its labelled call graph (BFS: the tree gives shortest
-  // paths). Other entrypoints are leaves.
+  // paths), kept in compressed form for evaluation. Other entrypoints are leaves.
   const reach: Uint32Array[] = new Array(E);
   const reachPrev: Int32Array[] = new Array(E);
+  const csrNodes: Uint32Array[] = new Array(E);
+  const csrOff: Uint32Array[] = new Array(E);
+  const csrEdges: Uint32Array[] = new Array(E);
   const reachersTmp: number[][] = Array.from({ length: N }, () => []);
   const enqueues: number[][] = new Array(E);
   const enqueuers = new Map<number, number[]>();
   const stamp = new Int32Array(N).fill(-1);
   const prevOf = new Int32Array(N);
+  const listOf: number[][] = new Array(N);
   const queueStamp = new Int32Array(N).fill(-1);
   for (let o = 0; o < E; o++) {
     const start = eps[o];
+    const lab = epLabelled[o];
     const found: number[] = [];
     const q: number[] = [];
     stamp[start] = o;
     const bfs = [start];
     for (let h = 0; h < bfs.length; h++) {
       const n = bfs[h];
-      if (n !== start && isEntrypoint[n]) continue;
-      for (const e of out[n]) {
-        if (e.eps !== null && !e.eps.has(o)) continue;
+      // the edges that apply to o at n: unlabelled ones and those labelled with o, in call order
+      const free = outFreeIdx[n];
+      let li = lowerBound(lab, n, edges);
+      const merged: number[] = [];
+      let fi = 0;
+      if (n === start || !isEntrypoint[n]) {
+        while (fi < free.length || (li < lab.length && edges[lab[li]].from === n)) {
+          const useLab = li < lab.length && edges[lab[li]].from === n && (fi >= free.length || lab[li] < free[fi]);
+          merged.push(useLab ? lab[li++] : free[fi++]);
+        }
+      }
+      listOf[n] = merged;
+      for (const idx of merged) {
+        const e = edges[idx];
         if ((e.edge.kind === 'enqueues' || e.edge.kind === 'publishes') && nodes[e.to].kind === 'queue' && queueStamp[e.to] !== o) {
           queueStamp[e.to] = o;
           q.push(e.to);
@@ -226,6 +255,20 @@ export function buildIndex(model: Model): Index {
     q.sort((a, b) => a - b);
     enqueues[o] = q;
     for (const qn of q) push(enqueuers, qn, o);
+    // compressed call graph: start + reach, sorted
+    const all = bfs.slice().sort((a, b) => a - b);
+    const off = new Uint32Array(all.length + 1);
+    let total = 0;
+    for (let i = 0; i < all.length; i++) {
+      off[i] = total;
+      total += listOf[all[i]].length;
+    }
+    off[all.length] = total;
+    const flat = new Uint32Array(total);
+    for (let i = 0, w = 0; i < all.length; i++) for (const idx of listOf[all[i]]) flat[w++] = idx;
+    csrNodes[o] = Uint32Array.from(all);
+    csrOff[o] = off;
+    csrEdges[o] = flat;
   }
 
   // Label-free nodes: no labelled edge anywhere below them, so their outcome in a
@@ -233,16 +276,16 @@ export function buildIndex(model: Model): Index {
   const labelFree = new Uint8Array(N).fill(1);
   const notFree: number[] = [];
   for (let n = 0; n < N; n++) {
-    if (isEntrypoint[n] || out[n].some((e) => e.eps !== null)) {
+    if (isEntrypoint[n] || out[n].some((e) => e.labelled)) {
       labelFree[n] = 0;
       notFree.push(n);
     }
   }
   for (let h = 0; h < notFree.length; h++) {
     const n = notFree[h];
+    // an entrypoint reached as a callee is a leaf: it does not make its callers label-dependent
+    if (isEntrypoint[n]) continue;
     for (const e of inn[n]) {
-      // an entrypoint child is a leaf: it does not make its callers label-dependent
-      if (isEntrypoint[n]) break;
       if (labelFree[e.from]) {
         labelFree[e.from] = 0;
         notFree.push(e.from);
@@ -261,6 +304,11 @@ export function buildIndex(model: Model): Index {
     isEntrypoint,
     edges,
     out,
+    outIdx,
+    outFreeIdx,
+    csrNodes,
+    csrOff,
+    csrEdges,
     inn,
     adj,
     eps,
@@ -297,7 +345,19 @@ function dedupeSorted(list: number[]): void {
   list.length = w;
 }
 
-function findIn(list: Uint32Array, x: number): number {
+/** First position in `lab` (edge indices sorted) whose edge starts at or after node n. */
+function lowerBound(lab: number[], n: number, edges: IEdge[]): number {
+  let lo = 0;
+  let hi = lab.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (edges[lab[mid]].from < n) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function findIn(list: Uint32Array, x: number): number {
   let lo = 0;
   let hi = list.length - 1;
   while (lo <= hi) {

@@ -317,6 +317,21 @@ test('slowdown with a timeout behaves as an outage', () => {
   assert.deepEqual(states(noTimeout).down, [E('GET /health'), E('GET /report')]);
 });
 
+test('edge labels: a route whose component touches the db elsewhere stays ok (precision over reach)', () => {
+  const m = model(
+    [node('runtime:api'), ep('GET /health'), ep('POST /x'), node('component:app'), node('datastore:postgres')],
+    [
+      edge(E('GET /health'), 'component:app', 'calls'),
+      edge(E('POST /x'), 'component:app', 'calls'),
+      edge('component:app', 'datastore:postgres', 'writes', { eps: ['POST /x'] }),
+    ],
+  );
+  const s = simulate(m, 'datastore:postgres', 'outage');
+  assert.deepEqual(states(s).down, [E('POST /x')]);
+  assert.deepEqual(states(s).ok, [E('GET /health')]);
+  assert.throws(() => simulate(m, 'datastore:nope', 'outage'), /unknown node/);
+});
+
 // ---- crashes and ordering ----
 
 function ffModel(opts: { caught?: boolean; order?: boolean } = {}): Model {
@@ -380,6 +395,43 @@ test('order on a path: a call only reached after an awaited call to the failed n
   // a failure of something only the later call touches is unaffected by ordering
   const slack = simulate(ffModel({ order: true }), 'external:slack', 'outage');
   assert.deepEqual(states(slack).down, [E('GET /health'), E('POST /orders')]);
+});
+
+test('a shared unlabelled subgraph is evaluated once but reported for every entrypoint that reaches it', () => {
+  const build = (caught: boolean) =>
+    model(
+      [
+        node('runtime:api'),
+        node('runtime:admin'),
+        ep('POST /a'),
+        ep('POST /b', 'runtime:admin'),
+        ep('GET /health'),
+        ep('GET /admin/health', 'runtime:admin'),
+        node('component:a'),
+        node('component:b'),
+        node('component:notify'),
+        node('component:health'),
+        node('external:slack'),
+      ],
+      [
+        edge(E('POST /a'), 'component:a', 'calls'),
+        edge(E('POST /b'), 'component:b', 'calls'),
+        edge(E('GET /health'), 'component:health', 'calls'),
+        edge(E('GET /admin/health'), 'component:health', 'calls'),
+        edge('component:a', 'component:notify', 'calls'),
+        edge('component:b', 'component:notify', 'calls'),
+        edge('component:notify', 'external:slack', 'calls', { mode: 'fire_and_forget', guards: caught ? { caught: true } : {} }),
+      ],
+    );
+  const caught = simulate(build(true), 'external:slack', 'outage');
+  assert.deepEqual(caught.lostSideEffects?.[0].entrypoints, [E('POST /a'), E('POST /b')]);
+  assert.deepEqual(caught.why?.[E('POST /b')]?.path, [E('POST /b'), 'component:b', 'component:notify', 'external:slack']);
+  const crash = simulate(build(false), 'external:slack', 'outage');
+  assert.deepEqual(states(crash).ok, []);
+  assert.deepEqual(
+    crash.runtimeEffects?.map((x) => `${x.runtime} ${x.effect} ${x.trigger} ${x.entrypoints}`),
+    [`runtime:admin crash ${E('POST /b')} 1`, `runtime:api crash ${E('POST /a')} 1`],
+  );
 });
 
 // ---- runtimes and redundancy ----
@@ -581,4 +633,13 @@ test('renderBlast: 80 columns, rings, routes by state, traced path, where it sto
   assert.match(lost, /\x1b\[31m/);
   const absorbed = renderBlast(m, simulate(applyWhatIf(m, [{ kind: 'standby', node: 'datastore:postgres' }]), 'datastore:postgres', 'outage'));
   assert.match(absorbed, /Absorbed: datastore:postgres has a multi-AZ standby/);
+  const slow = slowModel({});
+  const starved = renderBlast(slow, simulate(slow, 'external:analytics', 'slowdown'));
+  for (const l of starved.split('\n')) assert.ok([...l].length <= 80, `too long: ${l}`);
+  assert.match(starved, /Runtime-wide/);
+  assert.match(starved, /runtime:api's shared pool and event loop are exhausted/);
+  assert.match(starved, /1 more entrypoint down/);
+  // names from the scanned repository never carry escape sequences to the terminal
+  const evil = apiModel({ nodes: [ep('GET /\x1b[2Jboom')], edges: [edge(E('GET /\x1b[2Jboom'), 'component:users', 'calls')] });
+  assert.doesNotMatch(renderBlast(evil, simulate(evil, 'datastore:postgres', 'outage')), /\x1b/);
 });

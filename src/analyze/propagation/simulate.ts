@@ -7,7 +7,18 @@
 // every scratch array is allocated once per Simulator and validated by stamps.
 
 import type { EntrypointState, Evidence, FailureMode, RuntimeEffect, Scenario, StoppedBy } from '../../model/types.js';
-import { cmpStr, treePath, type IEdge, type Index } from './graph.js';
+import { cmpStr, findIn, treePath, type IEdge, type Index } from './graph.js';
+
+const EMPTY = new Uint32Array(0);
+const GUARD_CODE: Record<string, number> = {
+  fallback: 0,
+  'circuit-breaker+fallback': 1,
+  'circuit-breaker': 2,
+  timeout: 3,
+  catch: 4,
+  'read-replica': 5,
+  'durable-queue': 6,
+};
 
 export interface SimOptions {
   /** Ignore the failed node's redundancy (what a single instance carries if nothing absorbs it). */
@@ -39,8 +50,10 @@ interface Ev {
 
 interface Frame {
   n: number;
-  list: IEdge[];
+  /** edge indices; the frame walks arr[i..end) */
+  arr: Uint32Array;
   i: number;
+  end: number;
   k: number;
   next: number;
   reason: string;
@@ -123,9 +136,10 @@ export class Simulator {
   private readReplica = false;
   private touched: number[] = [];
   private affList: number[] = [];
-  private stopped = new Map<string, { e: IEdge; guard: string }>();
+  private stopped = new Map<number, { e: IEdge; guard: string }>();
+  /** the first crash found while evaluating the current entrypoint */
+  private firstCrash: Crash | null = null;
   private lost = new Map<number, { e: IEdge; eps: Set<number> }>();
-  private crashes: Crash[] = [];
   // current evaluation
   private o = -1;
   private st = 0;
@@ -197,7 +211,7 @@ export class Simulator {
   }
 
   private stop(e: IEdge, guard: string): void {
-    const key = `${e.idx}|${guard}`;
+    const key = e.idx * 8 + GUARD_CODE[guard];
     if (!this.stopped.has(key)) this.stopped.set(key, { e, guard });
   }
 
@@ -213,12 +227,26 @@ export class Simulator {
     }
     let fr = this.frames[this.sp];
     if (!fr) {
-      fr = { n, list: [], i: 0, k: OK, next: -1, reason: '', stop: Infinity, pending: null, free, events: null };
+      fr = { n, arr: EMPTY, i: 0, end: 0, k: OK, next: -1, reason: '', stop: Infinity, pending: null, free, events: null };
       this.frames[this.sp] = fr;
     }
     fr.n = n;
-    fr.list = this.ix.out[n];
-    fr.i = 0;
+    const ix = this.ix;
+    if (free) {
+      fr.arr = ix.outIdx[n];
+      fr.i = 0;
+      fr.end = fr.arr.length;
+    } else if (this.o < 0) {
+      fr.arr = ix.outFreeIdx[n];
+      fr.i = 0;
+      fr.end = fr.arr.length;
+    } else {
+      // the entrypoint's own compressed call graph: only the edges that apply to it
+      const pos = findIn(ix.csrNodes[this.o], n);
+      fr.arr = ix.csrEdges[this.o];
+      fr.i = pos < 0 ? 0 : ix.csrOff[this.o][pos];
+      fr.end = pos < 0 ? 0 : ix.csrOff[this.o][pos + 1];
+    }
     fr.k = OK;
     fr.next = -1;
     fr.reason = '';
@@ -252,12 +280,19 @@ export class Simulator {
     return p;
   }
 
-  /** Record an event for the entrypoint being evaluated, with its full path. */
-  private apply(ev: Ev, path: number[]): void {
+  /** Does the entrypoint being evaluated still need a path for an event of this kind? */
+  private needsPath(kind: Ev['kind']): boolean {
+    const o = this.o;
+    if (o < 0) return false;
+    return kind === 'crash' ? this.firstCrash === null : this.epStamp[o] !== this.sc || this.epOkNote[o] === undefined;
+  }
+
+  /** Record an event for the entrypoint being evaluated; `path` is built only when needed. */
+  private apply(ev: Ev, path: () => number[]): void {
     const o = this.o;
     if (o < 0) return;
     if (ev.kind === 'crash') {
-      this.crashes.push({ o, edge: ev.e, path });
+      if (this.firstCrash === null) this.firstCrash = { o, edge: ev.e, path: path() };
       return;
     }
     if (ev.kind === 'lost') {
@@ -268,13 +303,18 @@ export class Simulator {
     this.touch(o);
     if (this.epOkNote[o] === undefined) {
       this.epOkNote[o] = ev.note;
-      this.epOkPath[o] = path;
+      this.epOkPath[o] = path();
     }
   }
 
-  /** An event at frame fr (the top of the stack); tail continues below fr.n. */
-  private emit(fr: Frame, kind: Ev['kind'], e: IEdge, note: string, tail: number[]): void {
-    this.apply({ kind, e, note, tail }, [...this.stackPath(), ...tail]);
+  /** An event at frame fr (the top of the stack) on edge e; its tail runs from e.to down. */
+  private emit(fr: Frame, kind: Ev['kind'], e: IEdge, note: string): void {
+    if (!fr.free && !this.needsPath(kind)) {
+      if (kind === 'lost') this.apply({ kind, e, note, tail: [] }, () => []);
+      return;
+    }
+    const tail = this.chain(e.to);
+    this.apply({ kind, e, note, tail }, () => [...this.stackPath(), ...tail]);
     if (fr.free) (fr.events ??= []).push({ kind, e, note, tail: [fr.n, ...tail] });
   }
 
@@ -297,7 +337,7 @@ export class Simulator {
         reason = timeout ? `${label} times out after ${g.timeoutMs} ms` : `the circuit breaker on ${label} opens`;
       } else if (ff) {
         const label = `${ids[e.from]} → ${ids[e.to]}`;
-        this.emit(fr, 'lost', e, `fire-and-forget ${label} never completes: the side effect is lost`, this.chain(e.to));
+        this.emit(fr, 'lost', e, `fire-and-forget ${label} never completes: the side effect is lost`);
         return;
       } else if (cr === '') {
         reason = `${ids[e.from]} → ${ids[e.to]} hangs (no timeout)`;
@@ -309,9 +349,9 @@ export class Simulator {
         if (g.caught === true || g.fallback === true) {
           this.stop(e, 'catch');
           const label = `${ids[e.from]} → ${ids[e.to]}`;
-          this.emit(fr, 'lost', e, `fire-and-forget ${label} fails inside a catch: the side effect is lost`, this.chain(e.to));
+          this.emit(fr, 'lost', e, `fire-and-forget ${label} fails inside a catch: the side effect is lost`);
         } else {
-          this.emit(fr, 'crash', e, '', this.chain(e.to));
+          this.emit(fr, 'crash', e, '');
         }
         return;
       }
@@ -338,6 +378,7 @@ export class Simulator {
     const { memoStamp, memoK, memoReason, gStamp, gK, gReason, gEvents, failedStamp, ancStamp } = this;
     const labelFree = ix.labelFree;
     const isEntrypoint = ix.isEntrypoint;
+    const edges = ix.edges;
     this.o = o;
     this.st = ++this.stamp;
     const st = this.st;
@@ -355,30 +396,30 @@ export class Simulator {
         else this.handle(fr, e, memoK[e.to], memoReason[e.to]);
       }
       let descended = false;
-      const list = fr.list;
-      while (fr.i < list.length) {
-        const e = list[fr.i++];
-        if (e.eps !== null && (o < 0 || !e.eps.has(o))) continue;
-        if (e.order !== Infinity && e.order > fr.stop) continue;
+      const arr = fr.arr;
+      while (fr.i < fr.end) {
+        const e = edges[arr[fr.i++]];
         const c = e.to;
-        if (failedStamp[c] === sc) {
+        const isFailed = failedStamp[c] === sc;
+        if (!isFailed && (ancStamp[c] !== sc || isEntrypoint[c])) continue;
+        if (e.order !== Infinity && e.order > fr.stop) continue;
+        if (isFailed) {
           if (c === this.f && this.readReplica && e.read) {
             this.stop(e, 'read-replica');
-            this.emit(fr, 'ok', e, `reads of ${this.failedId} are served by its read replica`, [c]);
+            this.emit(fr, 'ok', e, `reads of ${this.failedId} are served by its read replica`);
             continue;
           }
           this.handle(fr, e, this.failedK, '');
           continue;
         }
-        if (ancStamp[c] !== sc || isEntrypoint[c]) continue;
         if (labelFree[c]) {
           if (gStamp[c] === sc) {
             if (gK[c] === BUSY) continue;
             const evs = gEvents[c];
             if (evs) {
-              const sp = this.stackPath();
+              let sp: number[] | null = null;
               for (const ev of evs) {
-                this.apply(ev, [...sp, ...ev.tail]);
+                this.apply(ev, () => [...(sp ??= this.stackPath()), ...ev.tail]);
                 if (fr.free) (fr.events ??= []).push({ ...ev, tail: [fr.n, ...ev.tail] });
               }
             }
@@ -470,7 +511,6 @@ export class Simulator {
     this.affList = [];
     this.stopped = new Map();
     this.lost = new Map();
-    this.crashes = [];
     const { failedStamp, ancStamp, epState, epDecided, epVia, epWhyPath, epWhyReason } = this;
 
     // Failed set: the node, and for a runtime every entrypoint it serves.
@@ -517,29 +557,11 @@ export class Simulator {
       );
     }
 
-    // ---- each candidate's own call graph ----
-    const hangs: number[] = [];
-    for (const o of cands) {
-      const start = ix.eps[o];
-      const k = this.evaluate(start, o);
-      if (k === OK) {
-        this.touch(o);
-        epDecided[o] = 1;
-        epWhyPath[o] = this.epOkPath[o] ?? [];
-        epWhyReason[o] = this.epOkNote[o] ?? `reaches ${failed}, but no call to it runs or has an effect in this scenario`;
-        continue;
-      }
-      const path = this.chain(start);
-      const reason = this.reasonOf(start);
-      if (k === DEG) this.decide(o, S_DEGRADED, path, reason);
-      else if (k === FAIL) this.decide(o, S_DOWN, path, reason);
-      else {
-        this.decide(o, S_DOWN, path, `${reason}: the request never completes and holds a slot of the shared pool`);
-        hangs.push(o);
-      }
-    }
-
-    // ---- runtime-wide effects: crashes (unhandled rejection) and starvation ----
+    // ---- each candidate's own call graph, with runtime-wide effects as they appear ----
+    // A crash (uncaught fire-and-forget that rejects) or starvation (a hanging call without
+    // a timeout) takes the whole runtime down; candidates whose runtimes are all down that
+    // way are not traced further (nothing in a crashed or starved process runs). Candidates
+    // go in id order, so the first trigger per runtime is deterministic.
     const effects: Effect[] = [];
     const runtimeDone = new Set<number>();
     const runtimeWide = (o: number, effect: Effect['effect'], trigger: number[], own: string, reason: (r: number) => string) => {
@@ -564,27 +586,48 @@ export class Simulator {
         }
       }
     };
-    const crashSeen = new Set<number>();
-    for (const c of this.crashes) {
-      if (crashSeen.has(c.o)) continue;
-      crashSeen.add(c.o);
-      const label = `${ids[c.edge.from]} → ${ids[c.edge.to]}`;
-      runtimeWide(
-        c.o,
-        'crash',
-        c.path,
-        `fire-and-forget ${label} rejects with no catch: the unhandled rejection crashes the process`,
-        (r) => `${ids[r]} crashes: fire-and-forget ${label} (reached from ${ids[ix.eps[c.o]]}) rejects with no catch`,
-      );
-    }
-    for (const o of hangs) {
-      runtimeWide(
-        o,
-        'starvation',
-        epWhyPath[o] ?? [],
-        epWhyReason[o],
-        (r) => `${ids[r]}'s shared pool and event loop are exhausted by ${ids[ix.eps[o]]} hanging on ${failed} (no timeout)`,
-      );
+    const runtimesAllDown = (o: number): boolean => {
+      const rts = ix.epRuntimes[o];
+      if (!rts.length) return false;
+      for (const r of rts) if (!runtimeDone.has(r)) return false;
+      return true;
+    };
+    for (const o of cands) {
+      if (runtimesAllDown(o)) continue;
+      const start = ix.eps[o];
+      this.firstCrash = null;
+      const k = this.evaluate(start, o);
+      const crash = this.firstCrash as Crash | null;
+      if (k === OK) {
+        this.touch(o);
+        epDecided[o] = 1;
+        epWhyPath[o] = this.epOkPath[o] ?? [];
+        epWhyReason[o] = this.epOkNote[o] ?? `reaches ${failed}, but no call to it runs or has an effect in this scenario`;
+      } else {
+        const path = this.chain(start);
+        const reason = this.reasonOf(start);
+        if (k === DEG) this.decide(o, S_DEGRADED, path, reason);
+        else if (k === FAIL) this.decide(o, S_DOWN, path, reason);
+        else this.decide(o, S_DOWN, path, `${reason}: the request never completes and holds a slot of the shared pool`);
+      }
+      if (crash) {
+        const label = `${ids[crash.edge.from]} → ${ids[crash.edge.to]}`;
+        runtimeWide(
+          o,
+          'crash',
+          crash.path,
+          `fire-and-forget ${label} rejects with no catch: the unhandled rejection crashes the process`,
+          (r) => `${ids[r]} crashes: fire-and-forget ${label} (reached from ${ids[ix.eps[o]]}) rejects with no catch`,
+        );
+      } else if (k === HANG) {
+        runtimeWide(
+          o,
+          'starvation',
+          epWhyPath[o] ?? [],
+          epWhyReason[o],
+          (r) => `${ids[r]}'s shared pool and event loop are exhausted by ${ids[ix.eps[o]]} hanging on ${failed} (no timeout)`,
+        );
+      }
     }
     const decidingPath = (o: number): number[] => {
       if (this.epStamp[o] === sc && epVia[o] >= 0) {

@@ -1,5 +1,6 @@
 import { objGet, valToNumber } from '../../extract/facts.js';
 import type { Guards } from '../../model/types.js';
+import { sqsQueueName } from '../_lib/queues.js';
 import type { ResourceRef, TechPack } from '../types.js';
 
 /** AWS SDK v3 client class → the resource it talks to (docs/model.md naming). */
@@ -32,8 +33,13 @@ const pack: TechPack = {
     const inst = call.instance;
     if (!inst) return { use: 'ignore' };
     const cls = inst.ctor.split('.')[0] === 'from' ? 'DynamoDBDocumentClient' : inst.ctor.replace(/\.from$/, '').split('.')[0];
-    const target = CLIENTS[cls];
-    if (!target) return undefined;
+    const known = CLIENTS[cls];
+    if (!known) return undefined;
+    const command = call.call.args[0];
+    // docs/model.md: an SQS queue is sqs-<name>, named from its queue URL as sqs-consumer names the worker's queue
+    const queueUrl = command && typeof command === 'object' && 'new' in command ? objGet(command.args[0], 'QueueUrl') : undefined;
+    const sqsName = known.name === 'sqs' ? sqsQueueName(queueUrl) : undefined;
+    const target = sqsName ? { ...known, name: `sqs-${sqsName}` } : known;
     const op = call.member[call.member.length - 1];
     if (op === 'destroy' || op === 'middlewareStack' || call.member[0] === 'config') return { use: 'ignore' };
     const guards: Guards = {};
@@ -45,7 +51,6 @@ const pack: TechPack = {
       guards.timeout = true;
     }
     guards.retries = (valToNumber(objGet(cfg, 'maxAttempts')) ?? 3) - 1;
-    const command = call.call.args[0];
     const cmdName = command && typeof command === 'object' && 'new' in command ? command.new : op ?? '';
     const readOnly = READ_COMMAND.test(cmdName.replace(/Command$/, '')) || READ_COMMAND.test(op ? op[0].toUpperCase() + op.slice(1) : '');
     const edge = target.kind === 'datastore' ? (readOnly ? 'reads' : 'writes') : target.kind === 'queue' ? (/Send/.test(cmdName) ? 'enqueues' : 'uses') : 'calls';

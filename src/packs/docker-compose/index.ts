@@ -1,3 +1,5 @@
+import { parseDotenv } from '../../walk/config-files.js';
+import { dockerCommandAt, joinRel } from '../_lib/infra.js';
 import type { InfraFacts, ResourceRef, TechPack } from '../types.js';
 
 /** Image name → the resource it runs (docs/model.md naming). */
@@ -12,6 +14,48 @@ export function imageResource(image: string): ResourceRef | undefined {
   if (/(kafka|redpanda)/.test(i)) return { kind: 'queue', name: 'kafka', tech: 'kafka' };
   if (/pgbouncer|supavisor|pgcat/.test(i)) return { kind: 'datastore', name: 'pgbouncer', tech: 'pgbouncer' };
   return undefined;
+}
+
+/** Line range of a service block: the `  name:` key under `services:` and the lines indented below it. */
+export function serviceBlock(text: string, name: string): { line: number; end: number; lines: string[] } | undefined {
+  const lines = text.split('\n');
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const key = new RegExp(`^(\\s+)["']?${esc}["']?:\\s*(#.*)?$`);
+  let inServices = false;
+  let indent = -1;
+  for (let i = 0; i < lines.length; i++) {
+    if (/^services:/.test(lines[i])) {
+      inServices = true;
+      indent = -1;
+      continue;
+    } else if (/^\S/.test(lines[i]) && !lines[i].startsWith('#')) inServices = false;
+    if (!inServices || lines[i].trim() === '' || lines[i].trim().startsWith('#')) continue;
+    if (indent < 0) indent = lines[i].search(/\S/);
+    const m = key.exec(lines[i]);
+    if (!m || m[1].length !== indent) continue;
+    let end = i + 1;
+    while (end < lines.length && (lines[end].trim() === '' || lines[end].search(/\S/) > m[1].length)) end++;
+    return { line: i + 1, end, lines };
+  }
+  return undefined;
+}
+
+/** Line of the first line in a service block that matches. */
+function lineIn(block: { line: number; end: number; lines: string[] } | undefined, re: RegExp): number | undefined {
+  if (!block) return undefined;
+  for (let i = block.line; i < block.end; i++) if (re.test(block.lines[i])) return i + 1;
+  return undefined;
+}
+
+/** Environment keys worth keeping as resource settings (pooler sizes, replication, limits); never credentials. */
+const SETTING_ENV = /POOL|CONN|MAX_|PORT|REPLICATION|MODE|TIMEOUT|PRIMARY_HOST|MASTER_HOST/i;
+const SECRET_ENV = /PASS|SECRET|KEY|TOKEN|CREDENTIAL/i;
+
+function serviceEnv(svc: any): Record<string, string> {
+  const raw = Array.isArray(svc.environment) ? Object.fromEntries(svc.environment.map((e: string) => String(e).split(/=(.*)/s).slice(0, 2))) : svc.environment ?? {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+  return out;
 }
 
 function commandFlags(command: unknown): Record<string, string> {
@@ -35,23 +79,49 @@ const pack: TechPack = {
       const dir = f.rel.includes('/') ? f.rel.slice(0, f.rel.lastIndexOf('/')) : '';
       for (const [name, svc] of Object.entries<any>(doc.services)) {
         if (!svc || typeof svc !== 'object') continue;
-        const evidence = [{ file: f.rel, line: f.lineOf(`${name}:`) }];
+        const block = serviceBlock(f.text, name);
+        const evidence = [{ file: f.rel, line: block?.line ?? f.lineOf(`${name}:`) }];
         const replicas = typeof svc.deploy?.replicas === 'number' ? svc.deploy.replicas : typeof svc.scale === 'number' ? svc.scale : undefined;
-        const env = Array.isArray(svc.environment) ? Object.fromEntries(svc.environment.map((e: string) => String(e).split(/=(.*)/s).slice(0, 2))) : svc.environment ?? {};
-        for (const [k, v] of Object.entries(env)) if (typeof v === 'string' && !out.env![k]) out.env![k] = { value: v, evidence: { file: f.rel, line: f.lineOf(k) } };
+        const env = serviceEnv(svc);
+        const envLine = (k: string) => lineIn(block, new RegExp(`^\\s*(-\\s*)?["']?${k}["']?\\s*[:=]`)) ?? f.lineOf(k);
+        for (const [k, v] of Object.entries(env)) if (!out.env![k]) out.env![k] = { value: v, evidence: { file: f.rel, line: envLine(k) } };
         const image = typeof svc.image === 'string' ? svc.image : undefined;
         const res = image ? imageResource(image) : undefined;
         if (res && !svc.build) {
           const settings: Record<string, string | number | boolean> = { service: name, image: image! };
-          for (const [k, v] of Object.entries(commandFlags(svc.command))) settings[k] = /^\d+$/.test(v) ? Number(v) : v;
-          out.resources!.push({ ref: res, redundancy: replicas !== undefined ? { replicas } : undefined, evidence, settings });
+          const settingEvidence: Record<string, { file: string; line: number }> = {};
+          const commandLine = lineIn(block, /^\s*command:/);
+          for (const [k, v] of Object.entries(commandFlags(svc.command))) {
+            settings[k] = /^\d+$/.test(v) ? Number(v) : v;
+            settingEvidence[k] = { file: f.rel, line: lineIn(block, new RegExp(`${k}=`)) ?? commandLine ?? evidence[0].line };
+          }
+          for (const [k, v] of Object.entries(env)) {
+            if (!SETTING_ENV.test(k) || SECRET_ENV.test(k)) continue;
+            settings[`env.${k}`] = /^\d+$/.test(v) ? Number(v) : v;
+            settingEvidence[`env.${k}`] = { file: f.rel, line: envLine(k) };
+          }
+          const imageLine = lineIn(block, /^\s*image:/);
+          // a second PostgreSQL/MySQL service that streams from the first is a replica of the same datastore
+          const isReplica = res.kind === 'datastore' && res.name !== 'pgbouncer' && (/(replica|standby|secondary|slave|read)/i.test(name) || /^(slave|replica|standby)$/i.test(env.POSTGRESQL_REPLICATION_MODE ?? env.MYSQL_REPLICATION_MODE ?? env.REPLICATION_MODE ?? '') || !!(env.POSTGRESQL_MASTER_HOST ?? env.POSTGRESQL_PRIMARY_HOST));
+          const redundancy = { ...(replicas !== undefined ? { replicas } : {}), ...(isReplica ? { readReplica: true } : {}) };
+          out.resources!.push({ ref: res, redundancy: Object.keys(redundancy).length ? redundancy : undefined, evidence: imageLine ? [{ file: f.rel, line: imageLine }] : evidence, settings, settingEvidence, origin: 'docker-compose' });
           continue;
         }
         if (svc.build || (image && !res)) {
           const ctx = typeof svc.build === 'string' ? svc.build : svc.build?.context;
           const src = ctx ? [dir, ctx].filter(Boolean).join('/').replace(/\/\.$|^\.\//, '').replace(/^\.$/, '') : dir;
-          const command = Array.isArray(svc.command) ? svc.command.join(' ') : typeof svc.command === 'string' ? svc.command : undefined;
-          out.runtimes!.push({ name, tech: 'container', redundancy: { replicas: replicas ?? 1 }, evidence, sourceDirs: [src], command });
+          // no command in compose: the image's own CMD/ENTRYPOINT, from the Dockerfile it is built from
+          const dockerfile = svc.build ? joinRel(dir, ctx ?? '.', typeof svc.build === 'object' && typeof svc.build.dockerfile === 'string' ? svc.build.dockerfile : 'Dockerfile') : undefined;
+          const command = Array.isArray(svc.command) ? svc.command.join(' ') : typeof svc.command === 'string' ? svc.command : dockerfile ? dockerCommandAt(files, dockerfile)?.command : undefined;
+          const runtimeEnv: Record<string, { value: string; evidence: { file: string; line: number } }> = {};
+          const envFiles = (Array.isArray(svc.env_file) ? svc.env_file : svc.env_file ? [svc.env_file] : []).map((e: any) => String(typeof e === 'string' ? e : e?.path ?? ''));
+          for (const ef of envFiles) {
+            const rel = [dir, ef].filter(Boolean).join('/').replace(/(^|\/)\.\//g, '$1');
+            const file = files.find((x) => x.rel === rel);
+            if (file) for (const [k, v] of Object.entries(parseDotenv(file.text))) runtimeEnv[k] = { value: v.value, evidence: { file: file.rel, line: v.line } };
+          }
+          for (const [k, v] of Object.entries(env)) runtimeEnv[k] = { value: v, evidence: { file: f.rel, line: envLine(k) } };
+          out.runtimes!.push({ name, tech: 'container', redundancy: { replicas: replicas ?? 1 }, evidence, sourceDirs: [src], command, env: runtimeEnv, origin: 'docker-compose' });
         }
       }
     }

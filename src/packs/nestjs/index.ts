@@ -2,11 +2,13 @@ import { isObj, valToString, type ClassFact, type FileFacts, type Val } from '..
 import type { EntrypointDef, EntrypointLink, TechPack } from '../types.js';
 
 const METHOD_DECORATORS: Record<string, string> = { Get: 'GET', Post: 'POST', Put: 'PUT', Patch: 'PATCH', Delete: 'DELETE', Options: 'OPTIONS', Head: 'HEAD', All: 'ALL' };
+const GRAPHQL_OPERATIONS: Record<string, string> = { Query: 'QUERY', Mutation: 'MUTATION', Subscription: 'SUBSCRIPTION' };
 const PUBLIC_DECORATORS = /^(Public|SkipAuth|AllowAnonymous|IsPublic|NoAuth|Anonymous|SkipJwt)$/;
 
 export function joinPath(...parts: (string | undefined)[]): string {
   const joined = parts.filter((p) => p !== undefined && p !== '').map((p) => p!.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/');
-  return '/' + joined.replace(/\{([^}]+)\}/g, ':$1');
+  // `{id}` → `:id`; a named wildcard segment (`*path`, Express 5 / path-to-regexp 8) → `:path*`
+  return '/' + joined.replace(/\{([^}]+)\}/g, ':$1').replace(/(^|\/)\*([A-Za-z_]\w*)(?=\/|$)/g, '$1:$2*');
 }
 
 function pathArg(v: Val | undefined): string | undefined {
@@ -81,8 +83,8 @@ function isPublic(cls: ClassFact, methodDecorators: { name: string }[]): boolean
 const pack: TechPack = {
   id: 'nestjs',
   title: 'NestJS',
-  upstreamDocs: ['https://docs.nestjs.com/controllers', 'https://docs.nestjs.com/guards', 'https://docs.nestjs.com/faq/global-prefix', 'https://docs.nestjs.com/techniques/versioning'],
-  packages: ['@nestjs/common', '@nestjs/core'],
+  upstreamDocs: ['https://docs.nestjs.com/controllers', 'https://docs.nestjs.com/guards', 'https://docs.nestjs.com/faq/global-prefix', 'https://docs.nestjs.com/techniques/versioning', 'https://docs.nestjs.com/graphql/resolvers', 'https://docs.nestjs.com/graphql/subscriptions'],
+  packages: ['@nestjs/common', '@nestjs/core', '@nestjs/graphql'],
   entrypoints(files, link) {
     const prefix = globalPrefix(files);
     const globals = globalGuards(files, link);
@@ -108,6 +110,21 @@ const pack: TechPack = {
             const event = valToString(gw.args[0]) ?? fn.name;
             out.push({ name: `WS ${event}`, trigger: 'websocket', route: { method: 'WS', path: event }, handler: { file: f.file, fn: fn.id }, evidence: { file: f.file, line: gw.line } });
           }
+        }
+      }
+      // @nestjs/graphql: operations of a @Resolver class (field resolvers run inside another operation)
+      for (const cls of f.classes) {
+        if (!cls.decorators.some((d) => d.name === 'Resolver')) continue;
+        for (const fn of f.functions) {
+          if (fn.className !== cls.name) continue;
+          const d = fn.decorators.find((x) => Object.hasOwn(GRAPHQL_OPERATIONS, x.name));
+          if (!d) continue;
+          const kind = GRAPHQL_OPERATIONS[d.name];
+          // @Query(() => User, { name: 'me' }) code-first; @Query('me') schema-first; else the method name
+          const opts = d.args.find(isObj);
+          const field = valToString(d.args[0]) ?? (opts && valToString(opts.obj.name)) ?? fn.name;
+          const before = [...(isPublic(cls, fn.decorators) ? [] : globals), ...guardsOf(cls.decorators, f, link), ...guardsOf(fn.decorators, f, link)];
+          out.push({ name: `${kind} ${field}`, trigger: kind === 'SUBSCRIPTION' ? 'websocket' : 'http', route: { method: kind, path: field }, handler: { file: f.file, fn: fn.id }, before, evidence: { file: f.file, line: d.line } });
         }
       }
       // @nestjs/schedule

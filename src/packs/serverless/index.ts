@@ -1,5 +1,20 @@
 import type { InfraFacts, TechPack } from '../types.js';
 
+/** Line of `KEY:` under the `environment:` of a top-level block (provider) or of a function. */
+function envKeyLine(text: string, owner: string, key: string): number {
+  const lines = text.split('\n');
+  const ownerRe = new RegExp(`^(\\s*)${owner.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\s*(#.*)?$`);
+  for (let i = 0; i < lines.length; i++) {
+    const m = ownerRe.exec(lines[i]);
+    if (!m) continue;
+    for (let j = i + 1; j < lines.length && (lines[j].trim() === '' || lines[j].search(/\S/) > m[1].length); j++) {
+      if (new RegExp(`^\\s+["']?${key}["']?\\s*:`).test(lines[j])) return j + 1;
+    }
+  }
+  const k = lines.findIndex((l) => new RegExp(`^\\s+["']?${key}["']?\\s*:`).test(l));
+  return k >= 0 ? k + 1 : 1;
+}
+
 /** serverless.yml: each function is a runtime; http/httpApi events with `{proxy+}` proxy into an app. */
 const pack: TechPack = {
   id: 'serverless',
@@ -24,12 +39,22 @@ const pack: TechPack = {
         });
         const handler = typeof fn.handler === 'string' ? fn.handler : undefined;
         const handlerFile = handler ? `${dir ? dir + '/' : ''}${handler.replace(/\.[^.]+$/, '')}` : undefined;
+        const env: Record<string, { value: string; evidence: { file: string; line: number } }> = {};
+        for (const [scope, vars] of [['provider', doc.provider?.environment], [name, fn.environment]] as const) {
+          if (!vars || typeof vars !== 'object') continue;
+          for (const [k, v] of Object.entries<any>(vars)) {
+            if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') continue;
+            env[k] = { value: String(v), evidence: { file: f.rel, line: envKeyLine(f.text, scope === 'provider' ? 'provider' : name, k) } };
+          }
+        }
         out.runtimes!.push({
           name, tech: 'aws-lambda', evidence: [{ file: f.rel, line: f.lineOf(`${name}:`) }], proxiesHttp: proxies || undefined, handlerFile,
           sourceDirs: [dir], timeoutSec: typeof fn.timeout === 'number' ? fn.timeout : providerTimeout ?? 6,
           reservedConcurrency: typeof fn.reservedConcurrency === 'number' ? fn.reservedConcurrency : undefined,
           provisionedConcurrency: typeof fn.provisionedConcurrency === 'number' ? fn.provisionedConcurrency : undefined,
           redundancy: { replicas: typeof fn.reservedConcurrency === 'number' ? fn.reservedConcurrency : undefined },
+          env,
+          origin: 'serverless',
         });
       }
     }

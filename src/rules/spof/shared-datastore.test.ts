@@ -17,7 +17,7 @@ const repo = (touch: boolean[]) => ({
 
 test(`${RULE}: fires when every domain depends on one postgres, with the numbers in the title`, async () => {
   const model = await scanModel(repo([true, true, true]), { rules });
-  assert.deepEqual(hits(model, RULE), ['docker-compose.yml:6']);
+  assert.deepEqual(hits(model, RULE), ['docker-compose.yml:7']);
   const f = model.findings.find((x) => x.rule === RULE)!;
   assert.equal(f.title, '3 of 3 components and 3 of 4 entrypoints depend on postgres; no replica or standby is declared');
   assert.equal(f.severity, 'critical');
@@ -25,7 +25,7 @@ test(`${RULE}: fires when every domain depends on one postgres, with the numbers
 
 test(`${RULE}: fires with a minority of components free of the database`, async () => {
   const model = await scanModel(repo([true, true, false]), { rules });
-  assert.deepEqual(hits(model, RULE), ['docker-compose.yml:6']);
+  assert.deepEqual(hits(model, RULE), ['docker-compose.yml:7']);
 });
 
 test(`${RULE}: silent when a standby is declared in the config (trap)`, async () => {

@@ -1,0 +1,179 @@
+// NOTE (packs helper, 21:20): this file was overwritten by mistake at 21:11 by the helper writing
+// the code packs, and rebuilt from the transpiled copy in the tsx cache (the 21:06 version): the
+// logic is the same, the original comments and any edits after 21:06 are lost.
+import { databaseImage, docStartLines, isInfraImage, postgresFlags, settingValue, yamlKeyLine } from '../_infra.js';
+import type { InfraFacts, TechPack } from '../types.js';
+import type { Evidence } from '../../model/types.js';
+import type { ConfigFile } from '../../walk/config-files.js';
+
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'DeploymentConfig']);
+
+interface Doc {
+  file: ConfigFile;
+  doc: any;
+  start: number;
+  end?: number;
+}
+
+type EnvMap = Record<string, { value: string; evidence: Evidence }>;
+
+function docsOf(files: ConfigFile[]): Doc[] {
+  const out: Doc[] = [];
+  for (const f of files) {
+    if (!/\.ya?ml$/i.test(f.rel) || !f.yaml?.length || !/^\s*apiVersion:/m.test(f.text) || !/^\s*kind:/m.test(f.text)) continue;
+    const starts = docStartLines(f.text);
+    const nonEmpty = starts.filter((s, i) => f.text.split('\n').slice(s - 1, (starts[i + 1] ?? 1e9) - 2).some((l) => /^\s*[A-Za-z]/.test(l)));
+    f.yaml.forEach((doc: any, i) => {
+      if (doc && typeof doc === 'object' && typeof doc.kind === 'string') out.push({ file: f, doc, start: nonEmpty[i] ?? 1, end: nonEmpty[i + 1] });
+    });
+  }
+  return out;
+}
+
+function nameLine(d: Doc): number {
+  return yamlKeyLine(d.file.text, d.start, ['metadata', 'name'], d.end);
+}
+
+const pack: TechPack = {
+  id: 'kubernetes',
+  title: 'Kubernetes manifests',
+  upstreamDocs: ['https://kubernetes.io/docs/concepts/workloads/controllers/deployment/', 'https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/', 'https://cloudnative-pg.io/documentation/current/cloudnative-pg.v1/'],
+  readConfig(files) {
+    const out: InfraFacts = { runtimes: [], resources: [] };
+    const docs = docsOf(files);
+    const configMaps = new Map<string, { data: Record<string, string>; d: Doc }>();
+    for (const d of docs) {
+      if ((d.doc.kind === 'ConfigMap' || d.doc.kind === 'Secret') && d.doc.metadata?.name) {
+        const data: Record<string, string> = {};
+        for (const [k, v] of Object.entries<any>(d.doc.stringData ?? {})) data[k] = String(v);
+        if (d.doc.kind === 'ConfigMap') for (const [k, v] of Object.entries<any>(d.doc.data ?? {})) data[k] = String(v);
+        else
+          for (const [k, v] of Object.entries<any>(d.doc.data ?? {})) {
+            try {
+              data[k] = atob(String(v));
+            } catch {
+              /* not base64 */
+            }
+          }
+        configMaps.set(`${d.doc.kind}/${d.doc.metadata.name}`, { data, d });
+      }
+    }
+    const scaling = new Map<string, { max?: number; min?: number; evidence: Evidence }>();
+    for (const d of docs) {
+      const k = d.doc.kind;
+      if (k === 'HorizontalPodAutoscaler' && d.doc.spec?.scaleTargetRef?.name) {
+        scaling.set(String(d.doc.spec.scaleTargetRef.name), { max: num(d.doc.spec.maxReplicas), min: num(d.doc.spec.minReplicas), evidence: { file: d.file.rel, line: yamlKeyLine(d.file.text, d.start, ['spec', 'maxReplicas'], d.end) } });
+      } else if (k === 'ScaledObject' && d.doc.spec?.scaleTargetRef?.name) {
+        scaling.set(String(d.doc.spec.scaleTargetRef.name), { max: num(d.doc.spec.maxReplicaCount) ?? 100, min: num(d.doc.spec.minReplicaCount), evidence: { file: d.file.rel, line: yamlKeyLine(d.file.text, d.start, ['spec', 'maxReplicaCount'], d.end) } });
+      }
+    }
+    for (const d of docs) {
+      const { kind, metadata, spec } = d.doc;
+      const name = metadata?.name ? String(metadata.name) : undefined;
+      if (!name || !spec || typeof spec !== 'object') continue;
+      const ev: Evidence = { file: d.file.rel, line: nameLine(d) };
+      if (WORKLOADS.has(kind)) {
+        const pod = spec.template?.spec ?? {};
+        const containers: any[] = Array.isArray(pod.containers) ? pod.containers : [];
+        if (!containers.length) continue;
+        const db = containers.map((c) => (typeof c.image === 'string' ? databaseImage(c.image) : undefined)).find(Boolean);
+        const env: EnvMap = {};
+        for (const c of containers) Object.assign(env, containerEnv(c, d, configMaps));
+        if (db) {
+          const c = containers.find((x) => typeof x.image === 'string' && databaseImage(x.image));
+          const settings: Record<string, string | number | boolean> = { workload: name, service: name, image: String(c.image) };
+          const settingEvidence: Record<string, Evidence> = {};
+          for (const [key, v] of Object.entries(postgresFlags([...(c.command ?? []), ...(c.args ?? [])]))) {
+            settings[key] = settingValue(v)!;
+            settingEvidence[key] = { file: d.file.rel, line: lineWithin(d, `${key}=`) ?? ev.line };
+          }
+          for (const [key, v] of Object.entries(env)) {
+            if (/PASS|SECRET|KEY|TOKEN/i.test(key) || !/POOL|CONN|MAX_|PORT|REPLICATION|MODE|TIMEOUT/i.test(key)) continue;
+            settings[`env.${key}`] = settingValue(v.value)!;
+            settingEvidence[`env.${key}`] = v.evidence;
+          }
+          const replica = /(replica|standby|secondary|read)/i.test(name) || /^(slave|replica|standby)$/i.test(env.POSTGRESQL_REPLICATION_MODE?.value ?? '');
+          out.resources!.push({ ref: db, evidence: [ev], settings, settingEvidence, origin: 'kubernetes', redundancy: db.name === 'pgbouncer' ? { replicas: num(spec.replicas) ?? 1 } : replica ? { readReplica: true } : undefined });
+          continue;
+        }
+        const app = containers.find((c) => typeof c.image === 'string' && !isInfraImage(c.image));
+        if (!app) continue;
+        const scale = scaling.get(name);
+        const replicas = num(spec.replicas) ?? scale?.min ?? 1;
+        const command = [...(app.command ?? []), ...(app.args ?? [])].map(String).join(' ') || undefined;
+        out.runtimes!.push({ name, tech: 'container', evidence: scale ? [ev, scale.evidence] : [ev], sourceDirs: [''], command, env, origin: 'kubernetes', redundancy: { replicas, ...(scale?.max !== undefined ? { maxReplicas: scale.max } : {}) } });
+      } else if (kind === 'Cluster' && /cnpg|postgresql/.test(String(d.doc.apiVersion))) {
+        const params = spec.postgresql?.parameters ?? {};
+        const instances = num(spec.instances) ?? 1;
+        out.resources!.push({ ref: { kind: 'datastore', name: 'postgres', tech: 'postgresql' }, evidence: [ev], origin: 'kubernetes', ...serverSettings(params, d, ['spec', 'postgresql', 'parameters']), redundancy: instances > 1 ? { replicas: instances, readReplica: true } : undefined });
+      } else if (kind === 'postgresql' && /zalan/.test(String(d.doc.apiVersion))) {
+        const instances = num(spec.numberOfInstances) ?? 1;
+        out.resources!.push({ ref: { kind: 'datastore', name: 'postgres', tech: 'postgresql' }, evidence: [ev], origin: 'kubernetes', ...serverSettings(spec.postgresql?.parameters ?? {}, d, ['spec', 'postgresql', 'parameters']), redundancy: instances > 1 ? { replicas: instances, readReplica: true } : undefined });
+        if (spec.enableConnectionPooler) out.resources!.push({ ref: { kind: 'datastore', name: 'pgbouncer', tech: 'pgbouncer' }, evidence: [{ file: d.file.rel, line: yamlKeyLine(d.file.text, d.start, ['spec', 'enableConnectionPooler'], d.end) }], origin: 'kubernetes', settings: { kind: 'pgbouncer', service: `${name}-pooler` } });
+      } else if (kind === 'Pooler' && /cnpg/.test(String(d.doc.apiVersion))) {
+        const pg = spec.pgbouncer ?? {};
+        const settings: Record<string, string | number | boolean> = { kind: 'pgbouncer', service: name };
+        const settingEvidence: Record<string, Evidence> = {};
+        if (pg.poolMode) {
+          settings.pool_mode = String(pg.poolMode);
+          settingEvidence.pool_mode = { file: d.file.rel, line: yamlKeyLine(d.file.text, d.start, ['spec', 'pgbouncer', 'poolMode'], d.end) };
+        }
+        for (const [k, v] of Object.entries<any>(pg.parameters ?? {})) {
+          settings[k] = settingValue(String(v))!;
+          settingEvidence[k] = { file: d.file.rel, line: yamlKeyLine(d.file.text, d.start, ['spec', 'pgbouncer', 'parameters', k], d.end) };
+        }
+        out.resources!.push({ ref: { kind: 'datastore', name: 'pgbouncer', tech: 'pgbouncer' }, evidence: [ev], settings, settingEvidence, origin: 'kubernetes', redundancy: { replicas: num(spec.instances) ?? 1 } });
+      }
+    }
+    return out;
+  },
+};
+export default pack;
+
+function num(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+  return undefined;
+}
+
+function lineWithin(d: Doc, needle: string): number | undefined {
+  const lines = d.file.text.split('\n');
+  for (let i = d.start - 1; i < (d.end ? d.end - 1 : lines.length); i++) if (lines[i]?.includes(needle)) return i + 1;
+  return undefined;
+}
+
+function serverSettings(params: Record<string, unknown>, d: Doc, path: string[]): { settings: Record<string, string | number | boolean>; settingEvidence: Record<string, Evidence> } {
+  const settings: Record<string, string | number | boolean> = {};
+  const settingEvidence: Record<string, Evidence> = {};
+  for (const [k, v] of Object.entries(params)) {
+    const val = settingValue(typeof v === 'number' ? v : String(v));
+    if (val === undefined) continue;
+    settings[k] = val;
+    settingEvidence[k] = { file: d.file.rel, line: yamlKeyLine(d.file.text, d.start, [...path, k], d.end) };
+  }
+  return { settings, settingEvidence };
+}
+
+function containerEnv(c: any, d: Doc, maps: Map<string, { data: Record<string, string>; d: Doc }>): EnvMap {
+  const out: EnvMap = {};
+  for (const from of Array.isArray(c.envFrom) ? c.envFrom : []) {
+    const ref = from?.configMapRef?.name ? `ConfigMap/${from.configMapRef.name}` : from?.secretRef?.name ? `Secret/${from.secretRef.name}` : undefined;
+    const m = ref ? maps.get(ref) : undefined;
+    if (!m) continue;
+    for (const [k, v] of Object.entries(m.data)) out[k] = { value: v, evidence: { file: m.d.file.rel, line: yamlKeyLine(m.d.file.text, m.d.start, [k], m.d.end) } };
+  }
+  for (const e of Array.isArray(c.env) ? c.env : []) {
+    if (!e?.name) continue;
+    const line = lineWithin(d, `name: ${e.name}`) ?? d.start;
+    const evidence: Evidence = { file: d.file.rel, line };
+    if (e.value !== undefined) out[e.name] = { value: String(e.value), evidence };
+    else if (e.valueFrom) {
+      const kref = e.valueFrom.configMapKeyRef ?? e.valueFrom.secretKeyRef;
+      const kind = e.valueFrom.configMapKeyRef ? 'ConfigMap' : 'Secret';
+      const m = kref?.name ? maps.get(`${kind}/${kref.name}`) : undefined;
+      const v = m && kref?.key ? m.data[kref.key] : undefined;
+      out[e.name] = v !== undefined ? { value: v, evidence: { file: m!.d.file.rel, line: yamlKeyLine(m!.d.file.text, m!.d.start, [kref.key], m!.d.end) } } : { value: `\${${kind === 'Secret' ? 'secretKeyRef' : 'configMapKeyRef'}:${kref?.name ?? '?'}/${kref?.key ?? '?'}}`, evidence };
+    }
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+import { callChain, execution, firstOp } from '../_lib/chain.js';
+import type { CallMeaning, ResourceRef, TechPack } from '../types.js';
+
+type Kind = 'read' | 'write' | 'connect' | 'ignore';
+
+/** Model statics and document methods (https://mongoosejs.com/docs/api/model.html). */
+const OPS: Record<string, Kind> = {
+  find: 'read', findOne: 'read', findById: 'read', countDocuments: 'read', estimatedDocumentCount: 'read', count: 'read', exists: 'read', distinct: 'read',
+  aggregate: 'read', populate: 'read', watch: 'read', where: 'read', $where: 'read',
+  create: 'write', insertMany: 'write', updateOne: 'write', updateMany: 'write', deleteOne: 'write', deleteMany: 'write', replaceOne: 'write', bulkWrite: 'write', bulkSave: 'write',
+  findOneAndUpdate: 'write', findByIdAndUpdate: 'write', findOneAndDelete: 'write', findByIdAndDelete: 'write', findOneAndReplace: 'write', findOneAndRemove: 'write', findByIdAndRemove: 'write',
+  save: 'write', remove: 'write', syncIndexes: 'write', createIndexes: 'write', ensureIndexes: 'write', createCollection: 'write',
+  // local: build documents, validate, inspect the schema
+  hydrate: 'ignore', validate: 'ignore', castObject: 'ignore', translateAliases: 'ignore', discriminator: 'ignore', init: 'ignore', schema: 'ignore', modelName: 'ignore',
+  on: 'ignore', once: 'ignore', emit: 'ignore', startSession: 'ignore', db: 'ignore', collection: 'ignore', base: 'ignore',
+};
+/** Members of the mongoose module / a connection that are not queries. */
+const MODULE_LOCAL = new Set(['model', 'Schema', 'Types', 'set', 'get', 'plugin', 'isValidObjectId', 'isObjectIdOrHexString', 'disconnect', 'connection', 'startSession', 'models', 'deleteModel', 'modelNames', 'SchemaTypes', 'trusted', 'sanitizeFilter', 'close', 'useDb', 'on', 'once']);
+const FRAGMENTS = new Set(['getFilter', 'getQuery', 'getUpdate', 'getOptions', 'cast', 'toConstructor']);
+
+const MONGODB: ResourceRef = { kind: 'datastore', name: 'mongodb', tech: 'mongodb' };
+
+/** A model: mongoose.model(...), connection.model(...), an injected Model<T>. */
+function isModel(ctor: string): boolean {
+  return /(^|\.)model$/.test(ctor) || ctor === 'Model';
+}
+
+/** Mongoose: models from mongoose.model(...) / connection.model(...) / @InjectModel → datastore:mongodb. */
+const pack: TechPack = {
+  id: 'mongoose',
+  title: 'Mongoose',
+  upstreamDocs: ['https://mongoosejs.com/docs/queries.html', 'https://mongoosejs.com/docs/api/model.html', 'https://mongoosejs.com/docs/connections.html', 'https://docs.nestjs.com/techniques/mongodb'],
+  packages: ['mongoose', '@nestjs/mongoose'],
+  classifyCall(call): CallMeaning | undefined {
+    if (call.pkg === '@nestjs/mongoose') return { use: 'ignore' };
+    const m = call.member;
+    if (!call.instance) {
+      if (m[0] === 'connect' || (m.length === 0 && call.exportName === 'connect')) return { use: 'dependency', target: MONGODB, edge: 'uses', op: 'connect' };
+      return { use: 'ignore' };
+    }
+    // `new this.userModel(dto)` builds a document; nothing is sent until save()
+    if (call.call.isNew) return { use: 'ignore' };
+    if (!isModel(call.instance.ctor)) {
+      if (m[0] === 'asPromise' || m[0] === 'openUri') return { use: 'dependency', target: MONGODB, edge: 'uses', op: 'connect' };
+      if (m.length === 0 || MODULE_LOCAL.has(m[0]) || /(^|\.)(Schema|createConnection)$/.test(call.instance.ctor)) return { use: 'ignore' };
+      return undefined;
+    }
+    const chain = callChain(call.facts, call.call);
+    const path = [...m, ...chain.members];
+    const hit = firstOp(path, OPS);
+    if (!hit) return undefined;
+    if (hit.kind === 'ignore') return { use: 'ignore' };
+    if (path.some((x) => FRAGMENTS.has(x))) return { use: 'ignore' };
+    if (execution(call.facts, call.call, chain) === 'fragment') return { use: 'ignore' };
+    if (hit.kind === 'write') return { use: 'dependency', target: MONGODB, edge: 'writes', op: 'write' };
+    return { use: 'dependency', target: MONGODB, edge: 'reads', readOnly: true, op: 'query' };
+  },
+};
+export default pack;

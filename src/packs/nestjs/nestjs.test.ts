@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scanModel } from '../../../test/helpers/fixture.js';
+import type { Model } from '../../model/types.js';
+
+const entrypoints = (m: Model) => m.nodes.filter((n) => n.kind === 'entrypoint').map((n) => n.id).sort();
+const triggerOf = (m: Model, id: string) => (m.nodes.find((n) => n.id === id) as { trigger?: string } | undefined)?.trigger;
+
+const main = `import { NestFactory } from '@nestjs/core';
+import { VersioningType } from '@nestjs/common';
+import { AppModule } from './app.module';
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule);
+  app.setGlobalPrefix('api');
+  app.enableVersioning({ type: VersioningType.URI });
+  await app.listen(3170);
+}
+bootstrap();
+`;
+
+test('nestjs: controllers with global prefix, versions and a named wildcard', async () => {
+  const model = await scanModel({
+    'src/main.ts': main,
+    'src/app.module.ts': `import { Module } from '@nestjs/common';
+@Module({})
+export class AppModule {}
+`,
+    'src/access-token/access-token.controller.ts': `import { Controller, Delete, Get, Param, Post } from '@nestjs/common';
+@Controller({ path: 'access-tokens', version: '1' })
+export class AccessTokenController {
+  @Post('create')
+  create() { return { token: 'pat_1' }; }
+  @Get('collection/:id')
+  collection(@Param('id') id: string) { return { id }; }
+  @Delete('revoke')
+  revoke() { return { ok: true }; }
+}
+`,
+    'src/mock-server/mock-server.controller.ts': `import { All, Controller, Req } from '@nestjs/common';
+@Controller({ path: 'mock' })
+export class MockServerController {
+  @All('*path')
+  handle(@Req() req: unknown) { return req; }
+}
+`,
+  });
+  assert.deepEqual(entrypoints(model), [
+    'entrypoint:ALL /api/mock/:path*',
+    'entrypoint:DELETE /api/v1/access-tokens/revoke',
+    'entrypoint:GET /api/v1/access-tokens/collection/:id',
+    'entrypoint:POST /api/v1/access-tokens/create',
+  ]);
+});
+
+test('nestjs: GraphQL resolver operations are entrypoints, field resolvers are not', async () => {
+  const model = await scanModel({
+    'src/db.ts': `import { PrismaClient } from '@prisma/client';
+export const prisma = new PrismaClient();
+`,
+    'src/team/team.service.ts': `import { Injectable } from '@nestjs/common';
+import { prisma } from '../db';
+@Injectable()
+export class TeamService {
+  listForUser(uid: string) { return prisma.team.findMany({ where: { members: { some: { uid } } } }); }
+  create(name: string) { return prisma.team.create({ data: { name } }); }
+  members(teamId: string) { return prisma.teamMember.findMany({ where: { teamId } }); }
+}
+`,
+    'src/team/team.resolver.ts': `import { Args, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import { UseGuards } from '@nestjs/common';
+import { TeamService } from './team.service';
+import { GqlAuthGuard } from '../guards/gql-auth.guard';
+@UseGuards(GqlAuthGuard)
+@Resolver(() => Team)
+export class TeamResolver {
+  constructor(private readonly teamService: TeamService) {}
+  @ResolveField(() => [TeamMember])
+  members(@Parent() team: Team) { return this.teamService.members(team.id); }
+  @Query(() => [Team], { name: 'myTeams', description: 'Teams the user belongs to' })
+  teams(@Args('uid') uid: string) { return this.teamService.listForUser(uid); }
+  @Mutation(() => Team)
+  createTeam(@Args('name') name: string) { return this.teamService.create(name); }
+  @Subscription(() => Team, { name: 'teamUpdated' })
+  onTeamUpdated() { return null; }
+}
+class Team { id = ''; }
+class TeamMember { uid = ''; }
+`,
+    'src/guards/gql-auth.guard.ts': `import { CanActivate, Injectable } from '@nestjs/common';
+@Injectable()
+export class GqlAuthGuard implements CanActivate {
+  canActivate() { return true; }
+}
+`,
+  });
+  assert.deepEqual(entrypoints(model), ['entrypoint:MUTATION createTeam', 'entrypoint:QUERY myTeams', 'entrypoint:SUBSCRIPTION teamUpdated']);
+  assert.equal(triggerOf(model, 'entrypoint:SUBSCRIPTION teamUpdated'), 'websocket');
+  assert.equal(triggerOf(model, 'entrypoint:QUERY myTeams'), 'http');
+  assert.ok(model.edges.some((e) => e.to === 'datastore:postgres'), 'the resolver reaches the datastore through the service');
+});
+
+test('nestjs: a @Query method outside a @Resolver class is no operation (trap)', async () => {
+  const model = await scanModel({
+    'src/report/report.builder.ts': `import { Query } from './query.decorator';
+export class ReportBuilder {
+  @Query('monthly')
+  monthly() { return []; }
+}
+`,
+    'src/report/query.decorator.ts': `export function Query(_name: string): MethodDecorator { return () => undefined; }
+`,
+    'src/report/report.controller.ts': `import { Controller, Get, Query } from '@nestjs/common';
+@Controller('reports')
+export class ReportController {
+  @Get()
+  list(@Query('month') month: string) { return { month }; }
+}
+`,
+  });
+  assert.deepEqual(entrypoints(model), ['entrypoint:GET /reports']);
+});

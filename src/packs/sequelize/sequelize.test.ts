@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Model } from '../../model/types.js';
+import { edgesTo, scanModel } from '../../../test/helpers/fixture.js';
+
+const scan = (files: Record<string, string>) => scanModel(files, { rules: [] });
+const evidence = (model: Model, to: string) => model.edges.filter((e) => e.to === to).map((e) => `${e.kind}${e.guards.transaction ? '+tx' : ''}${e.readOnly ? ' ro' : ''} ${e.evidence.map((x) => `${x.file}:${x.line}`).join(' ')}`).sort();
+const datastores = (model: Model) => model.nodes.filter((n) => n.kind === 'datastore').map((n) => `${n.id} ${n.tech}`);
+
+test('sequelize: define() models read and write the dialect of new Sequelize(...); build() and associations are local', async () => {
+  const model = await scan({
+    'package.json': JSON.stringify({ name: 'blog', dependencies: { sequelize: '^6.37.0', pg: '^8.12.0', express: '^4.19.0' } }),
+    'src/db.ts': `import { Sequelize, DataTypes } from 'sequelize';
+export const sequelize = new Sequelize(process.env.DATABASE_URL!, { dialect: 'postgres', pool: { max: 10 } });
+export const Author = sequelize.define('Author', { name: DataTypes.STRING });
+export const Post = sequelize.define('Post', { title: DataTypes.STRING, body: DataTypes.TEXT });
+Author.hasMany(Post);
+`,
+    'src/posts/posts.service.ts': `import { QueryTypes } from 'sequelize';
+import { Post, sequelize } from '../db';
+
+export async function listPosts() {
+  const draft = Post.build({ title: 'untitled' });
+  const posts = await Post.findAll({ limit: 20 });
+  const [stats] = await sequelize.query('SELECT count(*) AS n FROM "Posts"', { type: QueryTypes.SELECT });
+  return { posts, stats, draft: draft.get('title') };
+}
+
+export async function publish(title: string, body: string) {
+  return sequelize.transaction(async (transaction) => {
+    const post = await Post.create({ title, body }, { transaction });
+    await Post.update({ body: body.trim() }, { where: { id: post.get('id') }, transaction });
+    return post;
+  });
+}
+`,
+    'src/app.ts': `import express from 'express';
+import { listPosts, publish } from './posts/posts.service';
+const app = express();
+app.get('/posts', async (_req, res) => res.json(await listPosts()));
+app.post('/posts', async (req, res) => res.json(await publish(req.body.title, req.body.body)));
+app.listen(3000);
+`,
+  });
+  assert.deepEqual(datastores(model), ['datastore:postgres postgresql']);
+  assert.deepEqual(evidence(model, 'datastore:postgres'), ['reads ro src/posts/posts.service.ts:6 src/posts/posts.service.ts:7', 'writes+tx src/posts/posts.service.ts:13 src/posts/posts.service.ts:14']);
+  assert.deepEqual(edgesTo(model, 'datastore:postgres'), ['component:posts -reads/sync-> datastore:postgres', 'component:posts -writes/sync-> datastore:postgres']);
+});
+
+test('sequelize: the dialect of a connection URL read from the environment comes from .env.example', async () => {
+  const model = await scan({
+    'package.json': JSON.stringify({ name: 'crm', dependencies: { sequelize: '^6.37.0', mysql2: '^3.11.0', express: '^4.19.0' } }),
+    '.env.example': 'DATABASE_URL=mysql://crm:crm@localhost:3306/crm\n',
+    'src/db.ts': `import { Sequelize, DataTypes } from 'sequelize';
+export const sequelize = new Sequelize(process.env.DATABASE_URL!);
+export const Lead = sequelize.define('Lead', { email: DataTypes.STRING });
+`,
+    'src/leads/leads.service.ts': `import { Lead } from '../db';
+export async function removeLead(id: number) {
+  await Lead.destroy({ where: { id } });
+}
+`,
+    'src/app.ts': `import express from 'express';
+import { removeLead } from './leads/leads.service';
+const app = express();
+app.delete('/leads/:id', async (req, res) => res.json(await removeLead(Number(req.params.id))));
+app.listen(3000);
+`,
+  });
+  assert.deepEqual(datastores(model), ['datastore:mysql mysql']);
+  assert.deepEqual(evidence(model, 'datastore:mysql'), ['writes src/leads/leads.service.ts:3']);
+});
+
+test('sequelize: nothing when sequelize is only listed and a local repository has findAll/create (trap)', async () => {
+  const model = await scan({
+    'package.json': JSON.stringify({ name: 'notes', dependencies: { sequelize: '^6.37.0', express: '^4.19.0' } }),
+    'src/notes/notes.store.ts': `const rows: { id: number; text: string }[] = [];
+export const Note = {
+  async findAll() {
+    return rows;
+  },
+  async create(text: string) {
+    rows.push({ id: rows.length + 1, text });
+  },
+};
+`,
+    'src/app.ts': `import express from 'express';
+import { Note } from './notes/notes.store';
+const app = express();
+app.get('/notes', async (_req, res) => res.json(await Note.findAll()));
+app.post('/notes', async (req, res) => res.json(await Note.create(req.body.text)));
+app.listen(3000);
+`,
+  });
+  assert.deepEqual(datastores(model), []);
+});

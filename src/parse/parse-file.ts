@@ -1,0 +1,39 @@
+import { parseSync } from 'oxc-parser';
+import type { Diagnostic } from '../model/types.js';
+import type { FileFacts } from '../extract/facts.js';
+import { extractFacts } from '../extract/extract.js';
+import { readText } from '../walk/walk.js';
+
+export interface ParseOutcome {
+  facts?: FileFacts;
+  diagnostics: Diagnostic[];
+}
+
+function langOf(rel: string): 'ts' | 'tsx' | 'js' | 'jsx' {
+  if (rel.endsWith('.tsx')) return 'tsx';
+  if (rel.endsWith('.jsx')) return 'jsx';
+  if (/\.(ts|mts|cts)$/.test(rel)) return 'ts';
+  return 'js';
+}
+
+/** Reads, parses and extracts one source file. Never throws: failures become diagnostics. */
+export function parseFile(abs: string, rel: string): ParseOutcome {
+  const read = readText(abs, rel);
+  if ('skip' in read) return { diagnostics: [read.skip] };
+  return parseSource(rel, read.text, read.diagnostic ? [read.diagnostic] : []);
+}
+
+export function parseSource(rel: string, text: string, diagnostics: Diagnostic[] = []): ParseOutcome {
+  try {
+    const lang = langOf(rel);
+    // .js files may contain JSX in React-ish repos; oxc's jsx mode accepts plain JS too.
+    const result = parseSync(rel, text, { lang: lang === 'js' ? 'jsx' : lang, sourceType: 'unambiguous' } as any);
+    const errors = result.errors.map((e) => e.message);
+    if (errors.length) diagnostics.push({ file: rel, code: 'parse', message: `parse error: ${errors[0]}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ''}` });
+    const facts = extractFacts(rel, text, result.program as any, result.comments as any, errors);
+    return { facts, diagnostics };
+  } catch (e) {
+    diagnostics.push({ file: rel, code: 'parse', message: `could not analyse file: ${(e as Error).message.split('\n')[0]}` });
+    return { diagnostics };
+  }
+}

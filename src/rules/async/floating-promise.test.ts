@@ -1,0 +1,161 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hits, scanModel } from '../../../test/helpers/fixture.js';
+import floatingPromise from './floating-promise.js';
+
+const RULE = 'async/floating-promise';
+const rules = [floatingPromise];
+
+const base = {
+  'package.json': JSON.stringify({ name: 'orders-api', dependencies: { express: '^4.19.0', '@prisma/client': '^5.0.0', ioredis: '^5.4.0' } }),
+  'docker-compose.yml': `services:
+  api:
+    build: .
+    command: node dist/server.js
+    deploy:
+      replicas: 3
+`,
+  'src/db.ts': `import { PrismaClient } from '@prisma/client';
+export const prisma = new PrismaClient();
+`,
+  'src/redis.ts': `import Redis from 'ioredis';
+export const redis = new Redis(process.env.REDIS_URL ?? 'redis://localhost:6379');
+`,
+};
+
+test(`${RULE}: fires on an async call and a voided Redis write left floating, even inside try/catch`, async () => {
+  const model = await scanModel({
+    ...base,
+    'src/audit.ts': `import { prisma } from './db';
+export async function recordAudit(orderId: string, action: string): Promise<void> {
+  await prisma.auditEntry.create({ data: { orderId, action } });
+}
+`,
+    'src/orders.service.ts': `import { prisma } from './db';
+import { redis } from './redis';
+import { recordAudit } from './audit';
+
+export async function placeOrder(customerId: string, total: number) {
+  const order = await prisma.order.create({ data: { customerId, total } });
+  try {
+    recordAudit(order.id, 'placed');
+  } catch (err) {
+    console.error('audit failed', err);
+  }
+  void redis.set(\`order:last:\${customerId}\`, order.id, 'EX', 3600);
+  return order;
+}
+`,
+    'src/app.ts': `import express from 'express';
+import { placeOrder } from './orders.service';
+const app = express();
+app.post('/orders', async (req, res) => {
+  const order = await placeOrder(req.body.customerId, req.body.total);
+  res.status(201).json(order);
+});
+app.get('/orders/health', (_req, res) => res.json({ ok: true }));
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/orders.service.ts:12', 'src/orders.service.ts:8']);
+  const audit = model.findings.find((f) => f.rule === RULE && f.locations[0].line === 8)!;
+  assert.match(audit.impact, /runtime:api goes down with all 2 of its entrypoints/);
+  assert.match(audit.impact, /POST \/orders/);
+  const voided = model.findings.find((f) => f.rule === RULE && f.locations[0].line === 12)!;
+  assert.match(voided.impact, /`void`/);
+  assert.match(voided.title, /\(void\)/);
+});
+
+test(`${RULE}: fires on an unstarted (lazy) Prisma query returned by a helper, and on .then without a rejection handler`, async () => {
+  const model = await scanModel({
+    ...base,
+    'src/sessions.ts': `import { prisma } from './db';
+export function touchSession(sessionId: string) {
+  return prisma.session.update({ where: { id: sessionId }, data: { lastSeenAt: new Date() } });
+}
+`,
+    'src/app.ts': `import express from 'express';
+import { touchSession } from './sessions';
+import { prisma } from './db';
+const app = express();
+app.get('/me', async (req, res) => {
+  const sessionId = String(req.headers['x-session-id']);
+  touchSession(sessionId);
+  prisma.user.findUnique({ where: { id: String(req.query.id) } }).then((user) => console.log('seen', user?.id));
+  res.json({ sessionId });
+});
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/app.ts:7', 'src/app.ts:8']);
+  const lazy = model.findings.find((f) => f.locations[0].line === 7)!;
+  assert.match(lazy.impact, /Prisma queries are lazy/);
+  const thenOnly = model.findings.find((f) => f.locations[0].line === 8)!;
+  assert.match(thenOnly.impact, /terminates the process/);
+});
+
+test(`${RULE}: silent for caught fire-and-forget, .then(ok, onErr), Promise.allSettled, emitters and sync helpers (traps)`, async () => {
+  const model = await scanModel({
+    ...base,
+    'src/notify.ts': `import { EventEmitter } from 'node:events';
+import { redis } from './redis';
+export const events = new EventEmitter();
+export async function publishOrderPlaced(orderId: string): Promise<void> {
+  await redis.publish('orders', orderId);
+}
+export function formatReceipt(orderId: string, total: number): string {
+  return \`Order \${orderId}: \${total.toFixed(2)}\`;
+}
+`,
+    'src/app.ts': `import express from 'express';
+import { prisma } from './db';
+import { redis } from './redis';
+import { events, formatReceipt, publishOrderPlaced } from './notify';
+const app = express();
+app.post('/orders/:id/confirm', async (req, res) => {
+  const id = req.params.id;
+  publishOrderPlaced(id).catch((err) => console.error('publish failed', err));
+  redis.incr('orders:confirmed').then(() => undefined, (err) => console.warn('counter failed', err));
+  Promise.allSettled([publishOrderPlaced(id), redis.expire(\`order:\${id}\`, 60)]);
+  events.emit('confirmed', id);
+  formatReceipt(id, 10);
+  [id].forEach((x) => console.log(x));
+  const pending = prisma.order.update({ where: { id }, data: { status: 'CONFIRMED' } });
+  res.json(await pending);
+});
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: silent for functions that cannot reject and for module-level start-up code (traps)`, async () => {
+  const model = await scanModel({
+    ...base,
+    'src/metrics.ts': `import { redis } from './redis';
+export async function bumpCounter(name: string): Promise<void> {
+  try {
+    await redis.incr(\`metrics:\${name}\`);
+  } catch (err) {
+    console.warn('metrics unavailable', err);
+  }
+}
+`,
+    'src/app.ts': `import express from 'express';
+import { bumpCounter } from './metrics';
+import { prisma } from './db';
+const app = express();
+app.get('/products', async (_req, res) => {
+  bumpCounter('products.list');
+  res.json(await prisma.product.findMany({ take: 50 }));
+});
+async function bootstrap(): Promise<void> {
+  await prisma.$connect();
+  app.listen(3000);
+}
+bootstrap();
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

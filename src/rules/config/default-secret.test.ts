@@ -1,0 +1,135 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hits, scanModel } from '../../../test/helpers/fixture.js';
+import defaultSecret from './default-secret.js';
+
+const RULE = 'config/default-secret';
+const rules = [defaultSecret];
+
+const pkg = { 'package.json': JSON.stringify({ name: 'billing-api', dependencies: { express: '^4.19.0', jsonwebtoken: '^9.0.0', 'express-session': '^1.18.0', zod: '^3.23.0' } }) };
+
+test(`${RULE}: fires on env fallbacks for a JWT secret (even empty) and a DB password`, async () => {
+  const model = await scanModel({
+    ...pkg,
+    'src/config.ts': `export const config = {
+  port: Number(process.env.PORT ?? 3000),
+  logLevel: process.env.LOG_LEVEL || 'info',
+  jwtSecret: process.env.JWT_SECRET || 'changeme',
+  refreshSecret: process.env.JWT_REFRESH_SECRET ?? '',
+  jwtExpiresIn: process.env.JWT_EXPIRES_IN ?? '15m',
+  dbPassword: process.env.DB_PASSWORD || 'postgres',
+  stripeKey: process.env.STRIPE_API_KEY ?? '',
+};
+`,
+    'src/auth.ts': `import jwt from 'jsonwebtoken';
+import { config } from './config';
+export function issueToken(userId: string): string {
+  return jwt.sign({ sub: userId }, config.jwtSecret, { expiresIn: config.jwtExpiresIn });
+}
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/config.ts:4', 'src/config.ts:5', 'src/config.ts:7']);
+  const jwtF = model.findings.find((f) => f.locations[0].line === 4)!;
+  assert.equal(jwtF.severity, 'critical');
+  assert.match(jwtF.impact, /'changeme'/);
+  assert.match(jwtF.impact, /impersonate any user/);
+  assert.equal(model.findings.find((f) => f.locations[0].line === 7)!.severity, 'high');
+});
+
+test(`${RULE}: fires on literal secrets passed to jwt.verify, session() and a zod default`, async () => {
+  const model = await scanModel({
+    ...pkg,
+    'src/env.ts': `import { z } from 'zod';
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production']).default('development'),
+  SESSION_SECRET: z.string().min(1).default('dev-session-secret'),
+});
+export const env = EnvSchema.parse(process.env);
+`,
+    'src/app.ts': `import express from 'express';
+import session from 'express-session';
+import jwt from 'jsonwebtoken';
+const app = express();
+app.use(session({ secret: 'keyboard cat', resave: false, saveUninitialized: false }));
+app.get('/me', (req, res) => {
+  const claims = jwt.verify(String(req.headers.authorization).slice(7), 'super-secret-signing-key');
+  res.json(claims);
+});
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/app.ts:5', 'src/app.ts:7', 'src/env.ts:4']);
+  assert.match(model.findings.find((f) => f.locations[0].file === 'src/app.ts' && f.locations[0].line === 7)!.impact, /GET \/me/);
+});
+
+test(`${RULE}: silent for non-secret defaults, secret companions, optional API keys with '' and fallbacks to other variables (traps)`, async () => {
+  const model = await scanModel({
+    ...pkg,
+    'src/config.ts': `export const config = {
+  port: Number(process.env.PORT || 8080),
+  nodeEnv: process.env.NODE_ENV ?? 'development',
+  tokenTtl: process.env.TOKEN_TTL ?? '3600',
+  jwtAlgorithm: process.env.JWT_ALGORITHM || 'HS256',
+  apiKeyHeader: process.env.API_KEY_HEADER || 'x-api-key',
+  idpClientSecret: process.env.IDP_CLIENT_SECRET ?? '',
+  sentryToken: process.env.SENTRY_AUTH_TOKEN ?? '',
+  jwtSecret: process.env.JWT_SECRET ?? process.env.LEGACY_JWT_SECRET,
+  publicKey: process.env.NEXT_PUBLIC_STRIPE_KEY ?? 'pk_test_123',
+};
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: silent in tests and seeds, and when the secret is required (traps)`, async () => {
+  const model = await scanModel({
+    ...pkg,
+    'src/auth.test.ts': `import jwt from 'jsonwebtoken';
+const token = jwt.sign({ sub: 'u1' }, 'test-secret');
+process.env.JWT_SECRET = process.env.JWT_SECRET || 'test-secret';
+`,
+    'prisma/seed.ts': `const adminPassword = process.env.SEED_ADMIN_PASSWORD || 'admin123';
+console.log(adminPassword.length);
+`,
+    'src/config.ts': `import { z } from 'zod';
+const EnvSchema = z.object({ JWT_SECRET: z.string().min(32), SESSION_SECRET: z.string().min(32) });
+export const env = EnvSchema.parse(process.env);
+const secret = process.env.COOKIE_SECRET;
+if (!secret) throw new Error('COOKIE_SECRET is required');
+export const cookieSecret = secret;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: one finding for the same fallback repeated in a file, and none for template ids named like passwords`, async () => {
+  const model = await scanModel({
+    ...pkg,
+    'src/auth.ts': `import { expressjwt } from 'express-jwt';
+export const auth = {
+  required: expressjwt({ secret: process.env.JWT_SECRET || 'superSecret', algorithms: ['HS256'] }),
+  optional: expressjwt({ secret: process.env.JWT_SECRET || 'superSecret', algorithms: ['HS256'], credentialsRequired: false }),
+};
+export const resetTemplate = process.env.NOVU_TEMPLATEID_PASSWORD_RESET || 'password-reset-llS-wzWMq';
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/auth.ts:3']);
+  assert.deepEqual(model.findings[0].locations.map((l) => l.line), [3, 4]);
+});
+
+test(`${RULE}: fires on a JwtModule secret fallback inside @Module, silent when it comes from config`, async () => {
+  const mod = (secret: string) => ({
+    'package.json': JSON.stringify({ name: 'portal-api', dependencies: { '@nestjs/common': '^10.0.0', '@nestjs/jwt': '^10.0.0' } }),
+    'src/auth.module.ts': `import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+@Module({
+  imports: [JwtModule.register({ secret: ${secret}, signOptions: { expiresIn: '15m' } })],
+})
+export class AuthModule {}
+`,
+  });
+  const fallback = await scanModel(mod("process.env.JWT_SECRET || 'portal-dev-secret'"), { rules });
+  assert.deepEqual(hits(fallback, RULE), ['src/auth.module.ts:3']);
+  const required = await scanModel(mod('process.env.JWT_SECRET'), { rules });
+  assert.deepEqual(hits(required, RULE), []);
+});

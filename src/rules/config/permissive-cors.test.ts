@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hits, scanModel } from '../../../test/helpers/fixture.js';
+import permissiveCors from './permissive-cors.js';
+
+const RULE = 'config/permissive-cors';
+const rules = [permissiveCors];
+
+test(`${RULE}: fires on cors() with no options and on origin: true with credentials (express)`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'shop-api', dependencies: { express: '^4.19.0', cors: '^2.8.5' } }),
+    'src/app.ts': `import express from 'express';
+import cors from 'cors';
+const app = express();
+app.use(cors());
+app.get('/cart', (_req, res) => res.json({ items: [] }));
+export default app;
+`,
+    'src/admin.ts': `import express from 'express';
+import cors from 'cors';
+export const admin = express();
+admin.use(cors({ origin: true, credentials: true }));
+admin.post('/admin/refunds', (req, res) => res.json({ refunded: req.body.orderId }));
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/admin.ts:4', 'src/app.ts:4']);
+  const creds = model.findings.find((f) => f.locations[0].file === 'src/admin.ts')!;
+  assert.equal(creds.severity, 'high');
+  assert.match(creds.title, /with credentials/);
+  assert.match(creds.impact, /cookies/);
+  assert.match(model.findings.find((f) => f.locations[0].file === 'src/app.ts')!.impact, /GET \/cart/);
+});
+
+test(`${RULE}: fires on NestJS enableCors() with no options and an env origin falling back to '*'`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'portal-api', dependencies: { '@nestjs/core': '^10.0.0', '@nestjs/common': '^10.0.0', 'socket.io': '^4.8.0' } }),
+    'src/main.ts': `import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule);
+  app.enableCors();
+  await app.listen(3000);
+}
+bootstrap();
+`,
+    'src/app.module.ts': `import { Module } from '@nestjs/common';
+@Module({})
+export class AppModule {}
+`,
+    'src/realtime.ts': `import { Server } from 'socket.io';
+export const io = new Server(4001, { cors: { origin: process.env.SOCKET_ORIGIN || '*' } });
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/main.ts:5', 'src/realtime.ts:2']);
+});
+
+test(`${RULE}: silent for allow-lists, validating functions and env origins without a wildcard fallback (traps)`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'shop-api', dependencies: { express: '^4.19.0', cors: '^2.8.5', 'socket.io': '^4.8.0' } }),
+    'src/app.ts': `import express from 'express';
+import cors from 'cors';
+import { Server } from 'socket.io';
+const allowed = (process.env.CORS_ORIGINS ?? '').split(',').filter(Boolean);
+const app = express();
+app.use(cors({ origin: ['https://shop.example.com', 'https://admin.shop.example.com'], credentials: true }));
+app.use('/partner', cors({ origin: (origin, cb) => cb(null, !!origin && allowed.includes(origin)) }));
+app.use('/widgets', cors({ origin: process.env.WIDGET_ORIGIN }));
+app.use('/embed', cors({ origin: allowed, credentials: true }));
+export const io = new Server(4001);
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: silent for a NestJS allow-list and a serverless httpApi with listed origins (traps)`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'portal-api', dependencies: { '@nestjs/core': '^10.0.0' } }),
+    'serverless.yml': `service: portal
+provider:
+  name: aws
+  httpApi:
+    cors:
+      allowedOrigins:
+        - https://app.portal.example.com
+      allowCredentials: true
+functions:
+  api:
+    handler: dist/main.handler
+    events:
+      - httpApi: "ANY /{proxy+}"
+`,
+    'src/main.ts': `import { NestFactory } from '@nestjs/core';
+export async function createApp(mod: unknown) {
+  const app = await NestFactory.create(mod as any, { rawBody: true });
+  app.enableCors({ origin: (process.env.WEB_ORIGIN ?? 'http://localhost:3000').split(','), credentials: true });
+  return app;
+}
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: reports app.use(cors()) and app.options('*', cors()) in one file once, with both locations`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'boilerplate', dependencies: { express: '^4.19.0', cors: '^2.8.5' } }),
+    'src/app.js': `const express = require('express');
+const cors = require('cors');
+const app = express();
+app.use(cors());
+app.options('*', cors());
+app.get('/v1/users', (req, res) => res.json([]));
+module.exports = app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/app.js:4']);
+  assert.deepEqual(model.findings[0].locations.map((l) => l.line), [4, 5]);
+});

@@ -1,0 +1,92 @@
+import type { Rule } from '../types.js';
+import { isNonProductionFile, routesPhrase } from '../util.js';
+import { findEnqueues, findQueues, findWorkers, hasFailedHandler, jobOption, queueParties } from './_queues.js';
+
+interface SqsQueueResource {
+  key: string;
+  file: string;
+  line: number;
+  consumers: string[];
+}
+
+/** serverless.yml: SQS queues declared in resources, consumed by a function, without a RedrivePolicy. */
+function sqsWithoutRedrive(configs: { rel: string; yaml?: unknown[]; lineOf(n: string): number }[]): SqsQueueResource[] {
+  const out: SqsQueueResource[] = [];
+  for (const cf of configs) {
+    if (!/(^|\/)serverless\.ya?ml$/.test(cf.rel) || !cf.yaml?.length) continue;
+    const doc = cf.yaml[0] as any;
+    const resources = doc?.resources?.Resources;
+    if (!resources || typeof resources !== 'object' || !doc.functions) continue;
+    for (const [key, res] of Object.entries<any>(resources)) {
+      if (!res || res.Type !== 'AWS::SQS::Queue') continue;
+      if (res.Properties?.RedrivePolicy) continue;
+      // a queue that is itself some other queue's dead-letter target is not a consumer queue
+      const isDlq = Object.values<any>(resources).some((r) => r?.Properties?.RedrivePolicy && JSON.stringify(r.Properties.RedrivePolicy).includes(key));
+      if (isDlq) continue;
+      const consumers: string[] = [];
+      for (const [fname, fn] of Object.entries<any>(doc.functions)) {
+        for (const ev of Array.isArray(fn?.events) ? fn.events : []) {
+          if (!ev?.sqs) continue;
+          const ref = JSON.stringify(ev.sqs);
+          if (new RegExp(`(^|[^A-Za-z0-9])${key}([^A-Za-z0-9]|$)`).test(ref)) consumers.push(fname);
+        }
+      }
+      if (consumers.length) out.push({ key, file: cf.rel, line: cf.lineOf(`${key}:`), consumers });
+    }
+  }
+  return out;
+}
+
+const rule: Rule = {
+  meta: {
+    id: 'queue/no-retry-limit',
+    title: 'Queue jobs without retries or a dead-letter path',
+    category: 'data-integrity',
+    polarity: 'risk',
+    defaultSeverity: 'medium',
+    effort: 'S',
+    priority: 'P1',
+    docs: {
+      what: 'A BullMQ/Bull queue whose jobs get no `attempts` (neither in the queue\'s `defaultJobOptions` nor in every `add()`), and for which nothing handles failed jobs (no worker or QueueEvents `failed` listener, no NestJS `@OnWorkerEvent("failed")`). Also an SQS queue declared in serverless.yml and consumed by a function, with no `RedrivePolicy` (no dead-letter queue).',
+      why: 'BullMQ and Bull run a job once by default. A transient failure — a database failover, a vendor 5xx, a deploy that kills the worker mid-job — moves the job to the failed set and nothing ever runs it again: the export, email or projection the user asked for silently never happens. For SQS the opposite failure: without a redrive policy a poison message is received again and again until the retention period ends, burning worker capacity, and is then dropped without a trace.',
+      fix: 'Give jobs bounded retries with backoff and handle the final failure: `new Queue("emails", { connection, defaultJobOptions: { attempts: 5, backoff: { type: "exponential", delay: 10_000 } } })` and `worker.on("failed", (job, err) => { if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) alertOrDeadLetter(job, err); })`. For SQS add `RedrivePolicy: { deadLetterTargetArn: !GetAtt JobsDlq.Arn, maxReceiveCount: 5 }` and alarm on the DLQ depth.',
+      falsePositiveGuard: 'Silent when attempts come from defaultJobOptions or from every add() call, when the options are not literal (spread, variables that cannot be followed), when an explicit attempts value is set (even 1 — a deliberate choice), or when a failed-job handler exists for the queue. SQS queues are only checked when both the queue and its consuming function are declared in the same serverless.yml. Queues defined in test, seed or script files are skipped.',
+      references: ['https://docs.bullmq.io/guide/retrying-failing-jobs', 'https://docs.bullmq.io/guide/workers', 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html'],
+    },
+  },
+  check({ facts, code, model }, ctx) {
+    if (!code) return;
+    const queues = findQueues(facts).filter((q) => !isNonProductionFile(q.file));
+    const workers = findWorkers(facts);
+    const adds = findEnqueues(facts, code);
+    const seen = new Set<string>();
+    for (const q of queues) {
+      if (seen.has(q.name)) continue;
+      seen.add(q.name);
+      if (jobOption(facts, q, adds, 'attempts') !== 'unset') continue;
+      if (hasFailedHandler(facts, q.name, queues, workers)) continue;
+      const { producers, worker } = queueParties(model, q.name);
+      const enqueueSites = adds.filter((a) => a.queue === q.name).slice(0, 5);
+      ctx.report({
+        element: `queue:${q.name}`,
+        locations: [{ file: q.file, line: q.line, endLine: q.call.endLine }, ...enqueueSites.map((a) => ({ file: a.file, line: a.call.line }))],
+        title: `Queue ${q.name}: a failed job is never retried and nothing handles it`,
+        impact: `${q.tech === 'bullmq' ? 'BullMQ' : 'Bull'} runs each job once by default: a transient failure (database or vendor blip, worker restart) leaves the job in the failed set and the work is lost without an alert. ${producers.length ? `Jobs come from ${routesPhrase(producers)}` : 'No enqueuing entrypoint was traced'}${worker ? `; consumed by ${worker.replace(/^entrypoint:/, '')}` : ''}.`,
+        recommendation: `Set defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 } } on queue ${q.name}, and add a worker.on('failed') handler that alerts or dead-letters the job once attemptsMade reaches attempts.`,
+        fingerprintKey: `bullmq ${q.name}`,
+      });
+    }
+    for (const s of sqsWithoutRedrive(code.configs)) {
+      const eps = s.consumers.map((c) => `entrypoint:function:${c}`).filter((id) => model.nodes.some((n) => n.id === id));
+      ctx.report({
+        element: eps[0],
+        locations: [{ file: s.file, line: s.line }],
+        title: `SQS queue ${s.key} has no dead-letter queue (no RedrivePolicy)`,
+        impact: `A message that keeps failing in ${s.consumers.join(', ')} is received again after every visibility timeout until the retention period ends, occupying consumer capacity, and is then deleted without a trace.`,
+        recommendation: `Add RedrivePolicy: { deadLetterTargetArn: !GetAtt ${s.key}Dlq.Arn, maxReceiveCount: 5 } to ${s.key} and alarm on the dead-letter queue's ApproximateNumberOfMessagesVisible.`,
+        fingerprintKey: `sqs ${s.key}`,
+      });
+    }
+  },
+};
+export default rule;
