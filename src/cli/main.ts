@@ -148,7 +148,7 @@ function withWhatIf(model: Model, dir: string, flags: Flags): { model: Model; li
   after = { ...after, scenarios: simulateAll(after) };
   const deltas = compareScenarios(model.scenarios, after.scenarios);
   const lines = deltas.flatMap((d: any) => (Array.isArray(d.sentences) ? d.sentences.map((s: string) => `${d.failed} ${d.mode}: ${s}`) : [`${d.failed} ${d.mode}: ${d.summary ?? JSON.stringify(d)}`]));
-  return { model: { ...after, findings: model.findings, whatIf: { name, mitigations, changes: lines } } as Model, lines };
+  return { model: { ...after, findings: model.findings, whatIf: { name, mitigations, changes: lines } }, lines };
 }
 
 function writeReport(outDir: string, model: Model): string[] {

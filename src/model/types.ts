@@ -170,6 +170,8 @@ export interface Model {
   capacity?: unknown;
   /** extension: links the linker could not resolve, recorded instead of dropped. */
   unresolved?: { file: string; line: number; what: string }[];
+  /** extension: set when the outputs show a what-if (`scan --what-if NAME`): the mitigations and before → after sentences. */
+  whatIf?: { name: string; mitigations: unknown[]; changes: string[] };
   /** extension: counts of what the scan read. */
   stats?: { files: number; parsed: number; skipped: number };
 }

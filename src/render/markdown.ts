@@ -385,6 +385,7 @@ export function renderMarkdown(model: Model, opts: MarkdownOptions = {}): string
   const maxSlow = opts.maxSlowdownScenarios ?? 3;
   const sections = [
     header(ctx),
+    whatIfSection(ctx),
     architecture(ctx),
     topRisks(ctx),
     blastRadius(ctx, maxOut, maxSlow),
@@ -394,6 +395,17 @@ export function renderMarkdown(model: Model, opts: MarkdownOptions = {}): string
     diagnostics(ctx),
   ];
   return sections.join('\n\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}
+
+/** Present when the scan ran with --what-if: the mitigations and what they change. */
+function whatIfSection(ctx: Ctx): string {
+  const w = (ctx.model as Model & { whatIf?: { name: string; mitigations: unknown[]; changes: string[] } }).whatIf;
+  if (!w) return '';
+  const lines = [`## What-if: ${md(w.name)}`, '', `This report shows the model with ${w.mitigations.length} mitigation${w.mitigations.length === 1 ? '' : 's'} applied:`, ''];
+  for (const m of w.mitigations) lines.push(`- ${code(JSON.stringify(m))}`);
+  lines.push('', w.changes.length ? 'Before → after:' : 'No scenario changes.', '');
+  for (const c of w.changes) lines.push(`- ${md(c)}`);
+  return lines.join('\n');
 }
 
 function makeCtx(model: Model, ruleList: RuleMeta[]): Ctx {
