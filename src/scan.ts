@@ -50,9 +50,9 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
 
   opts.onProgress?.('walk');
   const walked = walk(root, { ignore: opts.ignore });
-  const sources = walked.files.filter((f) => f.kind === 'source');
+  const sources = walked.files.filter((f) => f.kind === 'source' || f.kind === 'python');
   if (sources.length === 0 && walked.files.filter((f) => f.kind === 'python').length === 0) {
-    throw new UserError(`no source files found in ${rootDir}`, 'faultline reads TypeScript/JavaScript backends; check the path, or your ignore settings');
+    throw new UserError(`no source files found in ${rootDir}`, 'faultline reads TypeScript/JavaScript and Python backends; check the path, or your ignore settings');
   }
   const diagnostics: Diagnostic[] = [...walked.diagnostics];
   const configs = readConfigFiles(walked.files, diagnostics);
@@ -86,10 +86,13 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
 
   const fileList = [...facts.values()].sort((a, b) => cmpStr(a.file, b.file));
   const link = makeEntrypointLink(program, resolver, fileList);
+  const pyFiles = fileList.filter((f) => f.file.endsWith('.py'));
+  const jsFiles = pyFiles.length ? fileList.filter((f) => !f.file.endsWith('.py')) : fileList;
   const defs = new Map<string, EntrypointDef>();
   for (const p of PACKS) {
     if (!p.entrypoints) continue;
-    for (const d of p.entrypoints(fileList, link)) if (!defs.has(d.name)) defs.set(d.name, d);
+    const own = p.lang === 'python' ? pyFiles : jsFiles;
+    for (const d of p.entrypoints(own, link)) if (!defs.has(d.name)) defs.set(d.name, d);
   }
 
   // Lambda functions with their own trigger are entrypoints; proxies into an app are runtimes only.
@@ -230,6 +233,7 @@ function makeEntrypointLink(program: Program, resolver: Resolver, files: FileFac
     facts: (file) => program.files.get(file),
     allFiles: () => files,
     evaluate: (file, v, fromFn) => resolver.substitute(file, fromFn && fromFn !== '<module>' ? program.fn(file, fromFn) : undefined, v),
+    resolve: (file, v, fromFn) => resolver.resolveValue(file, fromFn && fromFn !== '<module>' ? program.fn(file, fromFn) : undefined, v),
   };
 }
 
@@ -250,7 +254,10 @@ function makeRuntimeOf(infra: InfraFacts, files: FileFacts[], packageJsons: Conf
     const matching = containers.filter((r) => (r.sourceDirs ?? ['']).some((d) => under(file, d)));
     if (matching.length) {
       const isWorkerEp = ep.trigger === 'worker' || ep.trigger === 'schedule';
-      const byCommand = matching.find((r) => (isWorkerEp ? /worker|jobs|queue|cron/i.test(`${r.name} ${r.command ?? ''}`) : !/worker|jobs|queue|cron/i.test(`${r.name} ${r.command ?? ''}`)));
+      // Python: Celery workers and beat, RQ and dramatiq workers run in their own containers
+      const workerish = file.endsWith('.py') ? /worker|jobs|queue|cron|celery|beat|scheduler|\brq\b|dramatiq|huey|arq/i : /worker|jobs|queue|cron/i;
+      const beat = file.endsWith('.py') && ep.trigger === 'schedule' ? matching.find((r) => /\bbeat\b|cron|schedul/i.test(`${r.name} ${r.command ?? ''}`)) : undefined;
+      const byCommand = beat ?? matching.find((r) => (isWorkerEp ? workerish.test(`${r.name} ${r.command ?? ''}`) : !workerish.test(`${r.name} ${r.command ?? ''}`)));
       return (byCommand ?? matching[0]).name;
     }
     const pkg = pkgDirs.find((p) => under(file, p.dir));

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ResolverFactory } from 'oxc-resolver';
 import type { ClassFact, FactIndex, FileFacts, FunctionFact, VarFact } from '../extract/facts.js';
 import { toRel } from '../shared/paths.js';
+import { PyModules, pyPackageName } from './python-modules.js';
 
 export type Sym =
   | { kind: 'class'; file: string; cls: ClassFact }
@@ -28,10 +29,13 @@ export class Program {
   private readonly resolveCache = new Map<string, string | null>();
   private readonly workspaceByName = new Map<string, WorkspacePackage>();
   readonly unresolved: { file: string; line: number; what: string }[] = [];
+  /** Python module resolution (dotted and relative modules → .py files). */
+  readonly py: PyModules;
 
   constructor(readonly root: string, readonly files: FactIndex, readonly tsconfigDirs: string[], workspaces: WorkspacePackage[]) {
     for (const f of files.values()) this.fnByFile.set(f.file, new Map(f.functions.map((fn) => [fn.id, fn])));
     for (const w of workspaces) this.workspaceByName.set(w.name, w);
+    this.py = new PyModules(files.keys());
   }
 
   fn(file: string, id: string): FunctionFact | undefined {
@@ -80,6 +84,10 @@ export class Program {
 
   /** A source specifier → a scanned file (rel) or a package name. */
   resolveModule(fromRel: string, source: string): { file: string } | { pkg: string } {
+    if (fromRel.endsWith('.py')) {
+      const file = this.py.resolve(fromRel, source);
+      return file ? { file } : { pkg: pyPackageName(source) || source };
+    }
     const key = `${fromRel}\0${source}`;
     let hit = this.resolveCache.get(key);
     if (hit === undefined) {
@@ -141,6 +149,7 @@ export class Program {
       }
       return { kind: 'var', file, v };
     }
+    if (file.endsWith('.py')) return this.lookupPython(f, name, depth);
     for (const imp of f.imports) {
       const spec = imp.names.find((n) => n.local === name);
       if (!spec) continue;
@@ -150,6 +159,37 @@ export class Program {
       if (spec.imported === '*') return { kind: 'pkg', pkg: `file:${target.file}`, name: '*' };
       // a name that is no value there is a type or interface: nothing to link
       return this.lookupExport(target.file, spec.imported, depth + 1);
+    }
+    return undefined;
+  }
+
+  /** Python imports: `import m as x` / `from m import name`, where name may be a submodule; `from m import *`. */
+  private lookupPython(f: FileFacts, name: string, depth: number): Sym | undefined {
+    const file = f.file;
+    for (let i = f.imports.length - 1; i >= 0; i--) {
+      const imp = f.imports[i];
+      const spec = imp.names.find((n) => n.local === name);
+      if (!spec) continue;
+      if (spec.imported === '*') {
+        const target = this.py.resolve(file, imp.source);
+        if (target) return { kind: 'pkg', pkg: `file:${target}`, name: '*' };
+        if (imp.source.startsWith('.')) return this.noteUnresolved(file, imp.line, `import ${imp.source}: no such file in the scanned tree`);
+        return { kind: 'pkg', pkg: pyPackageName(imp.source), name: '*' };
+      }
+      const sub = this.py.submodule(file, imp.source, spec.imported);
+      if (sub && sub !== file) return { kind: 'pkg', pkg: `file:${sub}`, name: '*' };
+      const target = this.py.resolve(file, imp.source);
+      if (target) return target === file ? undefined : this.lookupExport(target, spec.imported, depth + 1);
+      if (imp.source.startsWith('.') || this.py.namespaceDir(file, imp.source) !== undefined) return this.noteUnresolved(file, imp.line, `from ${imp.source} import ${spec.imported}: no such file in the scanned tree`);
+      return { kind: 'pkg', pkg: pyPackageName(imp.source), name: spec.imported };
+    }
+    // from .models import *
+    for (const re of f.reexports) {
+      if (re.names) continue;
+      const t = this.py.resolve(file, re.source);
+      if (!t || t === file) continue;
+      const s = this.lookupExport(t, name, depth + 1);
+      if (s) return s;
     }
     return undefined;
   }
@@ -179,6 +219,11 @@ export class Program {
         const s = this.lookupExport(t.file, exported, depth + 1);
         if (s) return s;
       }
+    }
+    // a package's submodule: `from app import models` with app/models.py
+    if (file.endsWith('__init__.py')) {
+      const sub = this.py.resolve(file, `.${exported}`);
+      if (sub) return { kind: 'pkg', pkg: `file:${sub}`, name: '*' };
     }
     return undefined;
   }

@@ -60,6 +60,11 @@ export class Resolver {
             const t = this.resolveType(file, p.type, p.decorators, { file, line: cur.line });
             if (t) return t;
           }
+          // Python: `db = Depends(get_db)` / `Annotated[Session, Depends(get_db)]` / a `SessionDep` alias — what the dependency returns or yields
+          if (file.endsWith('.py')) {
+            const dep = this.pyParam(file, cur, p);
+            if (dep) return dep;
+          }
           // a transaction callback's first parameter is the transaction client of its receiver
           if (cur.inlineOf && pi === 0 && /(^|\.)(\$transaction|transaction)$/.test(cur.inlineOf.call)) {
             const parent = cur.parent ? this.program.fn(file, cur.parent) : undefined;
@@ -91,11 +96,80 @@ export class Resolver {
     }
   }
 
+  private readonly returning = new Set<string>();
+
+  /** Python: the package object a function's decorator makes of it (`@celery_app.task(...)`, `@shared_task`, `@dramatiq.actor`): typeName is the function id. */
+  decoratedInstance(file: string, fn: FunctionFact): Instance | undefined {
+    for (const d of fn.decorators) {
+      const chain = d.callee ?? [d.name];
+      if (!chain.length) continue;
+      const base = this.resolveChainValue(file, undefined, chain.length > 1 ? chain.slice(0, -1) : chain);
+      const pkg = base?.kind === 'inst' ? base.inst.pkg : base?.kind === 'export' ? base.pkg : undefined;
+      if (!pkg) continue;
+      return { pkg, ctor: `@${chain.length > 1 ? chain[chain.length - 1] : base?.kind === 'export' ? base.exportName : d.name}`, args: d.args, evidence: { file, line: fn.line }, typeName: fn.id, decorators: [{ name: d.name, args: d.args }] };
+    }
+    return undefined;
+  }
+
+  /** Python: what a function returns or yields (a FastAPI dependency's session, a factory's client). */
+  returnsOf(file: string, fn: FunctionFact): Resolved | undefined {
+    const key = `${file}#${fn.id}`;
+    if (this.returning.has(key) || !fn.returns?.length) return undefined;
+    this.returning.add(key);
+    try {
+      let fallback: Resolved | undefined;
+      for (const v of fn.returns) {
+        const r = this.resolveValue(file, fn, v, { file, line: fn.line });
+        if (r && (r.kind === 'inst' || r.kind === 'classInst')) return r;
+        fallback ??= r;
+      }
+      return fallback;
+    } finally {
+      this.returning.delete(key);
+    }
+  }
+
+  /** Python parameter: its `Depends(dep)` default, an `Annotated[T, Depends(dep)]` alias, or `Depends()` on its type. */
+  private pyParam(file: string, fn: FunctionFact, p: { name: string; type?: string; default?: Val }): Resolved | undefined {
+    const dependsOf = (v: Val | undefined): { dep?: Val; bare: boolean } | undefined =>
+      v && typeof v === 'object' && 'call' in v && /(^|\.)(Depends|Security)$/.test(v.call) ? { dep: v.args.find((a) => !(a && typeof a === 'object' && 'kwargs' in a)), bare: !v.args.some((a) => !(a && typeof a === 'object' && 'kwargs' in a)) } : undefined;
+    let d = dependsOf(p.default);
+    let typeName = p.type;
+    let typeFile = file;
+    if (!d && p.type) {
+      // SessionDep = Annotated[Session, Depends(get_db)]
+      const sym = this.program.lookup(file, p.type.split('.')[0]);
+      const init = sym?.kind === 'var' ? sym.v.init : undefined;
+      if (sym?.kind === 'var' && init && typeof init === 'object' && 'call' in init && init.call === 'Annotated') {
+        typeFile = sym.file;
+        const t = init.args[0];
+        typeName = t && typeof t === 'object' && 'ref' in t ? t.ref : undefined;
+        d = init.args.slice(1).map(dependsOf).find(Boolean);
+        if (!d && typeName) return this.resolveType(typeFile, typeName, [], { file: typeFile, line: sym.v.line });
+      }
+    }
+    if (!d) return undefined;
+    if (d.dep) {
+      const target = this.resolveValue(typeFile, typeFile === file ? fn : undefined, d.dep);
+      if (target?.kind === 'fn') return this.returnsOf(target.file, target.fn);
+      if (target?.kind === 'class') return { kind: 'classInst', file: target.file, cls: target.cls };
+      return target;
+    }
+    return typeName ? this.resolveType(typeFile, typeName, [], { file: typeFile, line: fn.line }) : undefined;
+  }
+
   resolveType(file: string, typeName: string, decorators: { name: string; args: Val[] }[], evidence: { file: string; line: number }): Resolved | undefined {
     const head = typeName.split('.')[0];
     const sym = this.program.lookup(file, head);
     if (!sym) return undefined;
     if (sym.kind === 'class') return this.instanceOfClass(sym.file, sym.cls, [], evidence);
+    if (sym.kind === 'pkg' && sym.pkg.startsWith('file:') && file.endsWith('.py')) {
+      // `db: models.Session` / `user: schemas.User` through a module import
+      const inner = this.program.lookupExport(sym.pkg.slice(5), typeName.split('.')[1] ?? '');
+      if (inner?.kind === 'class') return this.instanceOfClass(inner.file, inner.cls, [], evidence);
+      if (inner?.kind === 'pkg' && !inner.pkg.startsWith('file:')) return { kind: 'inst', inst: { pkg: inner.pkg, ctor: inner.name, args: [], evidence, decorators, typeName } };
+      return undefined;
+    }
     if (sym.kind === 'pkg') {
       const ctor = sym.name === '*' || sym.name === 'default' ? typeName : [sym.name, ...typeName.split('.').slice(1)].join('.');
       return { kind: 'inst', inst: { pkg: sym.pkg, ctor, args: [], evidence, decorators, typeName } };
@@ -131,6 +205,14 @@ export class Resolver {
       const chain = v.call.split('.');
       if (chain[0] === '()' || chain[0] === '') return undefined;
       const base = this.resolveChainValue(file, fn, chain.slice(0, 1));
+      if (file.endsWith('.py') && base && base.kind !== 'export') {
+        // Python has no `new`: calling a class makes an instance, calling an instance (sessionmaker()) makes what it makes, calling a function gives what it returns
+        const target = chain.length > 1 && base.kind !== 'inst' ? this.resolveChainValue(file, fn, chain) : base;
+        if (target?.kind === 'class') return { kind: 'classInst', file: target.file, cls: target.cls };
+        if (target?.kind === 'inst' && chain.length === 1) return { kind: 'inst', inst: { ...target.inst, ctor: `${target.inst.ctor}()`, args: v.args.length ? v.args : target.inst.args, evidence: ev } };
+        if (target?.kind === 'export' && chain.length > 1) return { kind: 'inst', inst: { pkg: target.pkg, ctor: target.exportName, args: v.args, evidence: ev } };
+        if (target?.kind === 'fn') return this.returnsOf(target.file, target.fn);
+      }
       if (base?.kind === 'export') {
         const rest = chain.slice(1);
         const ctor = [base.exportName, ...rest].join('.');
@@ -211,6 +293,7 @@ export class Resolver {
         if (sym.kind === 'fn') return { kind: 'fn', file: sym.file, fn: sym.fn };
         if (sym.kind === 'class') return { kind: 'class', file: sym.file, cls: sym.cls };
         if (sym.kind === 'var') return sym.v.init ? this.resolveValue(sym.file, undefined, sym.v.init, { file: sym.file, line: sym.v.line }) : undefined;
+        if (sym.kind === 'pkg' && sym.pkg.startsWith('file:')) return { kind: 'nsFile', file: sym.pkg.slice(5) };
         if (sym.kind === 'pkg') return { kind: 'export', pkg: sym.pkg, exportName: sym.name };
         return undefined;
       }
@@ -253,7 +336,14 @@ export class Resolver {
     let cur = v;
     for (const k of rest) {
       if (cur && typeof cur === 'object' && 'obj' in cur) cur = cur.obj[k];
-      else return undefined;
+      else if (cur && typeof cur === 'object' && ('call' in cur || 'ref' in cur) && file.endsWith('.py')) {
+        // Python: `settings.API_V1_STR` with `settings = Settings()` — the class attribute's default
+        const inst = this.resolveValue(file, undefined, cur);
+        const prop = inst?.kind === 'classInst' ? inst.cls.props.find((p) => p.name === k && p.init !== undefined) : undefined;
+        if (!prop || inst?.kind !== 'classInst') return undefined;
+        cur = prop.init;
+        file = inst.file;
+      } else return undefined;
     }
     if (cur && typeof cur === 'object' && 'ref' in cur) return this.evalRef(file, undefined, cur.ref.split('.'), depth + 1);
     return cur;
@@ -280,7 +370,7 @@ export class Resolver {
     if (!this.newSites) {
       this.newSites = new Map();
       for (const f of this.program.files.values()) for (const c of f.calls) {
-        if (!c.isNew || !c.callee.length) continue;
+        if ((!c.isNew && !f.file.endsWith('.py')) || !c.callee.length || c.root) continue;
         const last = c.callee[c.callee.length - 1];
         let list = this.newSites.get(last);
         if (!list) this.newSites.set(last, (list = []));
@@ -311,11 +401,17 @@ export class Resolver {
     for (let i = 1; i < chain.length; i++) {
       if (cur.kind === 'inst') return { kind: 'dep', pkg: cur.inst.pkg, instance: cur.inst, member: chain.slice(i) };
       if (cur.kind === 'export') return { kind: 'dep', pkg: cur.pkg, exportName: cur.exportName, member: chain.slice(i) };
+      if (cur.kind === 'fn' && file.endsWith('.py')) {
+        // Python: an attribute of a decorated function is the decorator's object — `send_email.delay(...)` on a Celery task
+        const task = this.decoratedInstance(cur.file, cur.fn);
+        if (task) return { kind: 'dep', pkg: task.pkg, instance: task, member: chain.slice(i) };
+      }
       const next: Resolved | undefined = this.member(cur, chain[i]);
       if (!next) {
-        if (cur.kind === 'classInst') {
+        if (cur.kind === 'classInst' || (cur.kind === 'class' && file.endsWith('.py'))) {
+          // Python: a class attribute of a model class (`Order.objects.filter`) goes to its package base too
           const pkgBase = this.program.classChain(cur.file, cur.cls).pkgBase;
-          if (pkgBase) return { kind: 'dep', pkg: pkgBase.pkg, instance: { pkg: pkgBase.pkg, ctor: pkgBase.name, args: [], evidence: { file: cur.file, line: cur.cls.line } }, member: chain.slice(i) };
+          if (pkgBase) return { kind: 'dep', pkg: pkgBase.pkg, instance: { pkg: pkgBase.pkg, ctor: pkgBase.name, args: [], evidence: { file: cur.file, line: cur.cls.line }, ...(file.endsWith('.py') ? { typeName: cur.cls.name } : {}) }, member: chain.slice(i) };
         }
         return { kind: 'unresolved', reason: `unknown member ${chain.slice(0, i + 1).join('.')}` };
       }

@@ -69,8 +69,11 @@ export class Tracer {
     const instance = t.instance ? { ...t.instance, args: t.instance.args.map((a) => this.resolver.substitute(t.instance!.evidence.file, undefined, a)) } : undefined;
     const dep: DepCall = { instance, pkg: t.pkg, exportName: t.exportName, member: t.member, call: { ...call, args }, file, facts };
     let meaning: CallMeaning | undefined;
+    const python = file.endsWith('.py');
     for (const p of this.packs) {
       if (!p.classifyCall) continue;
+      // package names are shared across ecosystems (`redis`, `stripe`): a pack reads one language's calls
+      if ((p.lang === 'python') !== python) continue;
       if (p.packages && !p.packages.includes(t.pkg)) continue;
       meaning = p.classifyCall(dep, this.ctx);
       if (meaning) break;

@@ -150,11 +150,19 @@ export function buildModel(input: BuildInput): Omit<Model, 'findings' | 'scenari
       if (u.target.kind === 'queue' && u.target.tech === 'bullmq') {
         addNode({ id: 'cache:redis', kind: 'cache', name: 'redis', tech: 'redis', evidence: [u.evidence] });
         addEdge(to, 'cache:redis', 'uses', 'sync', {}, [u.evidence], undefined);
+      } else if (u.target.kind === 'queue' && u.target.store) {
+        const s = u.target.store;
+        addNode({ id: resourceId(s), kind: s.kind, name: s.name, tech: s.tech, evidence: [u.evidence] });
+        addEdge(to, resourceId(s), 'uses', 'sync', {}, [u.evidence], undefined);
       }
     }
     if (def.consumes?.tech === 'bullmq') {
       addNode({ id: 'cache:redis', kind: 'cache', name: 'redis', tech: 'redis', evidence: [def.evidence] });
       addEdge(resourceId(def.consumes), 'cache:redis', 'uses', 'sync', {}, [def.evidence], undefined);
+    } else if (def.consumes?.store) {
+      const s = def.consumes.store;
+      addNode({ id: resourceId(s), kind: s.kind, name: s.name, tech: s.tech, evidence: [def.evidence] });
+      addEdge(resourceId(def.consumes), resourceId(s), 'uses', 'sync', {}, [def.evidence], undefined);
     }
   }
 

@@ -4,12 +4,15 @@
 import type { CallFact, FileFacts, Val } from '../extract/facts.js';
 import type { Evidence, Guards, ModelEdge, NodeKind, Redundancy } from '../model/types.js';
 import type { ConfigFile } from '../walk/config-files.js';
+import type { Resolved } from '../link/resolve.js';
 
 /** A dependency node a pack identified (becomes a model node). */
 export interface ResourceRef {
   kind: Exclude<NodeKind, 'entrypoint' | 'component' | 'runtime' | 'client'>;
   name: string;
   tech: string;
+  /** For a queue: the store it lives in (a Celery/RQ queue on Redis → cache:redis). BullMQ queues imply Redis. */
+  store?: { kind: 'cache' | 'queue' | 'datastore'; name: string; tech: string };
 }
 
 /** An instance of a package class or factory: `new PrismaClient()`, `axios.create({...})`. */
@@ -100,6 +103,8 @@ export interface TechPack {
   upstreamDocs: readonly string[];
   /** Package names whose import enables the pack (checked against imports, cheap). */
   packages?: readonly string[];
+  /** The language whose source files the pack reads: 'python' for Python packs; absent = TypeScript/JavaScript. */
+  lang?: 'python';
   /** Classifies a call on one of its packages' instances or exports. */
   classifyCall?(call: DepCall, ctx: PackContext): CallMeaning | undefined;
   /** Entrypoints declared in source files (routes, workers, jobs). */
@@ -120,4 +125,6 @@ export interface EntrypointLink {
   allFiles(): FileFacts[];
   /** A value with references replaced by what they hold, where statically known (QUEUE_NAMES.exports → 'exports'). */
   evaluate(file: string, v: Val, fromFn?: string): Val;
+  /** What a value denotes, as the resolver sees it (an instance, a project class, function or module); used by the Python packs. */
+  resolve?(file: string, v: Val, fromFn?: string): Resolved | undefined;
 }

@@ -2,6 +2,7 @@ import { parseSync } from 'oxc-parser';
 import type { Diagnostic } from '../model/types.js';
 import type { FileFacts } from '../extract/facts.js';
 import { extractFacts } from '../extract/extract.js';
+import { extractPython } from '../extract/python.js';
 import { readText } from '../walk/walk.js';
 
 export interface ParseOutcome {
@@ -24,6 +25,7 @@ export function parseFile(abs: string, rel: string): ParseOutcome {
 }
 
 export function parseSource(rel: string, text: string, diagnostics: Diagnostic[] = []): ParseOutcome {
+  if (rel.endsWith('.py')) return parsePythonSource(rel, text, diagnostics);
   try {
     const lang = langOf(rel);
     // .js files may contain JSX in React-ish repos; oxc's jsx mode accepts plain JS too.
@@ -31,6 +33,19 @@ export function parseSource(rel: string, text: string, diagnostics: Diagnostic[]
     const errors = result.errors.map((e) => e.message);
     if (errors.length) diagnostics.push({ file: rel, code: 'parse', message: `parse error: ${errors[0]}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ''}` });
     const facts = extractFacts(rel, text, result.program as any, result.comments as any, errors);
+    return { facts, diagnostics };
+  } catch (e) {
+    diagnostics.push({ file: rel, code: 'parse', message: `could not analyse file: ${(e as Error).message.split('\n')[0]}` });
+    return { diagnostics };
+  }
+}
+
+/** Python: tree-sitter (ast-grep) recovers from syntax errors; they become a diagnostic and the rest of the file is still read. */
+function parsePythonSource(rel: string, text: string, diagnostics: Diagnostic[]): ParseOutcome {
+  try {
+    const facts = extractPython(rel, text);
+    const errors = facts.parseErrors;
+    if (errors.length) diagnostics.push({ file: rel, code: 'parse', message: `parse error: ${errors[0]}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ''}` });
     return { facts, diagnostics };
   } catch (e) {
     diagnostics.push({ file: rel, code: 'parse', message: `could not analyse file: ${(e as Error).message.split('\n')[0]}` });

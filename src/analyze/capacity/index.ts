@@ -65,8 +65,9 @@ export function computeCapacity(input: CapacityInput): Capacity {
     const id = stem && datastoreIds.has(`datastore:${base}-${stem.toLowerCase().replace(/_/g, '-')}`) ? `datastore:${base}-${stem.toLowerCase().replace(/_/g, '-')}` : `datastore:${base}`;
     const urlValues: UrlValue[] = [];
     if (envVar) {
-      for (const rt of runtimes) if (rt.env[envVar]) urlValues.push(classifyUrl(rt.env[envVar].value, 'runtime-env', rt.env[envVar].evidence, poolerHosts));
-      for (const v of dotenvOf(envVar)) urlValues.push(classifyUrl(v.value, 'dotenv', v.evidence, poolerHosts));
+      // the runtimes that run this client, and the .env files of its folder or an enclosing one
+      for (const rt of runtimes) if (rt.env[envVar] && holds(rt, fc.client.file, runtimes.length)) urlValues.push(classifyUrl(rt.env[envVar].value, 'runtime-env', rt.env[envVar].evidence, poolerHosts));
+      for (const v of dotenvOf(envVar)) if (encloses(v.evidence.file, fc.client.file)) urlValues.push(classifyUrl(v.value, 'dotenv', v.evidence, poolerHosts));
     }
     if (literal) urlValues.push(classifyUrl(literal, 'code', { file: fc.client.file, line: fc.client.line }, poolerHosts));
     const uniq = dedupeUrls(urlValues);
@@ -112,6 +113,12 @@ export function computeCapacity(input: CapacityInput): Capacity {
   return { datastores: out };
 }
 
+/** The config file sits in the source file's folder or an enclosing one. */
+function encloses(configFile: string, sourceFile: string): boolean {
+  const dir = configFile.includes('/') ? configFile.slice(0, configFile.lastIndexOf('/')) : '';
+  return dir === '' || sourceFile.startsWith(dir + '/');
+}
+
 function dedupeUrls(list: UrlValue[]): UrlValue[] {
   const seen = new Set<string>();
   return list
@@ -131,9 +138,9 @@ function specNote(s: NumSpec, file: string): Known {
   return { source: 'unknown', note: `${s.key} is computed at run time (${where(ev)})`, evidence: ev };
 }
 
-function envNumber(name: string | undefined, rt: RuntimeInfo, dotenvOf: (n: string) => { value: string; evidence: Evidence }[]): { value: number; evidence: Evidence } | undefined {
+function envNumber(name: string | undefined, rt: RuntimeInfo, dotenvOf: (n: string) => { value: string; evidence: Evidence }[], file: string): { value: number; evidence: Evidence } | undefined {
   if (!name) return undefined;
-  const v = rt.env[name] ?? dotenvOf(name)[0];
+  const v = rt.env[name] ?? dotenvOf(name).find((x) => encloses(x.evidence.file, file));
   return v && /^\d+$/.test(v.value.trim()) ? { value: Number(v.value.trim()), evidence: v.evidence } : undefined;
 }
 
@@ -156,7 +163,7 @@ function demandOf(
   if (client.codePool) {
     const spec = client.codePool;
     const envName = /from (\w+)/.exec(spec.note)?.[1];
-    const fromEnv = envName ? envNumber(envName, rt, dotenvOf) : undefined;
+    const fromEnv = envName ? envNumber(envName, rt, dotenvOf, client.file) : undefined;
     pool = fromEnv ? { value: fromEnv.value, source: 'explicit', note: `${envName}=${fromEnv.value} (${where(fromEnv.evidence)})`, evidence: fromEnv.evidence } : spec;
   } else if (client.urlPoolParam && unresolvedRuntime) {
     const ex = urlExample?.params[client.urlPoolParam];

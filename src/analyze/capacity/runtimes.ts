@@ -101,21 +101,27 @@ export function workspacesOf(configs: ConfigFile[]): Workspace[] {
     .sort((a, b) => b.dir.length - a.dir.length || cmpStr(a.name, b.name));
 }
 
+const suffixCache = new WeakMap<FactIndex, Map<string, string[]>>();
+
 /** Files reachable from the entries through imports and re-exports (relative, workspace packages, `@/` and `~/` aliases). */
 export function importClosure(facts: FactIndex, entries: string[], workspaces: Workspace[]): Set<string> {
   const seen = new Set<string>();
   const stack = [...entries];
-  const suffixIndex = new Map<string, string[]>();
+  let suffixIndex = suffixCache.get(facts);
+  if (!suffixIndex) suffixCache.set(facts, (suffixIndex = new Map()));
+  const index = suffixIndex;
   const filesByTail = (tail: string) => {
-    if (!suffixIndex.size) for (const f of facts.keys()) {
+    if (!index.size) for (const f of facts.keys()) {
       const key = f.replace(/\.[^./]+$/, '').replace(/\/index$/, '');
       const parts = key.split('/');
       for (let i = 0; i < parts.length; i++) {
         const t = parts.slice(i).join('/');
-        suffixIndex.set(t, [...(suffixIndex.get(t) ?? []), f]);
+        const list = index.get(t);
+        if (list) list.push(f);
+        else index.set(t, [f]);
       }
     }
-    return suffixIndex.get(tail.replace(/\.(c|m)?[jt]sx?$/, '')) ?? [];
+    return index.get(tail.replace(/\.(c|m)?[jt]sx?$/, '')) ?? [];
   };
   while (stack.length) {
     const file = stack.pop()!;

@@ -156,7 +156,8 @@ function readPoolers(infra: InfraFacts): PoolerFacts[] {
   const out: PoolerFacts[] = [];
   for (const r of infra.resources ?? []) {
     if (r.ref.kind !== 'datastore' || !['pgbouncer', 'rds-proxy'].includes(r.ref.name)) continue;
-    const kind = String(r.settings?.kind ?? r.ref.tech);
+    const image = String(r.settings?.image ?? '');
+    const kind = String(r.settings?.kind ?? (/supavisor/i.test(image) ? 'supavisor' : /pgcat/i.test(image) ? 'pgcat' : r.ref.tech));
     const ev = r.evidence[0];
     if (kind === 'rds-proxy' || kind === 'supavisor') {
       out.push({

@@ -50,6 +50,14 @@ export interface Index {
   inn: IEdge[][];
   /** every edge (any kind) touching a node, both directions: for ring BFS */
   adj: number[][];
+  /** adj in compressed form: neighbours of n are adjTo[adjOff[n] .. adjOff[n + 1]) */
+  adjOff: Uint32Array;
+  adjTo: Uint32Array;
+  /** traversed edges into n, compressed: callers of n are innFrom[innOff[n] .. innOff[n + 1]) */
+  innOff: Uint32Array;
+  innFrom: Uint32Array;
+  /** entrypoint ordinals that consume at least one queue (sorted) */
+  consumerEps: number[];
   /** entrypoint node indices, sorted by id */
   eps: number[];
   /** node index → entrypoint ordinal, -1 for non-entrypoints */
@@ -58,9 +66,9 @@ export interface Index {
   epRuntimes: number[][];
   /** runtime node index → entrypoint ordinals (sorted) */
   runtimeEps: Map<number, number[]>;
-  /** per entrypoint ordinal: node indices reached by its labelled call graph (not itself) */
+  /** per entrypoint ordinal: node indices reached by its labelled call graph, itself included (sorted) */
   reach: Uint32Array[];
-  /** per entrypoint ordinal, aligned with reach: index of the BFS-tree edge into that node */
+  /** per entrypoint ordinal, aligned with reach: index of the BFS-tree edge into that node (-1 for itself) */
   reachPrev: Int32Array[];
   /** 1 when no labelled edge is reachable from the node (its outcome is entrypoint-independent) */
   labelFree: Uint8Array;
@@ -197,9 +205,14 @@ export function buildIndex(model: Model): Index {
   for (const list of adj) dedupeSorted(list);
   const consumesOf: number[][] = Array.from({ length: E }, () => []);
   for (const [q, list] of [...consumers.entries()].sort((a, b) => a[0] - b[0])) for (const o of list) consumesOf[o].push(q);
+  const consumerEps: number[] = [];
+  for (let o = 0; o < E; o++) if (consumesOf[o].length) consumerEps.push(o);
+  const { off: adjOff, flat: adjTo } = compress(adj);
+  const { off: innOff, flat: innFrom } = compress(inn.map((l) => l.map((e) => e.from)));
 
   // Per-entrypoint reach over its labelled call graph (BFS: the tree gives shortest
   // paths), kept in compressed form for evaluation. Other entrypoints are leaves.
+  // Scratch buffers are shared across entrypoints to keep allocation per entrypoint low.
   const reach: Uint32Array[] = new Array(E);
   const reachPrev: Int32Array[] = new Array(E);
   const csrNodes: Uint32Array[] = new Array(E);
@@ -210,65 +223,79 @@ export function buildIndex(model: Model): Index {
   const enqueuers = new Map<number, number[]>();
   const stamp = new Int32Array(N).fill(-1);
   const prevOf = new Int32Array(N);
-  const listOf: number[][] = new Array(N);
+  const posOf = new Int32Array(N); // node → its BFS position for the current entrypoint
   const queueStamp = new Int32Array(N).fill(-1);
+  let buf = new Uint32Array(1024); // merged applicable edges, in BFS order
+  const bfs: number[] = [];
+  const segStart: number[] = [];
+  const segLen: number[] = [];
   for (let o = 0; o < E; o++) {
     const start = eps[o];
     const lab = epLabelled[o];
-    const found: number[] = [];
     const q: number[] = [];
+    bfs.length = 0;
+    segStart.length = 0;
+    segLen.length = 0;
+    let used = 0;
     stamp[start] = o;
-    const bfs = [start];
+    bfs.push(start);
     for (let h = 0; h < bfs.length; h++) {
       const n = bfs[h];
-      // the edges that apply to o at n: unlabelled ones and those labelled with o, in call order
-      const free = outFreeIdx[n];
-      let li = lowerBound(lab, n, edges);
-      const merged: number[] = [];
-      let fi = 0;
+      posOf[n] = h;
+      const from = used;
       if (n === start || !isEntrypoint[n]) {
-        while (fi < free.length || (li < lab.length && edges[lab[li]].from === n)) {
-          const useLab = li < lab.length && edges[lab[li]].from === n && (fi >= free.length || lab[li] < free[fi]);
-          merged.push(useLab ? lab[li++] : free[fi++]);
+        // the edges that apply to o at n: unlabelled ones and those labelled with o, in call order
+        const free = outFreeIdx[n];
+        let li = lab.length ? lowerBound(lab, n, edges) : 0;
+        let fi = 0;
+        for (;;) {
+          const hasLab = li < lab.length && edges[lab[li]].from === n;
+          if (!hasLab && fi >= free.length) break;
+          const idx = hasLab && (fi >= free.length || lab[li] < free[fi]) ? lab[li++] : free[fi++];
+          if (used === buf.length) {
+            const bigger = new Uint32Array(buf.length * 2);
+            bigger.set(buf);
+            buf = bigger;
+          }
+          buf[used++] = idx;
+          const e = edges[idx];
+          if ((e.edge.kind === 'enqueues' || e.edge.kind === 'publishes') && nodes[e.to].kind === 'queue' && queueStamp[e.to] !== o) {
+            queueStamp[e.to] = o;
+            q.push(e.to);
+          }
+          if (stamp[e.to] === o) continue;
+          stamp[e.to] = o;
+          prevOf[e.to] = idx;
+          bfs.push(e.to);
         }
       }
-      listOf[n] = merged;
-      for (const idx of merged) {
-        const e = edges[idx];
-        if ((e.edge.kind === 'enqueues' || e.edge.kind === 'publishes') && nodes[e.to].kind === 'queue' && queueStamp[e.to] !== o) {
-          queueStamp[e.to] = o;
-          q.push(e.to);
-        }
-        if (stamp[e.to] === o) continue;
-        stamp[e.to] = o;
-        prevOf[e.to] = e.idx;
-        found.push(e.to);
-        bfs.push(e.to);
-      }
+      segStart.push(from);
+      segLen.push(used - from);
     }
-    found.sort((a, b) => a - b);
-    reach[o] = Uint32Array.from(found);
-    const prev = new Int32Array(found.length);
-    for (let i = 0; i < found.length; i++) prev[i] = prevOf[found[i]];
+    // nodes sorted by index (start included), with the compressed call graph in that order
+    const all = Uint32Array.from(bfs).sort();
+    const off = new Uint32Array(all.length + 1);
+    const flat = new Uint32Array(used);
+    const prev = new Int32Array(all.length);
+    let w = 0;
+    for (let i = 0; i < all.length; i++) {
+      const n = all[i];
+      const h = posOf[n];
+      off[i] = w;
+      flat.set(buf.subarray(segStart[h], segStart[h] + segLen[h]), w);
+      w += segLen[h];
+      prev[i] = n === start ? -1 : prevOf[n];
+      if (n !== start) reachersTmp[n].push(o);
+    }
+    off[all.length] = w;
+    csrNodes[o] = all;
+    csrOff[o] = off;
+    csrEdges[o] = flat;
+    reach[o] = all;
     reachPrev[o] = prev;
-    for (const n of found) reachersTmp[n].push(o);
     q.sort((a, b) => a - b);
     enqueues[o] = q;
     for (const qn of q) push(enqueuers, qn, o);
-    // compressed call graph: start + reach, sorted
-    const all = bfs.slice().sort((a, b) => a - b);
-    const off = new Uint32Array(all.length + 1);
-    let total = 0;
-    for (let i = 0; i < all.length; i++) {
-      off[i] = total;
-      total += listOf[all[i]].length;
-    }
-    off[all.length] = total;
-    const flat = new Uint32Array(total);
-    for (let i = 0, w = 0; i < all.length; i++) for (const idx of listOf[all[i]]) flat[w++] = idx;
-    csrNodes[o] = Uint32Array.from(all);
-    csrOff[o] = off;
-    csrEdges[o] = flat;
   }
 
   // Label-free nodes: no labelled edge anywhere below them, so their outcome in a
@@ -311,6 +338,11 @@ export function buildIndex(model: Model): Index {
     csrEdges,
     inn,
     adj,
+    adjOff,
+    adjTo,
+    innOff,
+    innFrom,
+    consumerEps,
     eps,
     epOrd,
     epRuntimes,
@@ -326,6 +358,20 @@ export function buildIndex(model: Model): Index {
     epClient: epClientIdx,
     critical,
   };
+}
+
+function compress(lists: number[][]): { off: Uint32Array; flat: Uint32Array } {
+  const off = new Uint32Array(lists.length + 1);
+  let total = 0;
+  for (let i = 0; i < lists.length; i++) {
+    off[i] = total;
+    total += lists[i].length;
+  }
+  off[lists.length] = total;
+  const flat = new Uint32Array(total);
+  let w = 0;
+  for (const l of lists) for (const x of l) flat[w++] = x;
+  return { off, flat };
 }
 
 function cmpOrder(a: number, b: number): number {
@@ -386,7 +432,7 @@ export function treePath(ix: Index, o: number, target: number): { nodes: number[
       return { nodes, last };
     }
     const i = findIn(reach, c);
-    if (i < 0) return null;
+    if (i < 0 || prev[i] < 0) return null;
     const e = ix.edges[prev[i]];
     if (last === null) last = e;
     c = e.from;

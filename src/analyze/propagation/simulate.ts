@@ -88,6 +88,18 @@ function cmpNums(a: number[], b: number[]): number {
 }
 const byNum = (a: number, b: number) => a - b;
 
+function sortedHas(list: number[], x: number): boolean {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid] === x) return true;
+    if (list[mid] < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
 function concatAll(parts: string[][]): string[] {
   let out: string[] = [];
   // concat takes its arguments on the stack: go in chunks
@@ -116,6 +128,7 @@ export class Simulator {
   private readonly affState: Uint8Array;
   private readonly ringStamp: Int32Array;
   private readonly ringDist: Int32Array;
+  private readonly runtimeStamp: Int32Array;
   // per entrypoint, valid when epStamp === sc
   private readonly epStamp: Int32Array;
   private readonly epState: Uint8Array;
@@ -165,6 +178,7 @@ export class Simulator {
     this.affState = new Uint8Array(N);
     this.ringStamp = new Int32Array(N);
     this.ringDist = new Int32Array(N);
+    this.runtimeStamp = new Int32Array(N);
     this.epStamp = new Int32Array(E);
     this.epState = new Uint8Array(E);
     this.epDecided = new Uint8Array(E);
@@ -530,10 +544,11 @@ export class Simulator {
     for (let h = 0; h < bfs.length; h++) {
       const n = bfs[h];
       if (ix.isEntrypoint[n] && failedStamp[n] !== sc) continue;
-      for (const e of ix.inn[n]) {
-        if (ancStamp[e.from] === sc) continue;
-        ancStamp[e.from] = sc;
-        bfs.push(e.from);
+      for (let k = ix.innOff[n], end = ix.innOff[n + 1]; k < end; k++) {
+        const from = ix.innFrom[k];
+        if (ancStamp[from] === sc) continue;
+        ancStamp[from] = sc;
+        bfs.push(from);
       }
     }
 
@@ -563,7 +578,7 @@ export class Simulator {
     // way are not traced further (nothing in a crashed or starved process runs). Candidates
     // go in id order, so the first trigger per runtime is deterministic.
     const effects: Effect[] = [];
-    const runtimeDone = new Set<number>();
+    const runtimeStamp = this.runtimeStamp;
     const runtimeWide = (o: number, effect: Effect['effect'], trigger: number[], own: string, reason: (r: number) => string) => {
       if (this.stateOf(o) !== S_DOWN) this.decide(o, S_DOWN, trigger, own);
       // the nodes on the trigger path go down with the process
@@ -571,8 +586,8 @@ export class Simulator {
         if (failedStamp[trigger[i]] !== sc && !ix.isEntrypoint[trigger[i]]) this.markNode(trigger[i], S_DOWN);
       }
       for (const r of ix.epRuntimes[o]) {
-        if (runtimeDone.has(r)) continue;
-        runtimeDone.add(r);
+        if (runtimeStamp[r] === sc) continue;
+        runtimeStamp[r] = sc;
         this.markNode(r, S_DOWN);
         const fx: Effect = { r, effect, o, path: trigger, reason: reason(r), count: 0 };
         effects.push(fx);
@@ -589,7 +604,7 @@ export class Simulator {
     const runtimesAllDown = (o: number): boolean => {
       const rts = ix.epRuntimes[o];
       if (!rts.length) return false;
-      for (const r of rts) if (!runtimeDone.has(r)) return false;
+      for (const r of rts) if (runtimeStamp[r] !== sc) return false;
       return true;
     };
     for (const o of cands) {
@@ -647,16 +662,26 @@ export class Simulator {
       }
       return b;
     };
-    const work = this.touched.filter((o) => epState[o] === S_DOWN && ix.consumesOf[o].length).sort(byNum);
+    const work = ix.consumerEps.filter((o) => this.stateOf(o) === S_DOWN);
     const queueDone = new Set<number>();
-    for (let h = 0; h < work.length; h++) {
+    // only ok entrypoints can become delayed: when few are left, walk them instead of the enqueuers
+    let okLeft = E;
+    for (const o of this.touched) if (epState[o] !== S_OK) okLeft--;
+    let okEps: number[] | null = null;
+    for (let h = 0; h < work.length && okLeft > 0; h++) {
       const w = work[h];
       for (const q of ix.consumesOf[w]) {
         if (queueDone.has(q) || isBroken(q)) continue;
         queueDone.add(q);
         this.markNode(q, S_DELAYED);
         const consumerPath = decidingPath(w);
-        for (const o2 of ix.enqueuers.get(q) ?? []) {
+        const enq = ix.enqueuers.get(q) ?? [];
+        let targets: number[] = enq;
+        if (okLeft * 8 < enq.length) {
+          okEps = (okEps ?? ix.eps.map((_, o) => o)).filter((o) => this.stateOf(o) === S_OK);
+          targets = okEps.filter((o) => sortedHas(ix.enqueues[o], q));
+        }
+        for (const o2 of targets) {
           if (this.stateOf(o2) !== S_OK) continue;
           const toQ = treePath(ix, o2, q);
           if (!toQ) continue;
@@ -668,13 +693,19 @@ export class Simulator {
             [...toQ.nodes, ...consumerPath],
             `${ids[q]} holds the work durably, but its consumer ${ids[ix.eps[w]]} is ${STATE_NAMES[epState[w]]}: the work is delayed`,
           );
+          okLeft--;
           if (ix.consumesOf[o2].length) work.push(o2);
         }
       }
     }
 
     // ---- assemble ----
-    const touched = this.touched.slice().sort(byNum);
+    // touched entrypoints in id order (a scan when most are touched)
+    let touched: number[];
+    if (this.touched.length * 16 > E) {
+      touched = [];
+      for (let o = 0; o < E; o++) if (this.epStamp[o] === sc) touched.push(o);
+    } else touched = this.touched.slice().sort(byNum);
     const lists = { down: [] as string[], degraded: [] as string[], delayed: [] as string[], ok: [] as string[] };
     const why: NonNullable<Scenario['why']> = {};
     const pathIdx: number[][] = [];
@@ -710,26 +741,33 @@ export class Simulator {
     ringStamp[f] = sc;
     ringDist[f] = 0;
     const rq = [f];
-    for (let h = 0; h < rq.length; h++) {
+    let unplaced = this.affList.length - (affStamp[f] === sc ? 1 : 0);
+    for (let h = 0; h < rq.length && unplaced > 0; h++) {
       const n = rq[h];
       const d = ringDist[n] + 1;
-      for (const m of ix.adj[n]) {
+      for (let k = ix.adjOff[n], end = ix.adjOff[n + 1]; k < end; k++) {
+        const m = ix.adjTo[k];
         if (ringStamp[m] === sc || affStamp[m] !== sc) continue;
         ringStamp[m] = sc;
         ringDist[m] = d;
         rq.push(m);
+        unplaced--;
       }
     }
-    const ringIdx: number[][] = [];
-    for (const n of rq) (ringIdx[ringDist[n]] ??= []).push(n);
+    // rq is in ring order: cut it into rings, each sorted (node index order = id order)
+    const rings: string[][] = [];
+    for (let a = 0; a < rq.length; ) {
+      let b = a;
+      while (b < rq.length && ringDist[rq[b]] === ringDist[rq[a]]) b++;
+      rings.push(Array.from(Uint32Array.from(rq.slice(a, b)).sort(), (n) => ids[n]));
+      a = b;
+    }
     const stray = this.affList.filter((n) => n !== f && ringStamp[n] !== sc);
-    if (stray.length) ringIdx.push(stray);
-    const rings = ringIdx.map((r) => r.sort(byNum).map((n) => ids[n]));
+    if (stray.length) rings.push(Array.from(Uint32Array.from(stray).sort(), (n) => ids[n]));
 
     const nodeStates: Record<string, EntrypointState> = {};
-    for (const n of this.affList.filter((x) => x !== f && !ix.isEntrypoint[x]).sort(byNum)) {
-      nodeStates[ids[n]] = STATE_NAMES[affState[n]];
-    }
+    const nonEp = Uint32Array.from(this.affList.filter((x) => x !== f && !ix.isEntrypoint[x])).sort();
+    for (const n of nonEp) nodeStates[ids[n]] = STATE_NAMES[affState[n]];
 
     const stoppedBy: StoppedBy[] = [...this.stopped.values()]
       .map(({ e, guard }) => ({ from: ids[e.from], to: ids[e.to], guard, evidence: sortEvidence(e.edge.evidence) }))

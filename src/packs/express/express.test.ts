@@ -180,6 +180,36 @@ app.listen({ port: 8080 });
   assert.deepEqual(entrypoints(model), ['entrypoint:GET /ping']);
 });
 
+test('koa-router: routers exported as their routes() middleware are mounted; del() is DELETE', async () => {
+  const model = await scanModel({
+    'src/routes/articles-router.ts': `import * as Router from 'koa-router';
+import * as articles from '../controllers/articles-controller';
+const router: Router = new Router();
+router.get('/articles/:slug', articles.getOne);
+router.del('/articles/:slug', articles.del);
+export const articleRoutes: Router.IMiddleware = router.routes();
+`,
+    'src/controllers/articles-controller.ts': `export async function getOne(ctx: any) { ctx.body = { article: null }; }
+export async function del(ctx: any) { ctx.status = 204; }
+`,
+    'src/routes/index.ts': `import * as Router from 'koa-router';
+import { articleRoutes } from './articles-router';
+export const router: Router = new Router();
+const api: Router = new Router();
+api.use(articleRoutes);
+router.use('/api', api.routes());
+`,
+    'src/app.ts': `import * as Koa from 'koa';
+import { router } from './routes';
+const app = new Koa();
+app.use(router.routes());
+app.use(router.allowedMethods());
+app.listen(3000);
+`,
+  });
+  assert.deepEqual(entrypoints(model), ['entrypoint:DELETE /api/articles/:slug', 'entrypoint:GET /api/articles/:slug']);
+});
+
 test('koa-router: the prefix given to the router applies to its routes', async () => {
   const model = await scanModel({
     'src/users.router.ts': `import Router from '@koa/router';

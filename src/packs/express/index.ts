@@ -6,7 +6,7 @@ import { joinPath } from '../nestjs/index.js';
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all']);
 const ROUTER_PKGS = new Set(['express', 'koa-router', '@koa/router', 'fastify', 'hono']);
 /** Calls on a router that return the router (or a route of it), so a chain goes on. */
-const CHAIN_OPS = new Set([...VERBS, 'use', 'route', 'on', 'basePath', 'register']);
+const CHAIN_OPS = new Set([...VERBS, 'del', 'use', 'route', 'on', 'basePath', 'register']);
 
 const AUTOLOAD_PKGS = new Set(['@fastify/autoload', 'fastify-autoload']);
 
@@ -90,11 +90,17 @@ const pack: TechPack = {
   packages: [...ROUTER_PKGS],
   entrypoints(files, link) {
     const fnOf = (fn: string) => (fn === '<module>' ? undefined : fn);
-    const keyOf = (file: string, name: string, fromFn?: string): string => {
+    const keyOf = (file: string, name: string, fromFn?: string, depth = 0): string => {
       const local = fromFn && fromFn !== '<module>' ? link.facts(file)?.functions.find((x) => x.id === fromFn) : undefined;
       // a parameter or local of the function (registerRoutes(app: Express), a fastify plugin's instance) is one node per function
       const own = local && (local.params.some((p) => p.name === name) || name in local.locals);
       const def = own ? undefined : link.definitionOf(file, name);
+      if (def && depth < 4) {
+        // koa-router `export const tagsRoutes = router.routes()`: the router itself
+        const init = link.facts(def.file)?.vars.find((x) => x.name === def.name)?.init;
+        const m = init && typeof init === 'object' && 'call' in init && init.args.length === 0 ? /^([A-Za-z_$][\w$]*)\.(routes|middleware)$/.exec(init.call) : null;
+        if (m) return keyOf(def.file, m[1], undefined, depth + 1);
+      }
       return def ? `${def.file}#${def.name}` : `${file}#${fromFn && fromFn !== '<module>' ? `${fromFn}:${name}` : name}`;
     };
     /** Routers whose kind is known without an instance: made by a chain (`export default Router().use(...)`), or a plugin function's instance parameter. */
@@ -194,8 +200,8 @@ const pack: TechPack = {
       for (const op of ops) {
         const verb = op.name;
         const evaluate = (v: Val) => valToString(v) ?? valToString(link.evaluate(file, v, fnOf(op.fn)));
-        if (VERBS.has(verb.toLowerCase()) && verb === verb.toLowerCase()) {
-          const method = verb === 'all' ? 'ALL' : verb.toUpperCase();
+        if (VERBS.has(verb) || verb === 'del') {
+          const method = verb === 'all' ? 'ALL' : verb === 'del' ? 'DELETE' : verb.toUpperCase();
           if (routePath !== undefined) {
             node.routes.push({ method, path: routePath, handlers: op.args, op, file });
             continue;

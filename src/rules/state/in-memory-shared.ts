@@ -160,7 +160,7 @@ const rule: Rule = {
         const v = scaleOf();
         if (v.verdict === 'single') continue;
         const eps = [...new Set(sites.flatMap((s) => s.eps))].sort();
-        const label = h.kind === 'module' ? `module-level ${h.type} ${h.name}` : `${h.cls}.${h.name} (${h.type})`;
+        const label = h.kind === 'module' ? `The module-level ${h.type} ${h.name}` : `${h.cls}.${h.name} (a ${h.type} on a singleton)`;
         report(ctx, v, {
           file: f.file, line: h.line, element: code.componentOf(f.file), eps: eps.length ? eps : v.entrypoints,
           extra: sites.slice(0, 4).map((s) => ({ file: f.file, line: s.call.line })),

@@ -1,0 +1,142 @@
+// Python module resolution without executing anything: a dotted module (`app.services.users`)
+// or a relative one (`.models`, `..core.config`, `.`) → a scanned .py file. Absolute modules
+// are looked up under the source roots — the directories a `python -m`/uvicorn/gunicorn
+// process would have on sys.path: the repository root, the parent of every top-level package
+// (a folder with __init__.py whose parent has none), the folder of an entry script (main.py,
+// manage.py, app.py, wsgi.py, asgi.py…) outside any package, and conventional roots (src/,
+// backend/, server/, api/, app/'s parent). A module found under several roots resolves to
+// the root nearest the importing file. Anything else is a package: its top-level name.
+
+const ENTRY_SCRIPT = /^(main|manage|app|application|wsgi|asgi|server|run|worker|celery_app|celery|tasks|bot|cli)\.py$/;
+const CONVENTIONAL = ['src', 'backend', 'server', 'api', 'service', 'services', 'python', 'lib'];
+
+function dirOf(file: string): string {
+  const i = file.lastIndexOf('/');
+  return i < 0 ? '' : file.slice(0, i);
+}
+
+function join(dir: string, rest: string): string {
+  return dir ? `${dir}/${rest}` : rest;
+}
+
+function isUnder(file: string, dir: string): boolean {
+  return dir === '' || file.startsWith(dir + '/');
+}
+
+export class PyModules {
+  private readonly files: Set<string>;
+  private readonly dirs = new Set<string>();
+  readonly roots: string[];
+  private readonly cache = new Map<string, string | null>();
+
+  constructor(files: Iterable<string>) {
+    this.files = new Set([...files].filter((f) => f.endsWith('.py')));
+    for (const f of this.files) for (let d = dirOf(f); ; d = dirOf(d)) {
+      if (this.dirs.has(d)) break;
+      this.dirs.add(d);
+      if (d === '') break;
+    }
+    const roots = new Set<string>(['']);
+    const isPkg = (d: string) => d !== '' && this.files.has(`${d}/__init__.py`);
+    for (const f of this.files) {
+      const d = dirOf(f);
+      if (f.endsWith('/__init__.py') || f === '__init__.py') {
+        // the parent of the topmost package of this chain
+        let top = d;
+        while (isPkg(dirOf(top)) && dirOf(top) !== top) top = dirOf(top);
+        roots.add(dirOf(top));
+      } else if (ENTRY_SCRIPT.test(f.slice(d.length ? d.length + 1 : 0)) && !isPkg(d)) roots.add(d);
+    }
+    for (const c of CONVENTIONAL) if (this.dirs.has(c)) roots.add(c);
+    // namespace packages (no __init__.py): `app/` used as `import app.x` from its parent
+    for (const d of this.dirs) if (/(^|\/)app$/.test(d) && !isPkg(d)) roots.add(dirOf(d));
+    this.roots = [...roots].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  }
+
+  has(file: string): boolean {
+    return this.files.has(file);
+  }
+
+  /** The file a module path names under a directory: <dir>/<a>/<b>.py or <dir>/<a>/<b>/__init__.py. */
+  private moduleAt(dir: string, dotted: string): string | undefined {
+    const rel = join(dir, dotted.split('.').join('/'));
+    if (this.files.has(rel + '.py')) return rel + '.py';
+    if (this.files.has(rel + '/__init__.py')) return rel + '/__init__.py';
+    return undefined;
+  }
+
+  /** A namespace package folder (no __init__.py) a module path names. */
+  isNamespaceDir(dir: string, dotted: string): string | undefined {
+    const rel = join(dir, dotted.split('.').join('/'));
+    return this.dirs.has(rel) && !this.files.has(rel + '/__init__.py') ? rel : undefined;
+  }
+
+  /** The package folder a file belongs to (for relative imports): its directory. */
+  private packageDir(fromFile: string, level: number): string | undefined {
+    let d = dirOf(fromFile);
+    for (let i = 1; i < level; i++) {
+      if (d === '') return undefined;
+      d = dirOf(d);
+    }
+    return d;
+  }
+
+  /** A module → a file, or undefined (a package, the standard library, or not in the tree). */
+  resolve(fromFile: string, source: string): string | undefined {
+    const key = `${fromFile}\0${source}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const r = this.resolveUncached(fromFile, source);
+    this.cache.set(key, r ?? null);
+    return r;
+  }
+
+  private resolveUncached(fromFile: string, source: string): string | undefined {
+    const m = /^(\.*)(.*)$/.exec(source)!;
+    const level = m[1].length;
+    const rest = m[2];
+    if (level > 0) {
+      const base = this.packageDir(fromFile, level);
+      if (base === undefined) return undefined;
+      if (!rest) return this.files.has(join(base, '__init__.py')) ? join(base, '__init__.py') : undefined;
+      return this.moduleAt(base, rest);
+    }
+    if (!rest) return undefined;
+    // roots that contain the importing file first (deepest first), then the others when only one has it
+    const own = this.roots.filter((r) => isUnder(fromFile, r));
+    for (const r of own) {
+      const f = this.moduleAt(r, rest);
+      if (f) return f;
+    }
+    const others = this.roots.filter((r) => !isUnder(fromFile, r)).map((r) => this.moduleAt(r, rest)).filter((f): f is string => !!f);
+    if (others.length === 1 || (others.length > 1 && others.every((o) => o === others[0]))) return others[0];
+    return undefined;
+  }
+
+  /** `from pkg import name` where name is a submodule: the module file of `<source>.<name>`. */
+  submodule(fromFile: string, source: string, name: string): string | undefined {
+    const sep = /\.$/.test(source) || source === '' ? '' : '.';
+    return this.resolve(fromFile, `${source}${sep}${name}`);
+  }
+
+  /** A module that is a folder without __init__.py (namespace package): its folder, for submodule lookups. */
+  namespaceDir(fromFile: string, source: string): string | undefined {
+    const m = /^(\.*)(.*)$/.exec(source)!;
+    const level = m[1].length;
+    if (level > 0) {
+      const base = this.packageDir(fromFile, level);
+      if (base === undefined) return undefined;
+      return m[2] ? this.isNamespaceDir(base, m[2]) : base;
+    }
+    for (const r of this.roots.filter((x) => isUnder(fromFile, x))) {
+      const d = this.isNamespaceDir(r, m[2]);
+      if (d) return d;
+    }
+    return undefined;
+  }
+}
+
+/** The top-level name of an absolute module: the package it belongs to (`sqlalchemy.orm` → `sqlalchemy`). */
+export function pyPackageName(source: string): string {
+  return source.replace(/^\.+/, '').split('.')[0];
+}
