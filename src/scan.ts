@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FactIndex, FileFacts, Val } from './extract/facts.js';
 import { Program, type WorkspacePackage } from './link/program.js';
+import { pyComponent } from './link/python-modules.js';
 import { Resolver } from './link/resolve.js';
 import { Tracer, type Use } from './link/trace.js';
 import { buildModel, componentFromPath, nestModules, type TracedEntrypoint } from './model/build.js';
@@ -128,7 +129,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   const modules = nestModules(fileList);
   const componentCache = new Map<string, string | undefined>();
   const componentOf = (file: string) => {
-    if (!componentCache.has(file)) componentCache.set(file, opts.componentOverride?.(file) ?? componentFromPath(file, modules));
+    if (!componentCache.has(file)) componentCache.set(file, opts.componentOverride?.(file) ?? (file.endsWith('.py') ? pyComponent(program.py, file) : componentFromPath(file, modules)));
     return componentCache.get(file);
   };
   const runtimeOf = makeRuntimeOf(infra, fileList, packageJsons);
@@ -257,7 +258,9 @@ function makeRuntimeOf(infra: InfraFacts, files: FileFacts[], packageJsons: Conf
       // Python: Celery workers and beat, RQ and dramatiq workers run in their own containers
       const workerish = file.endsWith('.py') ? /worker|jobs|queue|cron|celery|beat|scheduler|\brq\b|dramatiq|huey|arq/i : /worker|jobs|queue|cron/i;
       const beat = file.endsWith('.py') && ep.trigger === 'schedule' ? matching.find((r) => /\bbeat\b|cron|schedul/i.test(`${r.name} ${r.command ?? ''}`)) : undefined;
-      const byCommand = beat ?? matching.find((r) => (isWorkerEp ? workerish.test(`${r.name} ${r.command ?? ''}`) : !workerish.test(`${r.name} ${r.command ?? ''}`)));
+      // gunicorn's worker class (`-k uvicorn.workers.UvicornWorker`) and process count are not a job worker
+      const label = (r: { name: string; command?: string }) => `${r.name} ${file.endsWith('.py') ? (r.command ?? '').replace(/(-k|--worker-class)[= ]\S+|(-w|--workers)[= ]?\d+/g, '') : r.command ?? ''}`;
+      const byCommand = beat ?? matching.find((r) => (isWorkerEp ? workerish.test(label(r)) : !workerish.test(label(r))));
       return (byCommand ?? matching[0]).name;
     }
     const pkg = pkgDirs.find((p) => under(file, p.dir));

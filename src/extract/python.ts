@@ -956,6 +956,12 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
       return;
     }
     if (ctx.fn === '<module>' && !ctx.fnFact) {
+      // celery_app.conf.beat_schedule = {...} / app.config["SECRET_KEY"] = "..." : module configuration, kept under its dotted name
+      const dotted = left.t === 'attribute' ? chainText(left, ctx) : left.t === 'subscript' && left.c[1]?.t === 'string' && !left.c[1].c.length ? ((b) => (b ? `${b}.${stringValue(txt(left.c[1]))}` : undefined))(chainText(left.c[0], ctx)) : undefined;
+      if (dotted && dotted.includes('.')) {
+        facts.vars.push({ name: dotted, line: stmt.l, exported: false, init: summarize(value, ctx), kind: 'let' });
+        return;
+      }
       if (left.t === 'identifier') {
         if (!ctx.branch || !moduleVars.has(txt(left))) addVar(txt(left), stmt.l, summarize(value, ctx));
       } else if (left.t === 'pattern_list' || left.t === 'tuple_pattern') {
@@ -1324,7 +1330,7 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
   collectComments(root);
   for (const fn of facts.functions) if (!fn.className && !fn.parent && !fn.inlineOf && !fn.id.includes('@')) facts.exports[fn.id] = fn.id;
   for (const c of facts.classes) if (c.exported) facts.exports[c.name] = c.name;
-  for (const v of facts.vars) facts.exports[v.name] = v.name;
+  for (const v of facts.vars) if (!v.name.includes('.')) facts.exports[v.name] = v.name;
   facts.suppressions.sort((a, b) => a.line - b.line);
   return facts;
 }

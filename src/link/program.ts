@@ -180,7 +180,7 @@ export class Program {
       if (sub && sub !== file) return { kind: 'pkg', pkg: `file:${sub}`, name: '*' };
       const target = this.py.resolve(file, imp.source);
       if (target) return target === file ? undefined : this.lookupExport(target, spec.imported, depth + 1);
-      if (imp.source.startsWith('.') || this.py.namespaceDir(file, imp.source) !== undefined) return this.noteUnresolved(file, imp.line, `from ${imp.source} import ${spec.imported}: no such file in the scanned tree`);
+      if (imp.source.startsWith('.')) return this.noteUnresolved(file, imp.line, `from ${imp.source} import ${spec.imported}: no such file in the scanned tree`);
       return { kind: 'pkg', pkg: pyPackageName(imp.source), name: spec.imported };
     }
     // from .models import *

@@ -53,6 +53,24 @@ export class PyModules {
     this.roots = [...roots].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   }
 
+  private readonly topCache = new Map<string, string[]>();
+  /** Folders directly under a root that hold Python code, without tests/scripts/migrations. */
+  topPackages(root: string): string[] {
+    let hit = this.topCache.get(root);
+    if (!hit) {
+      const set = new Set<string>();
+      for (const f of this.files) {
+        if (!isUnder(f, root)) continue;
+        const rel = root ? f.slice(root.length + 1) : f;
+        const i = rel.indexOf('/');
+        if (i > 0 && !NOT_CODE_TOP.test(rel.slice(0, i))) set.add(rel.slice(0, i));
+      }
+      hit = [...set].sort();
+      this.topCache.set(root, hit);
+    }
+    return hit;
+  }
+
   has(file: string): boolean {
     return this.files.has(file);
   }
@@ -134,6 +152,33 @@ export class PyModules {
     }
     return undefined;
   }
+}
+
+const NOT_CODE_TOP = /^(tests?|testing|scripts?|migrations|alembic|docs?|examples?|fixtures|conftest\.py|setup\.py|manage\.py)$/;
+
+export interface PyComponentNamer {
+  component(file: string): string | undefined;
+}
+
+/**
+ * Component of a Python file: the folder under the source root, below the project's one
+ * package (`backend/app/api/routes/items.py` → api; `saleor/order/models.py` → order), or the
+ * top folder when the root holds several (`orders/views.py` → orders). Modules directly in
+ * the root or the project package (main.py, config.py) belong to no component, like
+ * src/main.ts.
+ */
+export function pyComponent(mods: PyModules, file: string): string | undefined {
+  const root = mods.roots.find((r) => isUnder(file, r)) ?? '';
+  const rel = root ? file.slice(root.length + 1) : file;
+  let parts = rel.split('/');
+  if (parts.length === 1 || /^(alembic|migrations)$/.test(parts[0])) return undefined;
+  const tops = mods.topPackages(root);
+  if (tops.length === 1 && parts[0] === tops[0]) {
+    if (parts.length === 2) return undefined;
+    parts = parts.slice(1);
+  }
+  if ((parts[0] === 'modules' || parts[0] === 'domains' || parts[0] === 'features' || parts[0] === 'apps') && parts.length > 2) return parts[1];
+  return parts.length > 1 ? parts[0] : undefined;
 }
 
 /** The top-level name of an absolute module: the package it belongs to (`sqlalchemy.orm` → `sqlalchemy`). */

@@ -59,7 +59,19 @@ export class Tracer {
     return kids.length ? [...own, ...kids.flatMap((k) => this.bodyCalls(file, k, depth + 1))] : own;
   }
 
+  private readonly resolved = new Map<CallFact, { meaning?: CallMeaning; target?: { file: string; fn: FunctionFact } }>();
+
+  /** What a call site is, resolved once: a project function, a dependency use, or nothing known. */
   classify(file: string, facts: FileFacts, call: CallFact): { meaning?: CallMeaning; target?: { file: string; fn: FunctionFact } } {
+    let hit = this.resolved.get(call);
+    if (!hit) {
+      hit = this.classifyUncached(file, facts, call);
+      this.resolved.set(call, hit);
+    }
+    return hit;
+  }
+
+  private classifyUncached(file: string, facts: FileFacts, call: CallFact): { meaning?: CallMeaning; target?: { file: string; fn: FunctionFact } } {
     const t = this.resolver.resolveCall(file, call);
     if (t.kind === 'fn') return { target: { file: t.file, fn: t.fn } };
     if (t.kind !== 'dep') return {};

@@ -4,6 +4,7 @@ import amqplib from './amqplib/index.js';
 import awsSdk from './aws-sdk/index.js';
 import bull from './bull/index.js';
 import bullmq from './bullmq/index.js';
+import celery from './celery/index.js';
 import dockerCompose from './docker-compose/index.js';
 import dockerfile from './dockerfile/index.js';
 import dotenv from './dotenv/index.js';
@@ -42,4 +43,4 @@ import trpc from './trpc/index.js';
 import typeorm from './typeorm/index.js';
 import type { TechPack } from './types.js';
 
-export const PACKS: readonly TechPack[] = [amqplib, awsSdk, bull, bullmq, dockerCompose, dockerfile, dotenv, drizzle, express, fastapi, helm, httpClients, kafkajs, knex, kubernetes, kysely, mongodb, mongoose, nestjs, nextjs, nodeCron, opossum, packageScripts, pg, pgbouncer, postgresqlConf, prisma, pyHttp, redis, redisPy, sdks, sequelize, serverless, socketIo, sqlalchemy, sqsConsumer, supabase, terraform, trpc, typeorm];
+export const PACKS: readonly TechPack[] = [amqplib, awsSdk, bull, bullmq, celery, dockerCompose, dockerfile, dotenv, drizzle, express, fastapi, helm, httpClients, kafkajs, knex, kubernetes, kysely, mongodb, mongoose, nestjs, nextjs, nodeCron, opossum, packageScripts, pg, pgbouncer, postgresqlConf, prisma, pyHttp, redis, redisPy, sdks, sequelize, serverless, socketIo, sqlalchemy, sqsConsumer, supabase, terraform, trpc, typeorm];

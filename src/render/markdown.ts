@@ -216,13 +216,19 @@ function isPropagationRelevant(f: Finding): boolean {
 
 /** Findings that propose a guardrail for this scenario: about the failed node, or at a call into it. */
 function relatedFindings(ix: ModelIndex, s: Scenario, findings: Finding[]): Finding[] {
-  const incoming = ix.in(s.failed);
+  // evidence of the calls into the failed node, by file, so each finding checks only its own files
+  const evByFile = new Map<string, number[]>();
+  for (const e of ix.in(s.failed)) for (const ev of e.evidence) {
+    const list = evByFile.get(ev.file) ?? [];
+    list.push(ev.line);
+    evByFile.set(ev.file, list);
+  }
   return findings.filter((f) => {
     if (!isActionable(f) || !isPropagationRelevant(f)) return false;
     const mode = RULE_MODES[f.rule];
     if (mode && mode !== s.mode) return false;
     if (f.element === s.failed) return true;
-    return f.locations.some((l) => incoming.some((e) => e.evidence.some((ev) => locationMatches(l, ev))));
+    return f.locations.some((l) => (evByFile.get(l.file) ?? []).some((line) => locationMatches(l, { file: l.file, line })));
   });
 }
 

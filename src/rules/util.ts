@@ -35,3 +35,27 @@ export function nodeName(model: Model, id: string): string {
 export function isNonProductionFile(file: string): boolean {
   return /(^|\/)(test|tests|__tests__|spec|e2e|fixtures?|mocks?|__mocks__|seeds?|scripts)(\/|$)|\.(test|spec|e2e-spec|stories)\.[cm]?[jt]sx?$|(^|\/)seeds?\.[cm]?[jt]sx?$/.test(file);
 }
+
+const depsCache = new WeakMap<Model, Map<string, Set<string>>>();
+
+/**
+ * Entrypoint id → the datastores, caches and queues its labelled edges reach. Built once
+ * per model: rules ask this per entrypoint, and scanning every edge each time is quadratic.
+ */
+export function stateDependenciesByEntrypoint(model: Model): Map<string, Set<string>> {
+  let hit = depsCache.get(model);
+  if (hit) return hit;
+  hit = new Map();
+  const kinds = new Map(model.nodes.map((n) => [n.id, n.kind]));
+  for (const e of model.edges) {
+    const k = kinds.get(e.to);
+    if (k !== 'datastore' && k !== 'cache' && k !== 'queue') continue;
+    for (const ep of e.entrypoints ?? []) {
+      let set = hit.get(ep);
+      if (!set) hit.set(ep, (set = new Set()));
+      set.add(e.to);
+    }
+  }
+  depsCache.set(model, hit);
+  return hit;
+}

@@ -33,6 +33,9 @@ export interface Index {
   isEntrypoint: Uint8Array;
   /** all edges (deduplicated input order is irrelevant: sorted by from, order, to, kind) */
   edges: IEdge[];
+  /** per edge index: its target node and its order (Infinity when absent), for tight loops */
+  edgeTo: Uint32Array;
+  edgeOrder: Float64Array;
   /** traversed edges by from-node, in call order (order asc, then unordered), then to id */
   out: IEdge[][];
   /** the same as edge indices */
@@ -152,6 +155,17 @@ export function buildIndex(model: Model): Index {
       cmpStr(a.edge.mode, b.edge.mode),
   );
   edges.forEach((e, i) => (e.idx = i));
+  const edgeTo = new Uint32Array(edges.length);
+  const edgeFrom = new Uint32Array(edges.length);
+  const edgeOrder = new Float64Array(edges.length);
+  const enqueuesQueue = new Uint8Array(edges.length);
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i];
+    edgeTo[i] = e.to;
+    edgeFrom[i] = e.from;
+    edgeOrder[i] = e.order;
+    if ((e.edge.kind === 'enqueues' || e.edge.kind === 'publishes') && nodes[e.to].kind === 'queue') enqueuesQueue[i] = 1;
+  }
 
   const out: IEdge[][] = Array.from({ length: N }, () => []);
   const inn: IEdge[][] = Array.from({ length: N }, () => []);
@@ -246,10 +260,10 @@ export function buildIndex(model: Model): Index {
       if (n === start || !isEntrypoint[n]) {
         // the edges that apply to o at n: unlabelled ones and those labelled with o, in call order
         const free = outFreeIdx[n];
-        let li = lab.length ? lowerBound(lab, n, edges) : 0;
+        let li = lab.length ? lowerBound(lab, n, edgeFrom) : 0;
         let fi = 0;
         for (;;) {
-          const hasLab = li < lab.length && edges[lab[li]].from === n;
+          const hasLab = li < lab.length && edgeFrom[lab[li]] === n;
           if (!hasLab && fi >= free.length) break;
           const idx = hasLab && (fi >= free.length || lab[li] < free[fi]) ? lab[li++] : free[fi++];
           if (used === buf.length) {
@@ -258,15 +272,15 @@ export function buildIndex(model: Model): Index {
             buf = bigger;
           }
           buf[used++] = idx;
-          const e = edges[idx];
-          if ((e.edge.kind === 'enqueues' || e.edge.kind === 'publishes') && nodes[e.to].kind === 'queue' && queueStamp[e.to] !== o) {
-            queueStamp[e.to] = o;
-            q.push(e.to);
+          const to = edgeTo[idx];
+          if (enqueuesQueue[idx] && queueStamp[to] !== o) {
+            queueStamp[to] = o;
+            q.push(to);
           }
-          if (stamp[e.to] === o) continue;
-          stamp[e.to] = o;
-          prevOf[e.to] = idx;
-          bfs.push(e.to);
+          if (stamp[to] === o) continue;
+          stamp[to] = o;
+          prevOf[to] = idx;
+          bfs.push(to);
         }
       }
       segStart.push(from);
@@ -282,8 +296,7 @@ export function buildIndex(model: Model): Index {
       const n = all[i];
       const h = posOf[n];
       off[i] = w;
-      flat.set(buf.subarray(segStart[h], segStart[h] + segLen[h]), w);
-      w += segLen[h];
+      for (let k = segStart[h], end = segStart[h] + segLen[h]; k < end; k++) flat[w++] = buf[k];
       prev[i] = n === start ? -1 : prevOf[n];
       if (n !== start) reachersTmp[n].push(o);
     }
@@ -330,6 +343,8 @@ export function buildIndex(model: Model): Index {
     byId,
     isEntrypoint,
     edges,
+    edgeTo,
+    edgeOrder,
     out,
     outIdx,
     outFreeIdx,
@@ -392,12 +407,12 @@ function dedupeSorted(list: number[]): void {
 }
 
 /** First position in `lab` (edge indices sorted) whose edge starts at or after node n. */
-function lowerBound(lab: number[], n: number, edges: IEdge[]): number {
+function lowerBound(lab: number[], n: number, edgeFrom: Uint32Array): number {
   let lo = 0;
   let hi = lab.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (edges[lab[mid]].from < n) lo = mid + 1;
+    if (edgeFrom[lab[mid]] < n) lo = mid + 1;
     else hi = mid;
   }
   return lo;

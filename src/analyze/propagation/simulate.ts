@@ -88,6 +88,16 @@ function cmpNums(a: number[], b: number[]): number {
 }
 const byNum = (a: number, b: number) => a - b;
 
+/** ids of nodes list[a..b), sorted by node index (= by id) */
+function idsSorted(list: number[], a: number, b: number, ids: string[]): string[] {
+  const t = new Uint32Array(b - a);
+  for (let i = a; i < b; i++) t[i - a] = list[i];
+  t.sort();
+  const out: string[] = new Array(t.length);
+  for (let i = 0; i < t.length; i++) out[i] = ids[t[i]];
+  return out;
+}
+
 function sortedHas(list: number[], x: number): boolean {
   let lo = 0;
   let hi = list.length - 1;
@@ -393,6 +403,8 @@ export class Simulator {
     const labelFree = ix.labelFree;
     const isEntrypoint = ix.isEntrypoint;
     const edges = ix.edges;
+    const edgeTo = ix.edgeTo;
+    const edgeOrder = ix.edgeOrder;
     this.o = o;
     this.st = ++this.stamp;
     const st = this.st;
@@ -412,11 +424,12 @@ export class Simulator {
       let descended = false;
       const arr = fr.arr;
       while (fr.i < fr.end) {
-        const e = edges[arr[fr.i++]];
-        const c = e.to;
+        const idx = arr[fr.i++];
+        const c = edgeTo[idx];
         const isFailed = failedStamp[c] === sc;
         if (!isFailed && (ancStamp[c] !== sc || isEntrypoint[c])) continue;
-        if (e.order !== Infinity && e.order > fr.stop) continue;
+        if (edgeOrder[idx] > fr.stop) continue;
+        const e = edges[idx];
         if (isFailed) {
           if (c === this.f && this.readReplica && e.read) {
             this.stop(e, 'read-replica');
@@ -706,7 +719,8 @@ export class Simulator {
       touched = [];
       for (let o = 0; o < E; o++) if (this.epStamp[o] === sc) touched.push(o);
     } else touched = this.touched.slice().sort(byNum);
-    const lists = { down: [] as string[], degraded: [] as string[], delayed: [] as string[], ok: [] as string[] };
+    const byState: string[][] = [[], [], [], []]; // indexed by S_*; ok is built from slices
+    const lists = { down: byState[S_DOWN], degraded: byState[S_DEGRADED], delayed: byState[S_DELAYED], ok: [] as string[] };
     const why: NonNullable<Scenario['why']> = {};
     const pathIdx: number[][] = [];
     const okParts: string[][] = [];
@@ -716,7 +730,7 @@ export class Simulator {
       if (s !== S_OK) {
         if (o > prev) okParts.push(this.epIds.slice(prev, o));
         prev = o + 1;
-        lists[STATE_NAMES[s]].push(this.epIds[o]);
+        byState[s].push(this.epIds[o]);
         this.markNode(ix.eps[o], s);
       }
       if (!epDecided[o]) continue;
@@ -759,15 +773,18 @@ export class Simulator {
     for (let a = 0; a < rq.length; ) {
       let b = a;
       while (b < rq.length && ringDist[rq[b]] === ringDist[rq[a]]) b++;
-      rings.push(Array.from(Uint32Array.from(rq.slice(a, b)).sort(), (n) => ids[n]));
+      rings.push(idsSorted(rq, a, b, ids));
       a = b;
     }
     const stray = this.affList.filter((n) => n !== f && ringStamp[n] !== sc);
-    if (stray.length) rings.push(Array.from(Uint32Array.from(stray).sort(), (n) => ids[n]));
+    if (stray.length) rings.push(idsSorted(stray, 0, stray.length, ids));
 
     const nodeStates: Record<string, EntrypointState> = {};
-    const nonEp = Uint32Array.from(this.affList.filter((x) => x !== f && !ix.isEntrypoint[x])).sort();
-    for (const n of nonEp) nodeStates[ids[n]] = STATE_NAMES[affState[n]];
+    const nonEp = this.affList.filter((x) => x !== f && !ix.isEntrypoint[x]);
+    const nonEpSorted = new Uint32Array(nonEp.length);
+    for (let i = 0; i < nonEp.length; i++) nonEpSorted[i] = nonEp[i];
+    nonEpSorted.sort();
+    for (let i = 0; i < nonEpSorted.length; i++) nodeStates[ids[nonEpSorted[i]]] = STATE_NAMES[affState[nonEpSorted[i]]];
 
     const stoppedBy: StoppedBy[] = [...this.stopped.values()]
       .map(({ e, guard }) => ({ from: ids[e.from], to: ids[e.to], guard, evidence: sortEvidence(e.edge.evidence) }))

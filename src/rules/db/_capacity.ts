@@ -33,9 +33,21 @@ export function uniqLocations(list: (Evidence | undefined)[]): Location[] {
 }
 
 /** Entrypoints served by these runtimes (from the model's entrypoint → runtime links). */
+const byRuntimeCache = new WeakMap<Model, Map<string, string[]>>();
+
 export function entrypointsOfRuntimes(model: Model, runtimes: string[]): string[] {
-  const set = new Set(runtimes);
-  return model.nodes.filter((n) => n.kind === 'entrypoint' && n.runtime && set.has(n.runtime)).map((n) => n.id).sort();
+  let byRuntime = byRuntimeCache.get(model);
+  if (!byRuntime) {
+    byRuntime = new Map();
+    for (const n of model.nodes) {
+      if (n.kind !== 'entrypoint' || !n.runtime) continue;
+      const list = byRuntime.get(n.runtime) ?? [];
+      list.push(n.id);
+      byRuntime.set(n.runtime, list);
+    }
+    byRuntimeCache.set(model, byRuntime);
+  }
+  return [...new Set(runtimes)].flatMap((r) => byRuntime!.get(r) ?? []).sort();
 }
 
 /** Entrypoints whose traced paths reach the datastore (edges into it, labelled by entrypoint). */

@@ -1,7 +1,7 @@
 import type { FactIndex } from '../../extract/facts.js';
 import type { Location, Model, ModelNode } from '../../model/types.js';
 import type { Rule } from '../types.js';
-import { routesPhrase } from '../util.js';
+import { routesPhrase, stateDependenciesByEntrypoint } from '../util.js';
 import { filesImporting } from '../config/_code.js';
 
 const HEALTH_SEGMENT = /^(health|healthz|healthcheck|health-check|_health|ready|readyz|readiness|live|livez|liveness|status|ping|alive)$/i;
@@ -37,14 +37,7 @@ function handlerLocation(facts: FactIndex, ep: ModelNode): Location | undefined 
 
 /** Datastores and caches an entrypoint reaches, per the model's edges. */
 function dependenciesOf(model: Model, ep: string): string[] {
-  const kinds = new Map(model.nodes.map((n) => [n.id, n.kind]));
-  const out = new Set<string>();
-  for (const e of model.edges) {
-    const k = kinds.get(e.to);
-    if (k !== 'datastore' && k !== 'cache' && k !== 'queue') continue;
-    if (e.entrypoints?.includes(ep)) out.add(e.to);
-  }
-  return [...out].sort();
+  return [...(stateDependenciesByEntrypoint(model).get(ep) ?? [])].sort();
 }
 
 const rule: Rule = {
