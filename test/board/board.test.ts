@@ -2,7 +2,7 @@
 // from file://. Fails the database by clicking it in the graph, checks route states and a
 // what-if, and renders a hostile model with nothing executed and no network.
 // Skips only when /usr/bin/chromium is missing (CI installs it).
-// FAULTLINE_SCREENSHOTS=1 also writes docs/board.png and docs/board-outage.png.
+// FAULTLINE_SCREENSHOTS=1 also writes docs/board.png and docs/board-outage.png (from the real portal scan).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -137,7 +137,6 @@ test('board in headless Chromium', { timeout: 180_000 }, async (t) => {
       assert.equal(summary, '9 findings · 3 traced paths · 1 critical, 3 high, 1 medium, 2 low');
       // Routes are grouped under their component, not drawn one by one.
       assert.equal(await page.evaluate(() => (window as unknown as { __faultline: { cy: { getElementById(i: string): { empty(): boolean } } } }).__faultline.cy.getElementById('entrypoint:GET /api/health').empty()), true);
-      if (SHOTS) await page.screenshot({ path: join(ROOT, 'docs/board.png') });
 
       // Fail the database by clicking it in the graph.
       const p = await nodePoint(page, 'datastore:postgres');
@@ -155,7 +154,6 @@ test('board in headless Chromium', { timeout: 180_000 }, async (t) => {
       await page.waitForFunction(() => !(window as unknown as { __faultline: { cy: { getElementById(i: string): { empty(): boolean } } } }).__faultline.cy.getElementById('entrypoint:POST /user/setup-solo-handle').empty());
       await page.click('[data-testid="tab-scenario"]');
       await page.waitForTimeout(300);
-      if (SHOTS) await page.screenshot({ path: join(ROOT, 'docs/board-outage.png') });
 
       // What-if: a breaker with a fallback on every caller of the database.
       const downBefore = Number(await page.textContent('[data-testid="count-down"] .tile-n'));
@@ -285,3 +283,37 @@ test('board in headless Chromium', { timeout: 180_000 }, async (t) => {
 function mkdirp(d: string): void {
   if (!existsSync(d)) mkdirSync(d, { recursive: true });
 }
+
+test('the portal example scanned for real: failing the database downs onboarding, not health', { timeout: 180_000 }, async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found (install the chromium package to run the board tests)`);
+    return;
+  }
+  await ensureAssets();
+  const { runPipeline } = await import('../../src/pipeline.js');
+  const { model } = await runPipeline(join(ROOT, 'examples/portal'));
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-board-portal-'));
+  const file = join(dir, 'index.html');
+  writeFileSync(file, renderHtml(model, await loadBoardAssets()));
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  try {
+    const { page, watch } = await open(browser, file);
+    if (SHOTS) await page.screenshot({ path: join(ROOT, 'docs/board.png') });
+    const p = await nodePoint(page, 'datastore:postgres');
+    await page.mouse.click(p.x, p.y);
+    await page.waitForSelector('[data-testid="failed-name"]');
+    assert.equal(await page.textContent('[data-testid="failed-name"]'), 'postgres');
+    await page.click('[data-testid="tab-routes"]');
+    assert.equal(await routeState(page, 'entrypoint:GET /api/health'), 'ok');
+    const onboarding = model.nodes.filter((n) => n.kind === 'entrypoint' && n.component === 'component:onboarding').map((n) => n.id);
+    assert.ok(onboarding.length >= 5, 'onboarding routes in the model');
+    for (const id of onboarding) assert.equal(await routeState(page, id), 'down', id);
+    await page.click('[data-testid="tab-scenario"]');
+    if (SHOTS) await page.screenshot({ path: join(ROOT, 'docs/board-outage.png') });
+    assertClean(watch, file);
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
