@@ -63,8 +63,10 @@ export function requestEntrypoints(model: Model, eps: string[]): string[] {
 }
 
 export function routesAt(model: Model, d: DatastoreCapacity, runtimes?: string[]): string {
-  const eps = runtimes ? entrypointsOfRuntimes(model, runtimes).filter((e) => entrypointsReaching(model, d.datastore).includes(e)) : entrypointsReaching(model, d.datastore);
-  return routesPhrase(eps.length ? eps : entrypointsReaching(model, d.datastore));
+  const reaching = entrypointsReaching(model, d.datastore);
+  const reachingSet = new Set(reaching);
+  const eps = runtimes ? entrypointsOfRuntimes(model, runtimes).filter((e) => reachingSet.has(e)) : reaching;
+  return routesPhrase(eps.length ? eps : reaching);
 }
 
 /** "api (2 replicas)", "api (AWS Lambda, no reserved concurrency)". */

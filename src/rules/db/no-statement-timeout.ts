@@ -40,7 +40,8 @@ const rule: Rule = {
         if (c.codeTimeout) continue;
         const demands = d.runtimes.filter((r) => r.client === c.id);
         // this client's own runtimes must serve requests that reach the datastore (a batch worker's pool is not on a request path)
-        const own = demands.length ? eps.filter((e) => entrypointsOfRuntimes(model, demands.map((r) => r.runtime)).includes(e)) : eps;
+        const served = new Set(entrypointsOfRuntimes(model, demands.map((r) => r.runtime)));
+        const own = demands.length ? eps.filter((e) => served.has(e)) : eps;
         if (!own.length) continue;
         if (demands.some((r) => r.statementTimeout.source === 'explicit')) continue;
         if (demands.some((r) => viaOf(r).via === 'pooler') && d.poolers.some((p) => p.queryTimeout)) continue;
