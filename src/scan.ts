@@ -101,7 +101,9 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     if (r.tech !== 'aws-lambda' || r.proxiesHttp || !r.handlerFile) continue;
     const file = resolveHandlerFile(facts, r.handlerFile);
     if (!file) continue;
-    const exportName = r.handlerFile.split('.').pop();
+    // handlerFile is the module path without the export (serverless `src/thumbnail.main` → `src/thumbnail`)
+    const lastSeg = r.handlerFile.split('/').pop() ?? '';
+    const exportName = r.handlerExport ?? (lastSeg.includes('.') && !facts.has(r.handlerFile) ? lastSeg.split('.').pop() : 'handler');
     const fnId = facts.get(file)?.exports[exportName ?? 'handler'] ?? exportName;
     const fn = fnId ? program.lookup(file, fnId) : undefined;
     if (fn?.kind === 'fn') defs.set(`function:${r.name}`, { name: `function:${r.name}`, trigger: 'function', handler: { file: fn.file, fn: fn.fn.id }, evidence: r.evidence[0], runtime: r.name });
@@ -255,12 +257,11 @@ function makeRuntimeOf(infra: InfraFacts, files: FileFacts[], packageJsons: Conf
     const matching = containers.filter((r) => (r.sourceDirs ?? ['']).some((d) => under(file, d)));
     if (matching.length) {
       const isWorkerEp = ep.trigger === 'worker' || ep.trigger === 'schedule';
-      // Python: Celery workers and beat, RQ and dramatiq workers run in their own containers
-      const workerish = file.endsWith('.py') ? /worker|jobs|queue|cron|celery|beat|scheduler|\brq\b|dramatiq|huey|arq/i : /worker|jobs|queue|cron/i;
-      const beat = file.endsWith('.py') && ep.trigger === 'schedule' ? matching.find((r) => /\bbeat\b|cron|schedul/i.test(`${r.name} ${r.command ?? ''}`)) : undefined;
+      // Python: Celery workers, RQ and dramatiq workers run in their own containers (a beat-scheduled task runs on the worker too)
+      const workerish = file.endsWith('.py') ? /worker|jobs|queue|cron|celery|\brq\b|dramatiq|huey|arq/i : /worker|jobs|queue|cron/i;
       // gunicorn's worker class (`-k uvicorn.workers.UvicornWorker`) and process count are not a job worker
       const label = (r: { name: string; command?: string }) => `${r.name} ${file.endsWith('.py') ? (r.command ?? '').replace(/(-k|--worker-class)[= ]\S+|(-w|--workers)[= ]?\d+/g, '') : r.command ?? ''}`;
-      const byCommand = beat ?? matching.find((r) => (isWorkerEp ? workerish.test(label(r)) : !workerish.test(label(r))));
+      const byCommand = matching.find((r) => (isWorkerEp ? workerish.test(label(r)) : !workerish.test(label(r))));
       return (byCommand ?? matching[0]).name;
     }
     const pkg = pkgDirs.find((p) => under(file, p.dir));

@@ -500,8 +500,8 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
       ...((ctx.inLoop || ctx.inPromiseAllMap) && ctx.loop ? { loop: ctx.loop } : {}), ...(ctx.uniqueCaught ? { uniqueCaught: true } : {}),
     };
     facts.calls.push(call);
-    // the callee object may itself contain calls: a.b().c()
-    if (root === 'call' || root === 'other') visitCalleeObject(node.callee, ctx);
+    // the callee object may itself contain calls: a.b().c(), new CronJob(spec, tick).start()
+    if (root === 'call' || root === 'other' || root === 'new') visitCalleeObject(node.callee, ctx);
     const isPromiseAll = chain[0] === 'Promise' && (last === 'all' || last === 'allSettled' || last === 'race' || last === 'any');
     const isTx = last !== undefined && TX_CALLEES.has(last);
     const isLoopCb = last !== undefined && LOOP_CALLBACKS.has(last) && chain.length > 1;

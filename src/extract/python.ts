@@ -909,8 +909,13 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
         for (const c of s.c) if (c.t === 'identifier') (ctx.globals ??= new Set()).add(txt(c));
         if (ctx.fnFact) ctx.fnFact.stats.assignsOuter = true;
         return;
-      case 'assert_statement':
       case 'delete_statement':
+        for (const c of s.c) {
+          const targets = c.t === 'expression_list' ? c.c : [c];
+          for (const t of targets) if (t.t === 'subscript') syntheticCall(t.c[0], '__delitem__', ctx, s);
+        }
+        return;
+      case 'assert_statement':
       case 'print_statement':
         for (const c of s.c) visitExpr(c, ctx, 'other');
         return;
@@ -951,6 +956,11 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
       visitExpr(value, ctx, 'assign');
     }
     if (ctx.fnFact && left.t === 'attribute') ctx.fnFact.stats.assignsOuter = true;
+    // d[k] = v is d.__setitem__(k, v): a write to the container, visible to rules as a call on it
+    if (left.t === 'subscript') {
+      syntheticCall(left.c[0], '__setitem__', ctx, stmt);
+      for (const c of left.c.slice(1)) visitExpr(c, ctx, 'other');
+    }
     if (!value) {
       if (ctx.fn === '<module>' && left.t === 'identifier' && !ctx.fnFact) addVar(txt(left), stmt.l, undefined);
       return;
@@ -983,6 +993,19 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
     } else if ((left.t === 'pattern_list' || left.t === 'tuple_pattern') && ctx.fnFact) {
       for (const t of left.c) if (t.t === 'identifier') ctx.fnFact.locals[txt(t)] = { unknown: 'unpacked' };
     }
+  };
+
+  /** A call the syntax implies (`d[k] = v` → d.__setitem__): recorded like any call on the container. */
+  const syntheticCall = (container: PyNode, method: string, ctx: Ctx, stmt: PyNode) => {
+    const { chain, root } = chainOf(container, ctx);
+    if (root || !chain.length) return;
+    const order = (orderByFn.get(ctx.fn) ?? 0) + 1;
+    orderByFn.set(ctx.fn, order);
+    facts.calls.push({
+      fn: ctx.fn, callee: [...chain, method], line: stmt.l, endLine: stmt.el, args: [], isNew: false, awaited: false, returned: false, floating: false, caught: false,
+      discarded: true, ...(ctx.tryCatch ? { tryCatch: ctx.tryCatch } : {}), inLoop: ctx.inLoop, inPromiseAllMap: false, inTransaction: ctx.inTransaction, order,
+      ...(ctx.branch ? { branch: ctx.branch } : {}), ...(ctx.inLoop && ctx.loop ? { loop: ctx.loop } : {}),
+    });
   };
 
   const addVar = (name: string, line: number, init: Val | undefined) => {

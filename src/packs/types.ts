@@ -73,7 +73,7 @@ export interface EntrypointDef {
 
 export interface InfraFacts {
   runtimes?: {
-    name: string; tech: string; redundancy?: Redundancy; evidence: Evidence[]; sourceDirs?: string[]; command?: string; proxiesHttp?: boolean; handlerFile?: string; timeoutSec?: number; reservedConcurrency?: number; provisionedConcurrency?: number;
+    name: string; tech: string; redundancy?: Redundancy; evidence: Evidence[]; sourceDirs?: string[]; command?: string; proxiesHttp?: boolean; handlerFile?: string; /** The handler's export in handlerFile (`handler` when absent). */ handlerExport?: string; timeoutSec?: number; reservedConcurrency?: number; provisionedConcurrency?: number;
     /** The environment this runtime's processes get (compose environment/env_file, serverless environment, Kubernetes env). Unresolvable values (`${ssm:...}`, secretKeyRef) are kept as written. */
     env?: Record<string, { value: string; evidence: Evidence }>;
     /** Which config format declared it ('docker-compose', 'serverless', 'kubernetes', 'helm'). */

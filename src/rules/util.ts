@@ -33,7 +33,7 @@ export function nodeName(model: Model, id: string): string {
 
 /** Files whose path says they are tests, fixtures, seeds or scripts — not production code paths. */
 export function isNonProductionFile(file: string): boolean {
-  return /(^|\/)(test|tests|__tests__|spec|e2e|fixtures?|mocks?|__mocks__|seeds?|scripts)(\/|$)|\.(test|spec|e2e-spec|stories)\.[cm]?[jt]sx?$|(^|\/)seeds?\.[cm]?[jt]sx?$/.test(file);
+  return /(^|\/)(test|tests|__tests__|spec|e2e|fixtures?|mocks?|__mocks__|seeds?|scripts)(\/|$)|\.(test|spec|e2e-spec|stories)\.[cm]?[jt]sx?$|(^|\/)seeds?\.[cm]?[jt]sx?$|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/.test(file);
 }
 
 const depsCache = new WeakMap<Model, Map<string, Set<string>>>();

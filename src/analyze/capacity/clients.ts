@@ -4,6 +4,7 @@ import type { CallFact, FactIndex, FileFacts, Val } from '../../extract/facts.js
 import { objGet } from '../../extract/facts.js';
 import { cmpStr } from '../../shared/compare.js';
 import type { ClientFacts, ClientLibrary, Known } from './types.js';
+import { findPythonClients } from './python.js';
 
 /** A number in code: a literal, or an env var with an optional literal default. */
 export interface NumSpec {
@@ -36,6 +37,11 @@ const DEFAULTS: Record<ClientLibrary, { value?: number; note: string; urlParam?:
   mysql2: { value: 10, note: 'mysql2 pool default connectionLimit: 10' },
   'mysql2-connection': { value: 1, note: 'a single mysql2 connection: 1' },
   'prisma-adapter-pg': { value: 10, note: '@prisma/adapter-pg creates a pg Pool: default max 10' },
+  sqlalchemy: { value: 15, note: 'SQLAlchemy QueuePool default: pool_size 5 + max_overflow 10 per engine and process' },
+  asyncpg: { value: 10, note: 'asyncpg create_pool default max_size: 10' },
+  'psycopg-pool': { value: 4, note: 'psycopg_pool default: min_size 4 (max_size defaults to min_size)' },
+  'psycopg2-pool': { note: 'psycopg2 pool: maxconn is required' },
+  django: { value: 1, note: 'Django: one connection per worker thread (CONN_MAX_AGE keeps it open)' },
 };
 
 export function defaultPool(lib: ClientLibrary): Known {
@@ -125,9 +131,9 @@ function skipFile(file: string): boolean {
 }
 
 export function findClients(facts: FactIndex): FoundClient[] {
-  const out: FoundClient[] = [];
+  const out: FoundClient[] = [...findPythonClients(facts)];
   for (const f of [...facts.values()].sort((a, b) => cmpStr(a.file, b.file))) {
-    if (skipFile(f.file)) continue;
+    if (skipFile(f.file) || f.file.endsWith('.py')) continue;
     const imp = importsOf(f);
     const srcOf = (local: string) => imp.get(local);
     const prismaLocal = (name: string) => {

@@ -192,7 +192,7 @@ function demandOf(
   void lambda;
   return {
     runtime: rt.id, tech: rt.tech, ...(rt.origin ? { origin: rt.origin } : {}), client: client.id,
-    ...(url ? { url } : {}), ...(urlExample ? { urlExample } : {}), pool, statementTimeout, replicas: rt.replicas, peak: rt.peak, processes: rt.processes,
+    ...(url ? { url } : {}), ...(urlExample ? { urlExample } : {}), pool, statementTimeout, replicas: rt.replicas, peak: rt.peak, processes: rt.processes, ...(rt.processesNote ? { processesNote: rt.processesNote } : {}),
     ...(connections !== undefined ? { connections } : {}), ...(peakConnections !== undefined ? { peakConnections } : {}), matchedBy,
   };
 }
@@ -280,6 +280,7 @@ function budget(server: ServerFacts, poolers: PoolerFacts[], demands: RuntimeDem
     if (d.pool.value === undefined) unknowns.push(`${runtimeName(d.runtime)}: pool size unknown — ${d.pool.note}`);
     if (d.replicas.value === undefined && !(d.tech === 'aws-lambda' && d.peak.value !== undefined)) unknowns.push(d.replicas.note);
     if (d.peak.unbounded) unknowns.push(d.peak.note);
+    if (d.processesNote && /is not set/.test(d.processesNote)) unknowns.push(`${runtimeName(d.runtime)}: ${d.processesNote}`);
   }
   if (server.maxConnections.value === undefined) unknowns.push(`max_connections: ${server.maxConnections.note}`);
   if (localOnly) unknowns.push(`max_connections ${server.maxConnections.value} is the local docker-compose server's${server.evidence ? ` (${where(server.evidence)})` : ''}; the deployed server's is not in this repository — declare it as datastores.<id>.maxConnections in faultline.config.yml`);

@@ -7,6 +7,7 @@ import type { InfraFacts } from '../../packs/types.js';
 import { cmpStr } from '../../shared/compare.js';
 import type { ConfigFile } from '../../walk/config-files.js';
 import type { Known } from './types.js';
+import { pythonClosure, pythonEntries, pythonProcesses } from './python.js';
 
 export interface RuntimeInfo {
   id: string;
@@ -17,6 +18,8 @@ export interface RuntimeInfo {
   replicas: Known;
   peak: Known & { unbounded?: boolean };
   processes: number;
+  /** Where the process count comes from (`--workers 4`), or why it is not known. */
+  processesNote?: string;
   /** Source files the runtime's processes load (import closure of the entry), when the entry is known. */
   closure?: Set<string>;
   sourceDirs: string[];
@@ -199,9 +202,16 @@ export function listRuntimes(model: Pick<Model, 'nodes'>, infra: InfraFacts, con
       // a Kubernetes container's command paths are relative to the image; match them anywhere
       for (const w of workspaces.length ? workspaces : [{ name: '', dir: '' }]) entries.push(...commandEntries(facts, configs, w.dir, r.command));
     }
+    // Python: the command's entry module (uvicorn app.main:app, celery -A ...) and its processes per replica
+    const cmd = r.command ?? dockerfileCommand(configs, dir);
+    const pyEntries = lambda ? [] : pythonEntries(facts, dir, cmd);
+    const pyProc = decl?.workers === undefined ? pythonProcesses(cmd, r.env ?? {}) : undefined;
+    const closure = entries.length ? importClosure(facts, entries, workspaces) : undefined;
+    const pyClosure = pyEntries.length ? pythonClosure(facts, pyEntries) : undefined;
+    if (closure && pyClosure) for (const x of pyClosure) closure.add(x);
     out.push({
       id, name: r.name, tech: r.tech, ...(r.origin ? { origin: r.origin } : {}), env: r.env ?? {}, replicas, peak,
-      processes: decl?.workers ?? 1, ...(entries.length ? { closure: importClosure(facts, entries, workspaces) } : {}),
+      processes: decl?.workers ?? pyProc?.n ?? 1, ...(pyProc?.note ? { processesNote: pyProc.note } : {}), ...(closure ?? pyClosure ? { closure: closure ?? pyClosure } : {}),
       sourceDirs: r.sourceDirs ?? [''], evidence: r.evidence,
     });
   }

@@ -13,7 +13,7 @@ export interface Known {
   evidence?: Evidence;
 }
 
-export type ClientLibrary = 'prisma' | 'pg' | 'pg-client' | 'postgres' | 'typeorm' | 'knex' | 'sequelize' | 'drizzle' | 'mysql2' | 'mysql2-connection' | 'prisma-adapter-pg';
+export type ClientLibrary = 'prisma' | 'pg' | 'pg-client' | 'postgres' | 'typeorm' | 'knex' | 'sequelize' | 'drizzle' | 'mysql2' | 'mysql2-connection' | 'prisma-adapter-pg' | 'sqlalchemy' | 'asyncpg' | 'psycopg-pool' | 'psycopg2-pool' | 'django';
 
 /** A value of a connection URL as one source gives it. */
 export interface UrlValue {
@@ -73,8 +73,10 @@ export interface RuntimeDemand {
   replicas: Known;
   /** Peak instances: HPA/KEDA maximum, Lambda reserved concurrency; unbounded for a Lambda without one. */
   peak: Known & { unbounded?: boolean };
-  /** Processes per replica (faultline.config.yml runtimes.<name>.workers), default 1. */
+  /** Processes per replica (faultline.config.yml runtimes.<name>.workers; gunicorn/uvicorn --workers, WEB_CONCURRENCY, Celery --concurrency), default 1. */
   processes: number;
+  /** Where the process count comes from, when read from the command (`--workers 4`), or why it is not known. */
+  processesNote?: string;
   /** replicas × processes × pool, when all are known. */
   connections?: number;
   peakConnections?: number;

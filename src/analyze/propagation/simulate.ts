@@ -257,19 +257,19 @@ export class Simulator {
     fr.n = n;
     const ix = this.ix;
     if (free) {
-      fr.arr = ix.outIdx[n];
-      fr.i = 0;
-      fr.end = fr.arr.length;
+      fr.arr = ix.outAll;
+      fr.i = ix.outOff[n];
+      fr.end = ix.outOff[n + 1];
     } else if (this.o < 0) {
-      fr.arr = ix.outFreeIdx[n];
-      fr.i = 0;
-      fr.end = fr.arr.length;
+      fr.arr = ix.freeAll;
+      fr.i = ix.freeOff[n];
+      fr.end = ix.freeOff[n + 1];
     } else {
       // the entrypoint's own compressed call graph: only the edges that apply to it
-      const pos = findIn(ix.csrNodes[this.o], n);
-      fr.arr = ix.csrEdges[this.o];
-      fr.i = pos < 0 ? 0 : ix.csrOff[this.o][pos];
-      fr.end = pos < 0 ? 0 : ix.csrOff[this.o][pos + 1];
+      const pos = findIn(ix.rNodes, n, ix.rStart[this.o], ix.rStart[this.o + 1]);
+      fr.arr = ix.rEdges;
+      fr.i = pos < 0 ? 0 : ix.rEdgeOff[pos];
+      fr.end = pos < 0 ? 0 : ix.rEdgeOff[pos + 1];
     }
     fr.k = OK;
     fr.next = -1;
@@ -502,6 +502,7 @@ export class Simulator {
     const node = ix.nodes[f];
     const ids = ix.ids;
     const E = ix.eps.length;
+    const N = ix.nodes.length;
 
     // Redundancy absorbs a single-instance failure (outage only: a slowdown comes from
     // load or a shared dependency and hits every replica alike).
@@ -547,21 +548,31 @@ export class Simulator {
     else if (ix.epOrd[f] >= 0) failedEps.push(ix.epOrd[f]);
     for (const o of failedEps) failedStamp[ix.eps[o]] = sc;
 
-    // Ancestors: nodes that can reach a failed node (labels ignored: a superset).
-    const bfs: number[] = [f];
-    ancStamp[f] = sc;
-    for (const o of failedEps) {
-      ancStamp[ix.eps[o]] = sc;
-      bfs.push(ix.eps[o]);
-    }
-    for (let h = 0; h < bfs.length; h++) {
-      const n = bfs[h];
-      if (ix.isEntrypoint[n] && failedStamp[n] !== sc) continue;
-      for (let k = ix.innOff[n], end = ix.innOff[n + 1]; k < end; k++) {
-        const from = ix.innFrom[k];
-        if (ancStamp[from] === sc) continue;
-        ancStamp[from] = sc;
-        bfs.push(from);
+    // Ancestors: nodes that can reach a failed node (labels ignored: a superset). From the
+    // precomputed bitsets when the node has one, else by a reverse BFS.
+    const bit = ix.bitOf[f];
+    if (bit >= 0 && failedEps.length === 0) {
+      const W = ix.bitWords;
+      const word = bit >> 5;
+      const mask = 1 << (bit & 31);
+      const bits = ix.reachBits;
+      for (let n = 0, p = word; n < N; n++, p += W) if (bits[p] & mask) ancStamp[n] = sc;
+    } else {
+      const bfs: number[] = [f];
+      ancStamp[f] = sc;
+      for (const o of failedEps) {
+        ancStamp[ix.eps[o]] = sc;
+        bfs.push(ix.eps[o]);
+      }
+      for (let h = 0; h < bfs.length; h++) {
+        const n = bfs[h];
+        if (ix.isEntrypoint[n] && failedStamp[n] !== sc) continue;
+        for (let k = ix.innOff[n], end = ix.innOff[n + 1]; k < end; k++) {
+          const from = ix.innFrom[k];
+          if (ancStamp[from] === sc) continue;
+          ancStamp[from] = sc;
+          bfs.push(from);
+        }
       }
     }
 

@@ -153,7 +153,8 @@ const pack: TechPack = {
       for (const [name, entry] of Object.entries(bs.value.obj)) {
         const taskName = entry && typeof entry === 'object' && 'obj' in entry ? entry.obj.task : undefined;
         const task = typeof taskName === 'string' ? taskByName(project, taskName) : undefined;
-        out.push({ name: `cron:${name}`, trigger: 'schedule', ...(task ? { handler: { file: task.file, fn: task.fn.id } } : {}), evidence: { file: bs.file, line: bs.line } });
+        // beat only enqueues: the task runs on a worker, through the broker
+        out.push({ name: `cron:${name}`, trigger: 'schedule', ...(task ? { handler: { file: task.file, fn: task.fn.id }, consumes: queueRef(project, task.queue, env) } : {}), evidence: { file: bs.file, line: bs.line } });
       }
     }
     // sender.add_periodic_task(60.0, cleanup.s(), name="cleanup")

@@ -114,8 +114,10 @@ function classify(call: DepCall, env: (n: string) => string | undefined): CallMe
   if (!inst) return { use: 'ignore' }; // select(), text(), create_engine(): builders and factories
   if (!isEngine && !isConnection && !isSession) return { use: 'ignore' };
   if (member.length > 1 && member[0] !== 'query' && member[0] !== 'execute') return undefined;
-  if (IGNORED.has(op) && member.length === 1) return { use: 'ignore' };
   const target = sqlalchemyTarget(call, env);
+  // engine.connect() / engine.begin() check a connection out of the pool (or open one): the database must answer
+  if (isEngine && member.length === 1 && (op === 'connect' || op === 'begin' || op === 'raw_connection')) return { use: 'dependency', target, edge: 'reads', readOnly: true, op: 'connect' };
+  if (IGNORED.has(op) && member.length === 1) return { use: 'ignore' };
   const read = (raw: boolean): CallMeaning => ({ use: 'dependency', target, edge: 'reads', readOnly: true, op: raw ? 'raw-query' : 'query' });
   const write = (raw: boolean, pending: boolean): CallMeaning => ({ use: 'dependency', target, edge: 'writes', op: raw ? 'raw-write' : 'write', ...(pending ? { guards: { transaction: true } } : {}) });
   if (isEngine && op !== 'execute') return { use: 'ignore' };

@@ -1,6 +1,10 @@
 import type { Rule } from '../types.js';
 import { entrypointsOf, functionLabel, isNonProductionFile, routesPhrase } from '../util.js';
-import { asyncCallee, cap, fnLabel, stableLabel, enclosingFn, namedAncestor, neverRejects, runtimeBlast } from './_promise.js';
+import { asyncCallee, cap, fnLabel, stableLabel, enclosingFn, namedAncestor, neverRejects, runtimeBlast, targetsOf } from './_promise.js';
+import type { CallFact, FactIndex, FileFacts } from '../../extract/facts.js';
+import type { Model } from '../../model/types.js';
+import type { CodeIndex, RuleContext } from '../types.js';
+import { isPy } from '../py-util.js';
 
 const rule: Rule = {
   meta: {
@@ -12,17 +16,21 @@ const rule: Rule = {
     effort: 'S',
     priority: 'P1',
     docs: {
-      what: 'A call that returns a promise — an async project function, or a datastore, cache, queue or HTTP/SDK call — is made as a bare statement (or discarded with `void`): it is not awaited, not returned, not assigned and has no `.catch(...)` / `.then(_, onRejected)`.',
+      what: 'A call that returns a promise — an async project function, or a datastore, cache, queue or HTTP/SDK call — is made as a bare statement (or discarded with `void`): it is not awaited, not returned, not assigned and has no `.catch(...)` / `.then(_, onRejected)`. In Python: a coroutine started with `asyncio.create_task(...)` / `ensure_future(...)` whose task is dropped (its exception is never retrieved), or an `async def` called as a statement without `await` (it never runs).',
       why: 'When that promise rejects (a timeout, a refused connection, a 5xx from a vendor), nothing handles it. Since Node 15 an unhandled rejection terminates the process by default (`--unhandled-rejections=throw`): every request in flight on that process fails and every entrypoint of the runtime is down until it restarts — a side effect nobody waited for takes the whole API with it. A surrounding try/catch does not help: the rejection happens after the try block has finished. `void promise` only silences linters; the rejection is still unhandled. A bare Prisma query fails differently: Prisma queries are lazy, so without await or .then it is never sent and the write silently never happens.',
       fix: 'Await it when the caller needs the result or must fail with it: `await this.audit.record(event);`. When it is meant to run in the background, contain its failure where it is started: `this.email.sendWelcome(user).catch((err) => this.logger.error({ err, userId: user.id }, "welcome email failed"));` — or make it durable (enqueue a job with retries) if losing it matters.',
-      falsePositiveGuard: 'Only calls known to return a promise fire: async project functions (or functions returning a dependency call), and dependency calls recognised by the technology packs. Not reported: a `.catch(...)`ed or `.then(ok, onErr)` fire-and-forget, `Promise.allSettled`, returned or assigned promises, constructors, Redis `multi()`/`pipeline()` builders, event emitters (`emitter.emit()`), `res.json()`, array methods, module-level start-up code (`bootstrap()`), and async functions whose whole body is wrapped in a try/catch that does not rethrow (they cannot reject). Test, seed and script files are skipped.',
-      references: ['https://nodejs.org/api/cli.html#--unhandled-rejectionsmode', 'https://typescript-eslint.io/rules/no-floating-promises/', 'https://nodejs.org/api/process.html#event-unhandledrejection'],
+      falsePositiveGuard: 'Only calls known to return a promise fire: async project functions (or functions returning a dependency call), and dependency calls recognised by the technology packs. Not reported: a `.catch(...)`ed or `.then(ok, onErr)` fire-and-forget, `Promise.allSettled`, returned or assigned promises, constructors, Redis `multi()`/`pipeline()` builders, event emitters (`emitter.emit()`), `res.json()`, array methods, module-level start-up code (`bootstrap()`), and async functions whose whole body is wrapped in a try/catch that does not rethrow (they cannot reject). Python: a kept task (assigned, added to a set, awaited, gathered), FastAPI BackgroundTasks, and background coroutines whose whole body is inside an `except` that does not re-raise are not reported. Test, seed and script files are skipped.',
+      references: ['https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task', 'https://nodejs.org/api/cli.html#--unhandled-rejectionsmode', 'https://typescript-eslint.io/rules/no-floating-promises/', 'https://nodejs.org/api/process.html#event-unhandledrejection'],
     },
   },
   check({ facts, code, model }, ctx) {
     if (!code) return;
     for (const f of facts.values()) {
       if (isNonProductionFile(f.file)) continue;
+      if (isPy(f.file)) {
+        pyFloating(f, facts, code, model, ctx);
+        continue;
+      }
       for (const c of f.calls) {
         if (!c.floating || c.caught || c.fn === '<module>') continue;
         const target = asyncCallee(code, facts, f.file, c);
@@ -58,4 +66,59 @@ const rule: Rule = {
     }
   },
 };
+/**
+ * Python: a coroutine handed to asyncio.create_task / ensure_future whose task is dropped
+ * (weakly referenced by the loop, its exception never retrieved), or an `async def` called
+ * as a statement without await (the coroutine never runs at all).
+ */
+function pyFloating(f: FileFacts, facts: FactIndex, code: CodeIndex, model: Model, ctx: RuleContext): void {
+  for (const c of f.calls) {
+    if (c.fn === '<module>' || c.root) continue;
+    const spawned = !!c.spawned;
+    if (!spawned && !(c.discarded && !c.awaited)) continue;
+    const t = code.callee(f.file, c);
+    if (!t || !t.fn.async) continue;
+    // a background coroutine whose whole body is guarded by an except that does not re-raise has no exception to lose
+    if (spawned && pyNeverRaises(facts, t.file, t.fn.id)) continue;
+    const inFn = enclosingFn(f, c);
+    if (!inFn) continue;
+    const owner = namedAncestor(f, inFn);
+    const eps = entrypointsOf(code, f.file, inFn);
+    const label = calleeText(c);
+    const reach = targetsOf(code, t.file, t.fn.id);
+    const what = reach.length ? ` (${reach.join(', ')})` : '';
+    const runsFor = eps.length ? ` Runs for ${routesPhrase(eps)}.` : '';
+    void model;
+    if (spawned) {
+      ctx.report({
+        element: code.componentOf(f.file),
+        locations: [{ file: f.file, line: c.line, endLine: c.endLine }],
+        title: `${cap(fnLabel(f, owner))} starts ${label}() with ${c.spawned}() and drops the task`,
+        impact: `The event loop keeps only a weak reference to the task: it can be garbage-collected before it finishes, and when ${label}()${what} raises, nobody awaits it — the error surfaces only as "Task exception was never retrieved" in the log and the work is silently lost.${runsFor}`,
+        recommendation: `Keep a reference and handle the result: \`task = asyncio.create_task(${label}(...)); background_tasks.add(task); task.add_done_callback(lambda t: (background_tasks.discard(t), t.exception() and logger.error("${label} failed", exc_info=t.exception())))\` — or use FastAPI BackgroundTasks / a durable queue (Celery) if the work must not be lost.`,
+        fingerprintKey: `${stableLabel(fnLabel(f, owner))} spawn ${c.callee.join('.')}`,
+      });
+    } else {
+      ctx.report({
+        element: code.componentOf(f.file),
+        locations: [{ file: f.file, line: c.line, endLine: c.endLine }],
+        title: `${cap(fnLabel(f, owner))} calls async ${label}() without await`,
+        impact: `Calling an async def without await only creates a coroutine object: ${label}()${what} never runs (Python warns "coroutine was never awaited"), so its side effect silently never happens.${runsFor}`,
+        recommendation: `Await it (\`await ${label}(...)\`), or schedule it deliberately with a kept task / BackgroundTasks if it should run in the background.`,
+        fingerprintKey: `${stableLabel(fnLabel(f, owner))} unawaited ${c.callee.join('.')}`,
+      });
+    }
+  }
+}
+
+function pyNeverRaises(facts: FactIndex, file: string, fnId: string): boolean {
+  const own = facts.get(file)?.calls.filter((c) => c.fn === fnId) ?? [];
+  return own.length > 0 && own.every((c) => c.tryCatch?.contains);
+}
+
+function calleeText(c: CallFact): string {
+  const chain = c.callee.filter((p) => p !== 'this');
+  return chain.join('.') || 'the coroutine';
+}
+
 export default rule;

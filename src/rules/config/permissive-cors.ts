@@ -3,6 +3,7 @@ import type { Rule } from '../types.js';
 import { isNonProductionFile, routesPhrase } from '../util.js';
 import { calleeFrom, importOf, objectOf, packageOf } from './_code.js';
 import { httpRuntimesFor } from '../state/_replicas.js';
+import { hasKwSpread, isPy, kw, pos, pyCalleeFrom, pyEval, pyNameFrom } from '../py-util.js';
 
 /** Sample and documentation code in a repository (examples/, demo/, docs/) is not what gets deployed. */
 const SAMPLE_CODE = /(^|\/)(examples?|demos?|samples?|docs?|playground|sandbox)\//;
@@ -35,7 +36,59 @@ function fromOptions(o: { obj: Record<string, Val>; spread?: boolean } | undefin
   return { origin: originOf(o.obj.origin, absent), credentials: o.obj.credentials === true };
 }
 
-function hitsIn(facts: Parameters<Rule['check']>[0]['facts'], f: FileFacts): Hit[] {
+/** A Python origins value: '*', ['*'], or a settings/env value whose default is one of them. */
+function pyOrigin(v: Val | undefined, env: (n: string) => string | undefined): Origin {
+  if (v === undefined) return undefined;
+  if (v === '*' || (v && typeof v === 'object' && 'arr' in v && v.arr.includes('*'))) return 'any';
+  if (v && typeof v === 'object' && 'env' in v) {
+    const set = env(v.env) ?? env(v.env.toUpperCase());
+    if (set !== undefined) return /(^|[\s,"'[])\*($|[\s,"'\]])/.test(set) ? 'any' : undefined;
+    const d = v.default;
+    if (d === '*' || (d && typeof d === 'object' && 'arr' in d && d.arr.includes('*'))) return 'fallback-any';
+  }
+  return undefined;
+}
+
+/** FastAPI/Starlette CORSMiddleware, Flask-CORS, django-cors-headers settings. */
+function pyHitsIn(facts: Parameters<Rule['check']>[0]['facts'], f: FileFacts, env: (n: string) => string | undefined): Hit[] {
+  const out: Hit[] = [];
+  const ev = (v: Val | undefined, c: CallFact) => pyEval(facts, f.file, v, c.fn === '<module>' ? undefined : c.fn);
+  for (const c of f.calls) {
+    const last = c.callee[c.callee.length - 1];
+    const args = pos(c.args);
+    const k = kw(c.args);
+    // app.add_middleware(CORSMiddleware, allow_origins=[...], allow_credentials=True) / Middleware(CORSMiddleware, ...)
+    const mw = args[0] && typeof args[0] === 'object' && 'ref' in args[0] ? pyNameFrom(f, args[0].ref.split('.'), ['fastapi', 'starlette']) : undefined;
+    if ((last === 'add_middleware' || last === 'Middleware') && mw?.name === 'CORSMiddleware') {
+      if (hasKwSpread(c.args) && !('allow_origins' in k)) continue;
+      const origin = pyOrigin(ev(k.allow_origins, c), env) ?? (typeof ev(k.allow_origin_regex, c) === 'string' && /^\^?\.\*\$?$/.test(ev(k.allow_origin_regex, c) as string) ? 'any' : undefined);
+      if (!origin) continue;
+      out.push({ call: c, origin, credentials: ev(k.allow_credentials, c) === true, how: 'CORSMiddleware(allow_origins=["*"])' });
+      continue;
+    }
+    // Flask-CORS: CORS(app) (default origins "*"), CORS(app, origins="*", supports_credentials=True)
+    const fc = pyCalleeFrom(f, c, ['flask_cors']);
+    if (fc && fc.name === 'CORS') {
+      if (hasKwSpread(c.args)) continue;
+      const resources = k.resources;
+      const origins = k.origins !== undefined ? ev(k.origins, c) : resources !== undefined ? undefined : '*';
+      const origin = origins === undefined && resources === undefined ? 'any' : pyOrigin(origins, env);
+      if (!origin) continue;
+      out.push({ call: c, origin, credentials: ev(k.supports_credentials, c) === true, how: k.origins !== undefined ? 'CORS(app, origins="*")' : 'CORS(app) with no origins' });
+    }
+  }
+  // django-cors-headers: CORS_ALLOW_ALL_ORIGINS = True / CORS_ORIGIN_ALLOW_ALL = True
+  const allowAll = f.vars.find((v) => (v.name === 'CORS_ALLOW_ALL_ORIGINS' || v.name === 'CORS_ORIGIN_ALLOW_ALL') && (v.init === true || (v.init && typeof v.init === 'object' && 'env' in v.init && (v.init.default === true || v.init.default === 'True'))));
+  if (allowAll) {
+    const credentials = f.vars.some((v) => v.name === 'CORS_ALLOW_CREDENTIALS' && v.init === true);
+    const call = { fn: '<module>', callee: [allowAll.name], line: allowAll.line, endLine: allowAll.line, args: [], isNew: false, awaited: false, returned: false, floating: false, caught: false, inLoop: false, inPromiseAllMap: false, inTransaction: false, order: 0 } as CallFact;
+    out.push({ call, origin: allowAll.init === true ? 'any' : 'fallback-any', credentials, how: `${allowAll.name} = True` });
+  }
+  return out;
+}
+
+function hitsIn(facts: Parameters<Rule['check']>[0]['facts'], f: FileFacts, env: (n: string) => string | undefined = () => undefined): Hit[] {
+  if (isPy(f.file)) return pyHitsIn(facts, f, env);
   const out: Hit[] = [];
   for (const c of f.calls) {
     const last = c.callee[c.callee.length - 1];
@@ -117,7 +170,7 @@ const rule: Rule = {
     effort: 'S',
     priority: 'P1',
     docs: {
-      what: 'The API answers cross-origin requests from any website: `cors()` or NestJS `app.enableCors()` with no options (their default is `*`), `origin: "*"`, `origin: true` (reflects the caller\'s Origin), an origin read from the environment that falls back to `*`, `NestFactory.create(..., { cors: true })`, a Socket.IO `cors.origin` of `*`/true, `@fastify/cors` without an allow-list, a hand-written `Access-Control-Allow-Origin: *` or one that echoes `req.headers.origin`, and an HTTP API in serverless.yml with `cors: true` or `allowedOrigins: ["*"]`. Worse with `credentials: true`.',
+      what: 'The API answers cross-origin requests from any website: `cors()` or NestJS `app.enableCors()` with no options (their default is `*`), `origin: "*"`, `origin: true` (reflects the caller\'s Origin), an origin read from the environment that falls back to `*`, `NestFactory.create(..., { cors: true })`, a Socket.IO `cors.origin` of `*`/true, `@fastify/cors` without an allow-list, a hand-written `Access-Control-Allow-Origin: *` or one that echoes `req.headers.origin`, an HTTP API in serverless.yml with `cors: true` or `allowedOrigins: ["*"]`, FastAPI/Starlette `CORSMiddleware(allow_origins=["*"])` (also through a settings value whose default is `["*"]`), Flask-CORS `CORS(app)` without origins, and django-cors-headers `CORS_ALLOW_ALL_ORIGINS = True`. Worse with credentials (`allow_credentials=True`, `supports_credentials=True`).',
       why: 'CORS is what stops a page on another site from reading your API\'s responses in a visitor\'s browser. With any origin allowed — and especially with credentials, where cookies or the browser\'s auth are sent along — a malicious or compromised site can call authenticated endpoints as the user, read their data, and trigger actions, without the user noticing.',
       fix: 'Allow only the front ends you own: `app.enableCors({ origin: ["https://app.example.com"], credentials: true })` or `cors({ origin: (process.env.CORS_ORIGINS ?? "").split(",").filter(Boolean) })`, failing closed when the variable is missing. For public, unauthenticated read-only APIs a wildcard without credentials can be acceptable — document it.',
       falsePositiveGuard: 'An allow-list (array of origins), a single fixed origin, a RegExp, or a function that validates the origin never fires; an origin taken from an environment variable without a `*` fallback does not fire; options built elsewhere (not a literal object) do not fire. Socket.IO without a cors option is not reported (Socket.IO v3+ denies cross-origin by default). Test, seed, script and sample code (examples/, demo/, docs/) is skipped.',
@@ -127,7 +180,7 @@ const rule: Rule = {
   check({ facts, code, model }, ctx) {
     for (const f of facts.values()) {
       if (isNonProductionFile(f.file) || SAMPLE_CODE.test(f.file)) continue;
-      const all = hitsIn(facts, f);
+      const all = hitsIn(facts, f, (n) => code?.env(n));
       for (const h of all) {
         const same = all.filter((o) => o.how === h.how && o.origin === h.origin && o.credentials === h.credentials);
         if (same[0] !== h) continue; // one finding per kind of setting per file; repeats are extra locations

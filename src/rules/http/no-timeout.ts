@@ -4,6 +4,7 @@ import type { Rule } from '../types.js';
 import { isNonProductionFile, nodeName, routesPhrase } from '../util.js';
 import { breakersAt, inBreakerFactory } from '../dep/_breakers.js';
 import { entrypointsOfCall, fnOf, frontendDirs, isUnder, pkgOfLocal, readableOptions, receiverConstruction, runtimeBudgets, sortLocations, type Construction } from '../dep/_code.js';
+import { hasKwSpread, isPy, kw, pyCalleeFrom, pyDefinition, pyNameFrom } from '../py-util.js';
 
 /** HTTP libraries with no request timeout unless one is set (ky's default is 10 s and is left alone). */
 const HTTP_LIBS = new Set(['axios', 'got', 'node-fetch', 'undici', 'fetch', 'cross-fetch', 'isomorphic-fetch']);
@@ -42,9 +43,42 @@ interface Candidate {
   eps: string[];
 }
 
+const PY_HTTP = ['requests', 'httpx', 'aiohttp', 'urllib', 'urllib3'];
+
+/** Python: the HTTP library a call goes through — the module (`requests.post`) or the client it is made on (`session = requests.Session()`). */
+function pyHttpLib(facts: Parameters<Rule['check']>[0]['facts'], f: FileFacts, call: CallFact): { pkg: string; client?: string } | undefined {
+  const direct = pyCalleeFrom(f, call, PY_HTTP);
+  if (direct && direct.member.length <= 1) return { pkg: direct.pkg };
+  if (call.root || call.callee.length < 2) return undefined;
+  const head = call.callee[0];
+  const fn = fnOf(f, call.fn);
+  let init: Val | undefined;
+  let initFile = f;
+  for (let cur = fn; cur && init === undefined; cur = cur.parent ? fnOf(f, cur.parent) : undefined) init = cur.locals[head];
+  if (init === undefined && head === 'this' && call.callee.length >= 3) init = f.classes.find((c) => c.name === fn?.thisClass)?.props.find((p) => p.name === call.callee[1])?.init;
+  if (init === undefined) {
+    const d = pyDefinition(facts, f.file, head);
+    if (d?.kind === 'var') {
+      init = d.v.init;
+      initFile = facts.get(d.file) ?? f;
+    }
+  }
+  if (!init || typeof init !== 'object' || !('call' in init)) return undefined;
+  const src = pyNameFrom(initFile, init.call.split('.'), PY_HTTP);
+  return src && /^(Session|Client|AsyncClient|ClientSession|PoolManager)$/.test(src.name) ? { pkg: src.pkg, client: src.name } : undefined;
+}
+
+function pyRecommendation(pkg: string, client: string | undefined, under: string): string {
+  if (pkg === 'aiohttp') return `Give the session a total timeout${under}: \`aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10, connect=3))\` (or per request: \`session.get(url, timeout=aiohttp.ClientTimeout(total=10))\`).`;
+  if (pkg === 'httpx') return `Remove \`timeout=None\`${under}: \`httpx.Client(timeout=httpx.Timeout(10.0, connect=3.0))\`.`;
+  if (pkg === 'urllib' || pkg === 'urllib3') return `Pass a timeout${under}: \`urlopen(url, timeout=10)\`.`;
+  return client ? `requests sessions have no default timeout: pass one on every call${under} (\`session.get(url, timeout=(3.05, 10))\`), or mount an HTTPAdapter subclass that sets it in send().` : `Pass a timeout${under}: \`requests.${'post'}(url, ..., timeout=(3.05, 10))\` — connect and read seconds; requests waits forever without one.`;
+}
+
 function recommendation(c: Candidate, budget: string | undefined): string {
   const ms = '5000';
   const under = budget ? ` (well under ${budget})` : '';
+  if (PY_HTTP.includes(c.pkg) && c.file.endsWith('.py')) return pyRecommendation(c.pkg, c.cons?.ctor, under);
   if (c.kind === 'aws') return `Give the client a request timeout${under}: \`new ${c.cons?.ctor ?? 'Client'}({ ..., requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: ${ms} }) })\` (NodeHttpHandler from @smithy/node-http-handler).`;
   if (c.pkg === 'resend') return `The Resend SDK has no timeout option: bound the call yourself${under}, e.g. \`await Promise.race([resend.emails.send(msg), rejectAfter(${ms})])\` or p-timeout, and move email off the request path (a queue) when it can be sent later.`;
   if (c.pkg === '@sendgrid/mail') return `Set a client timeout${under}: \`sgMail.setTimeout(${ms})\` once at start-up.`;
@@ -65,10 +99,10 @@ const rule: Rule = {
     effort: 'S',
     priority: 'P2',
     docs: {
-      what: 'An outbound HTTP or SDK call that can wait forever: axios without `timeout` in the call config or in the `axios.create` instance it goes through (also when the instance is created in another file), `fetch` without a `signal`, got/undici without timeouts, an AWS SDK v3 client without a `requestHandler` request timeout, or an SDK client that has no request timeout (Resend, SendGrid without `setTimeout`, Slack WebClient without `timeout`). Instances are reported once, at their construction, with the calls that go through them.',
+      what: 'An outbound HTTP or SDK call that can wait forever: axios without `timeout` in the call config or in the `axios.create` instance it goes through (also when the instance is created in another file), `fetch` without a `signal`, got/undici without timeouts, an AWS SDK v3 client without a `requestHandler` request timeout, or an SDK client that has no request timeout (Resend, SendGrid without `setTimeout`, Slack WebClient without `timeout`); in Python, `requests` calls (module functions or a `Session`) without `timeout=`, httpx with `timeout=None`, aiohttp without a `ClientTimeout`. Instances are reported once, at their construction, with the calls that go through them.',
       why: 'A slow dependency does not fail, it hangs. Each hung call holds the request (a Lambda invocation, an event-loop slot with its sockets and DB connections) until the platform kills it, so a slow third party turns into a full outage of the routes behind it — and, with shared pools, of the others. Timeouts turn a slowdown into a fast, handleable error.',
       fix: 'Set a timeout below the caller\'s own budget on every client: `axios.create({ baseURL, timeout: 5000 })`, `fetch(url, { signal: AbortSignal.timeout(5000) })`, `got(url, { timeout: { request: 5000 } })`, `new S3Client({ requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }) })`. For SDKs with no timeout option, race the call against a timer (`Promise.race`, p-timeout).',
-      falsePositiveGuard: 'SDKs with a documented default timeout (OpenAI and Anthropic 10 min, Stripe 80 s, ky 10 s) are not "no timeout" — a default longer than the route\'s runtime limit is timeout/inversion\'s business. Calls are only reported when they run for some traced entrypoint (route, worker, cron), never in front-end packages (a package.json with next/react and no backend framework). A call behind an opossum breaker (whose own timeout bounds the wait), wrapped in a timeout helper (`withTimeout`, `pTimeout`, `Promise.race`), or whose options object or client configuration is not a literal the rule can read is not reported. SDKs whose defaults are unknown (nodemailer, postmark, twilio, firebase, Gemini) are left alone. Test, seed and script files are skipped.',
+      falsePositiveGuard: 'SDKs with a documented default timeout (OpenAI and Anthropic 10 min, Stripe 80 s, ky 10 s, httpx 5 s) are not "no timeout" — a default longer than the route\'s runtime limit is timeout/inversion\'s business. Calls are only reported when they run for some traced entrypoint (route, worker, cron), never in front-end packages (a package.json with next/react and no backend framework). A call behind an opossum breaker (whose own timeout bounds the wait), wrapped in a timeout helper (`withTimeout`, `pTimeout`, `Promise.race`), or whose options object or client configuration is not a literal the rule can read is not reported. SDKs whose defaults are unknown (nodemailer, postmark, twilio, firebase, Gemini) are left alone. Test, seed and script files are skipped.',
       references: ['https://axios-http.com/docs/req_config', 'https://developer.mozilla.org/en-US/docs/Web/API/AbortSignal/timeout_static', 'https://github.com/sindresorhus/got/blob/main/documentation/6-timeout.md', 'https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html', 'https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/'],
     },
   },
@@ -86,6 +120,23 @@ const rule: Rule = {
         const aws = m.target.tech.startsWith('aws-');
         if (m.op !== 'http' && !aws) continue;
         if (m.guards?.timeout) continue;
+        if (isPy(f.file)) {
+          // requests without timeout=, an httpx client or call with timeout=None, aiohttp with its 300 s default
+          if (m.op !== 'http' || hasKwSpread(call.args)) continue;
+          const lib = pyHttpLib(facts, f, call);
+          if (!lib) continue;
+          const t = kw(call.args).timeout;
+          if (t !== undefined && t !== null) continue;
+          if (wrappedInTimeout(f, call)) continue;
+          if (breakersAt(facts, code, f.file, call.line).some((b) => b.timeoutMs !== undefined)) continue;
+          const eps = entrypointsOfCall(code, f, call);
+          if (!eps.length) continue;
+          const key = `${f.file}:${call.line}`;
+          const list = groups.get(key) ?? [];
+          list.push({ pkg: lib.pkg, kind: 'http', ...(lib.client ? { cons: { file: f.file, line: call.line, endLine: call.endLine, pkg: lib.pkg, ctor: lib.client, imported: lib.client, args: [], call } as Construction } : {}), file: f.file, call, target: `${m.target.kind}:${m.target.name}`, eps });
+          groups.set(key, list);
+          continue;
+        }
         const cons = receiverConstruction(facts, f.file, call);
         const pkg = cons?.pkg ?? (call.callee.length && !call.root ? pkgOfLocal(f, call.callee[0]) ?? (call.callee.length === 1 && call.callee[0] === 'fetch' ? 'fetch' : undefined) : undefined);
         if (!pkg) continue;
@@ -134,7 +185,7 @@ const rule: Rule = {
       const title = first.cons
         ? `${first.cons.ctor.replace(/\.create$/, '.create()')} client${first.cons.name ? ` "${first.cons.name}"` : ''} has no request timeout (calls to ${targets.join(', ')})`
         : `${first.call.callee.join('.')}(...) to ${targets.join(', ')} has no timeout`;
-      const until = budget ? `until ${budget.what} kills the invocation` : first.pkg === 'fetch' || first.pkg === 'undici' ? "for up to undici's default 300 s headers timeout" : 'indefinitely';
+      const until = budget ? `until ${budget.what} kills the invocation` : first.pkg === 'fetch' || first.pkg === 'undici' ? "for up to undici's default 300 s headers timeout" : first.pkg === 'aiohttp' ? "for up to aiohttp's default 300 s total timeout" : 'indefinitely';
       ctx.report({
         element: code.componentOf(first.file),
         locations: sortLocations([head, ...calls]).sort((a, b) => (a === head ? -1 : b === head ? 1 : 0)),

@@ -1,6 +1,7 @@
 import type { Rule } from '../types.js';
 import { isNonProductionFile, routesPhrase } from '../util.js';
 import { findEnqueues, findQueues, findWorkers, hasFailedHandler, jobOption, queueParties } from './_queues.js';
+import { celeryEnqueues, celeryTasks, failureHandled } from './_celery.js';
 
 interface SqsQueueResource {
   key: string;
@@ -47,10 +48,10 @@ const rule: Rule = {
     effort: 'S',
     priority: 'P1',
     docs: {
-      what: 'A BullMQ/Bull queue whose jobs get no `attempts` (neither in the queue\'s `defaultJobOptions` nor in every `add()`), and for which nothing handles failed jobs (no worker or QueueEvents `failed` listener, no NestJS `@OnWorkerEvent("failed")`). Also an SQS queue declared in serverless.yml and consumed by a function, with no `RedrivePolicy` (no dead-letter queue).',
+      what: 'A BullMQ/Bull queue whose jobs get no `attempts` (neither in the queue\'s `defaultJobOptions` nor in every `add()`), and for which nothing handles failed jobs (no worker or QueueEvents `failed` listener, no NestJS `@OnWorkerEvent("failed")`). Also an SQS queue declared in serverless.yml and consumed by a function, with no `RedrivePolicy` (no dead-letter queue), and a Celery task with neither `autoretry_for`/`max_retries` nor a `self.retry()` call and no failure handler (`on_failure` on its base class, a `task_failure` signal).',
       why: 'BullMQ and Bull run a job once by default. A transient failure — a database failover, a vendor 5xx, a deploy that kills the worker mid-job — moves the job to the failed set and nothing ever runs it again: the export, email or projection the user asked for silently never happens. For SQS the opposite failure: without a redrive policy a poison message is received again and again until the retention period ends, burning worker capacity, and is then dropped without a trace.',
       fix: 'Give jobs bounded retries with backoff and handle the final failure: `new Queue("emails", { connection, defaultJobOptions: { attempts: 5, backoff: { type: "exponential", delay: 10_000 } } })` and `worker.on("failed", (job, err) => { if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) alertOrDeadLetter(job, err); })`. For SQS add `RedrivePolicy: { deadLetterTargetArn: !GetAtt JobsDlq.Arn, maxReceiveCount: 5 }` and alarm on the DLQ depth.',
-      falsePositiveGuard: 'Silent when attempts come from defaultJobOptions or from every add() call, when the options are not literal (spread, variables that cannot be followed), when an explicit attempts value is set (even 1 — a deliberate choice), or when a failed-job handler exists for the queue. SQS queues are only checked when both the queue and its consuming function are declared in the same serverless.yml. Queues defined in test, seed or script files are skipped.',
+      falsePositiveGuard: 'Silent when attempts come from defaultJobOptions or from every add() call, when the options are not literal (spread, variables that cannot be followed), when an explicit attempts value is set (even 1 — a deliberate choice), or when a failed-job handler exists for the queue. SQS queues are only checked when both the queue and its consuming function are declared in the same serverless.yml. Celery tasks whose options come through **kwargs are skipped. Queues defined in test, seed or script files are skipped.',
       references: ['https://docs.bullmq.io/guide/retrying-failing-jobs', 'https://docs.bullmq.io/guide/workers', 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html'],
     },
   },
@@ -74,6 +75,27 @@ const rule: Rule = {
         impact: `${q.tech === 'bullmq' ? 'BullMQ' : 'Bull'} runs each job once by default: a transient failure (database or vendor blip, worker restart) leaves the job in the failed set and the work is lost without an alert. ${producers.length ? `Jobs come from ${routesPhrase(producers)}` : 'No enqueuing entrypoint was traced'}${worker ? `; consumed by ${worker.replace(/^entrypoint:/, '')}` : ''}.`,
         recommendation: `Set defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 } } on queue ${q.name}, and add a worker.on('failed') handler that alerts or dead-letters the job once attemptsMade reaches attempts.`,
         fingerprintKey: `bullmq ${q.name}`,
+      });
+    }
+    // Celery: a task with no autoretry_for and no self.retry() runs once; nothing re-runs a failed batch
+    for (const t of celeryTasks(facts)) {
+      if (isNonProductionFile(t.file) || t.opaque || t.retriesInBody) continue;
+      if (t.options.autoretry_for !== undefined || t.options.max_retries !== undefined || t.options.retry_kwargs !== undefined) continue;
+      if (failureHandled(facts, t)) continue;
+      const sites = celeryEnqueues(facts, t);
+      const producers = [...new Set(sites.flatMap((s) => {
+        const fn = facts.get(s.file)?.functions.find((x) => x.id === s.call.fn);
+        return fn ? code.entrypointsOf(s.file, fn.id) : [];
+      }))].sort();
+      const worker = `entrypoint:worker:${t.name}`;
+      const hasWorker = model.nodes.some((n) => n.id === worker);
+      ctx.report({
+        element: hasWorker ? worker : code.componentOf(t.file),
+        locations: [{ file: t.file, line: t.line, endLine: t.fn.endLine }, ...sites.slice(0, 5).map((s) => ({ file: s.file, line: s.call.line }))],
+        title: `Celery task ${t.name} is never retried and its failures go nowhere`,
+        impact: `Without autoretry_for or self.retry(), Celery runs ${t.fn.name} once: when the database or a vendor fails mid-run, or the worker is killed, the task ends in FAILURE and the work is lost — there is no dead-letter queue to replay it from. ${producers.length ? `Tasks come from ${routesPhrase(producers)}` : 'No enqueuing entrypoint was traced'}.`,
+        recommendation: `Retry transient failures with backoff and a bound: @celery_app.task(autoretry_for=(OperationalError, ConnectionError), max_retries=5, retry_backoff=True, retry_jitter=True), and record tasks that exhaust their retries (an on_failure handler or a task_failure signal writing to a dead-letter table) so they can be replayed.`,
+        fingerprintKey: `celery ${t.name}`,
       });
     }
     for (const s of sqsWithoutRedrive(code.configs)) {

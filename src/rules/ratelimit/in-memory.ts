@@ -3,6 +3,7 @@ import type { Rule } from '../types.js';
 import { isNonProductionFile, routesPhrase } from '../util.js';
 import { calleeFrom, decoratorCalls, importOf, objectOf, packageOf } from '../config/_code.js';
 import { replicaVerdict } from '../state/_replicas.js';
+import { hasKwSpread, isPy, kw, pyCalleeFrom, pyEval } from '../py-util.js';
 
 interface Limiter {
   call: CallFact;
@@ -16,7 +17,26 @@ function num(v: Val | undefined): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
+/** slowapi / Flask-Limiter `Limiter(...)` without a shared `storage_uri` (their default is `memory://`). */
+function pyLimitersIn(facts: Parameters<Rule['check']>[0]['facts'], f: FileFacts): Limiter[] {
+  const out: Limiter[] = [];
+  const configured = [...facts.values()].some((o) => isPy(o.file) && (o.vars.some((v) => /(^|\.)RATELIMIT_STORAGE_UR[IL]$/.test(v.name)) || o.envReads.some((r) => /RATELIMIT_STORAGE_UR[IL]$/.test(r.name))));
+  for (const c of f.calls) {
+    const from = pyCalleeFrom(f, c, ['slowapi', 'flask_limiter']);
+    if (!from || from.name !== 'Limiter' || (from.member.length && from.member[from.member.length - 1] !== 'Limiter')) continue;
+    if (hasKwSpread(c.args)) continue;
+    const k = kw(c.args);
+    const storage = pyEval(facts, f.file, k.storage_uri, c.fn === '<module>' ? undefined : c.fn);
+    const inMemory = storage === undefined ? !(from.pkg === 'flask_limiter' && configured) : storage === null || (typeof storage === 'string' && /^memory:\/\//.test(storage)) || (!!storage && typeof storage === 'object' && 'env' in storage && typeof storage.default === 'string' && /^memory:\/\//.test(storage.default));
+    if (!inMemory) continue;
+    const first = (v: Val | undefined) => (v && typeof v === 'object' && 'arr' in v && typeof v.arr[0] === 'string' ? Number(/^(\d+)/.exec(v.arr[0])?.[1]) || undefined : undefined);
+    out.push({ call: c, lib: from.pkg, limit: first(k.default_limits), fix: `storage_uri="redis://<host>:6379/1" on the Limiter (${from.pkg === 'slowapi' ? 'slowapi uses the limits library' : 'or RATELIMIT_STORAGE_URI in the Flask config'})` });
+  }
+  return out;
+}
+
 function limitersIn(facts: Parameters<Rule['check']>[0]['facts'], f: FileFacts): Limiter[] {
+  if (isPy(f.file)) return pyLimitersIn(facts, f);
   const out: Limiter[] = [];
   for (const c of [...f.calls, ...decoratorCalls(f)]) {
     // express-rate-limit / express-slow-down: rateLimit({ windowMs, limit }) without a store
@@ -69,7 +89,7 @@ const rule: Rule = {
     effort: 'S',
     priority: 'P2',
     docs: {
-      what: 'A rate limiter that keeps its counters in process memory — express-rate-limit / express-slow-down without a `store`, rate-limiter-flexible `RateLimiterMemory`, `@nestjs/throttler` without `storage`, `@fastify/rate-limit` without `redis` — in an API whose runtime has, or may have, more than one instance (replicas > 1, autoscaling, or a serverless function).',
+      what: 'A rate limiter that keeps its counters in process memory — express-rate-limit / express-slow-down without a `store`, rate-limiter-flexible `RateLimiterMemory`, `@nestjs/throttler` without `storage`, `@fastify/rate-limit` without `redis`, Python slowapi / Flask-Limiter `Limiter(...)` without a shared `storage_uri` (their default is `memory://`) — in an API whose runtime has, or may have, more than one instance (replicas > 1, autoscaling, or a serverless function).',
       why: 'Each instance counts only the requests it sees. Behind a load balancer with N replicas a client gets about N times the configured limit; on AWS Lambda every concurrent execution environment has its own counter, so the limit is barely enforced at all. Counters also reset on every deploy or restart. The limiter then does not protect the login endpoint from credential stuffing or the database from a burst, exactly when it is needed.',
       fix: 'Keep the counters in a shared store: express-rate-limit `store: new RedisStore({ sendCommand: (...args) => redis.call(...args) })` (rate-limit-redis), `new RateLimiterRedis({ storeClient: redis, points: 100, duration: 60 })`, `ThrottlerModule.forRoot({ throttlers: [...], storage: new ThrottlerStorageRedisService(redis) })` — or enforce the limit at the edge (API Gateway usage plans, WAF rate rules, the ingress controller).',
       falsePositiveGuard: 'Silent when a store/storage/redis option is given, when the options are not a literal object (spread or built elsewhere), for a RateLimiterMemory used as the `insuranceLimiter` of a shared limiter, and when the runtime serving the routes is known to run a single instance (replicas: 1). When the instance count is not declared the finding says the runtime "may" scale. Test, seed and script files are skipped.',

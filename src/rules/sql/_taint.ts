@@ -48,6 +48,9 @@ const SANITIZER = /(^|\.)(escape\w*|quote\w*|format|sanitize\w*|toFixed|getTime|
 const ALLOWLIST_FN = /allow|whitelist|sanitiz|escape|quote|safe|valid|assert/i;
 const STRING_METHODS = new Set(['trim', 'trimStart', 'trimEnd', 'toLowerCase', 'toUpperCase', 'toLocaleLowerCase', 'toLocaleUpperCase', 'slice', 'substring', 'substr', 'replace', 'replaceAll', 'padStart', 'padEnd', 'concat', 'split', 'join', 'normalize', 'toString', 'at', 'repeat', 'map', 'filter', 'flat']);
 const LOOP_METHODS = new Set(['map', 'forEach', 'flatMap', 'filter', 'some', 'every', 'find']);
+const PY_REQUEST_PARTS = new Set(['args', 'form', 'values', 'json', 'headers', 'cookies', 'files', 'view_args', 'GET', 'POST', 'data', 'query_params', 'path_params', 'COOKIES', 'FILES', 'META', 'body']);
+const PY_ROUTE_DECORATORS = new Set(['get', 'post', 'put', 'patch', 'delete', 'api_route', 'route', 'websocket']);
+const PY_NUMERIC = /^(int|float|bool|len|abs|round|min|max|Decimal|decimal\.Decimal|UUID|uuid\.UUID|math\.\w+)$/;
 
 interface Scope {
   file: string;
@@ -91,6 +94,13 @@ export class TaintAnalysis {
       return this.val(s, src, depth);
     }
     if (NUMERIC.test(name) || SANITIZER.test(name)) return SAFE;
+    if (s.file.endsWith('.py')) {
+      if (PY_NUMERIC.test(name)) return SAFE;
+      // Flask: request.args.get('q'), request.form['x'], request.get_json()
+      if (/^request\.(args|form|values|json|headers|cookies|files|view_args|GET|POST|data|query_params)(\.|$)|^request\.get_json$/.test(name) && this.importsFlaskRequest(s.file)) return { level: 'tainted', names: [`${name}(...)`], source: { file: s.file, line: s.fn?.line ?? 1, what: `${name}(${typeof args[0] === 'string' ? `'${args[0]}'` : ''})` } };
+      if (/^request\.(GET|POST|data|query_params|headers|COOKIES)\.get$/.test(name) && this.isParam(s, 'request')) return { level: 'tainted', names: [`${name}(...)`], source: { file: s.file, line: s.fn?.line ?? 1, what: `${name}(${typeof args[0] === 'string' ? `'${args[0]}'` : ''})` } };
+      if (name === 'str' || name === 'repr') return worst(args.slice(0, 1).map((x) => this.val(s, x, depth)));
+    }
     const dot = name.lastIndexOf('.');
     const last = dot >= 0 ? name.slice(dot + 1) : name;
     const recv = dot >= 0 ? name.slice(0, dot) : undefined;
@@ -105,6 +115,10 @@ export class TaintAnalysis {
     }
     if (ALLOWLIST_FN.test(last)) return SAFE;
     return dyn(`${name}(...)`);
+  }
+
+  private importsFlaskRequest(file: string): boolean {
+    return !!this.a.facts.get(file)?.imports.some((i) => /^(flask|quart)$/.test(i.source) && i.names.some((n) => n.imported === 'request' && n.local === 'request'));
   }
 
   private isParam(s: Scope, name: string): boolean {
@@ -127,6 +141,8 @@ export class TaintAnalysis {
     const rest = segs.slice(1);
     const chain = s.fn ? this.a.scopeChain(s.file, s.fn.id) : [];
 
+    // Flask's module-level request proxy: request.args['q'], request.json
+    if (head === 'request' && s.file.endsWith('.py') && PY_REQUEST_PARTS.has(rest[0] ?? '') && this.importsFlaskRequest(s.file)) return { level: 'tainted', names: [ref], source: { file: s.file, line: s.fn?.line ?? 1, what: ref } };
     // request objects: req.query.q, ctx.request.body, event.queryStringParameters
     const owner = chain.find((fn) => fn.params.some((p) => p.name === head));
     if (owner) {
@@ -190,8 +206,24 @@ export class TaintAnalysis {
     return dyn(`this.${rest.join('.')}`);
   }
 
+  /** Python web frameworks: a FastAPI route parameter (path/query/body, not a Depends), Flask's `request.args/form/json`, Django/DRF `request.GET/POST/data/query_params`. */
+  private pyParam(s: Scope, fn: FunctionFact, p: ParamFact, rest: string[], label: string): Taint | undefined {
+    if (!s.file.endsWith('.py')) return undefined;
+    if (p.name === 'request' && PY_REQUEST_PARTS.has(rest[0] ?? '')) return { level: 'tainted', names: [label], source: { file: s.file, line: fn.line, what: `${label} in ${fnLabel(fn)}` } };
+    const route = fn.decorators.find((d) => (d.callee?.length ?? 0) >= 2 && PY_ROUTE_DECORATORS.has(d.name));
+    if (!route) return undefined;
+    const dflt = p.default;
+    if (dflt && typeof dflt === 'object' && 'call' in dflt && /(^|\.)(Depends|Security)$/.test(dflt.call)) return undefined;
+    if (p.type && /^(int|float|bool|UUID|uuid\.UUID|datetime|date|Decimal|PositiveInt|conint|Request|WebSocket|BackgroundTasks|Response|Session|AsyncSession)$/.test(p.type)) return SAFE;
+    // an Annotated alias of a dependency (CurrentUser, SessionDep) is not input
+    if (p.type && /(Dep|User|Session|Service|Repo|Repository|Db|DB)$/.test(p.type) && !/^(str|dict|list)$/.test(p.type)) return undefined;
+    return { level: 'tainted', names: [label], source: { file: s.file, line: route.line, what: `request parameter ${p.name}${p.type ? `: ${p.type}` : ''} of ${fnLabel(fn)}` } };
+  }
+
   private param(s: Scope, fn: FunctionFact, index: number, p: ParamFact, rest: string[], depth: number): Taint {
     const label = `${p.name}${rest.length ? '.' + rest.join('.') : ''}`;
+    const py = this.pyParam(s, fn, p, rest, label);
+    if (py) return py;
     const input = p.decorators.find((d) => NEST_INPUT.has(d.name));
     if (input) {
       const piped = input.args.some((x) => x && typeof x === 'object' && (('ref' in x && PARSE_PIPE.test(x.ref)) || ('new' in x && PARSE_PIPE.test(x.new))));

@@ -4,6 +4,7 @@ import type { Rule } from '../types.js';
 import { isNonProductionFile, routesPhrase } from '../util.js';
 import { access, objOf, type Access } from '../db/_data-access.js';
 import { fnLabel, TaintAnalysis, worst, type Taint } from './_taint.js';
+import { kw, pos } from '../py-util.js';
 
 /** Text that reads as SQL (`${}` marks the holes). */
 const SQL_LIKE = [/^\s*(\$\{\}\s*)?(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|CALL|EXEC|EXECUTE|CREATE|ALTER|DROP|TRUNCATE|GRANT)\b/i, /\bSELECT\b[\s\S]*\bFROM\b/i, /\bINSERT\s+INTO\b/i, /\bUPDATE\b[\s\S]*\bSET\b/i, /\bDELETE\s+FROM\b/i];
@@ -52,7 +53,40 @@ function resolveLocal(a: Access, file: string, fnId: string, v: Val): Val {
   return cur;
 }
 
+const PY_SQL_METHODS = /^(execute|executemany|exec_driver_sql|executescript|scalars|scalar|fetch|fetchrow|fetchval|raw|mogrify)$/;
+
+/** `text("...")` / `sa.text(...)` / `text(...).bindparams(...)`: the SQL text inside, and whether values are bound. */
+function pyUnwrapText(v: Val): { sql: Val; bound: boolean } {
+  let cur: Val = v;
+  let bound = false;
+  if (cur && typeof cur === 'object' && 'call' in cur && cur.call === '().bindparams' && cur.recv) {
+    bound = true;
+    cur = cur.recv;
+  }
+  if (cur && typeof cur === 'object' && 'call' in cur && /(^|\.)text$/.test(cur.call)) return { sql: pos(cur.args)[0] ?? null, bound };
+  return { sql: cur, bound };
+}
+
+/** Python raw-SQL sinks: SQLAlchemy execute(text(...)), DB-API cursor.execute(sql, params), asyncpg fetch*, Django raw(). */
+function pySinkOf(a: Access, f: FileFacts, call: CallFact): Sink | undefined {
+  if (call.root || call.callee.length < 2) return undefined;
+  const method = call.callee[call.callee.length - 1];
+  if (!PY_SQL_METHODS.test(method)) return undefined;
+  const args = pos(call.args);
+  const first = args[0];
+  if (first === undefined) return undefined;
+  let { sql, bound } = pyUnwrapText(resolveLocal(a, f.file, call.fn, first));
+  sql = resolveLocal(a, f.file, call.fn, sql);
+  const text = textOf(sql);
+  if (!text || !looksLikeSql(text)) return undefined;
+  const k = kw(call.args);
+  bound = bound || args.length > 1 || 'params' in k || 'parameters' in k;
+  const m = a.db(f.file, call);
+  return { call, sql, api: m ? 'orm' : 'pg', method, bound };
+}
+
 function sinkOf(a: Access, f: FileFacts, call: CallFact): Sink | undefined {
+  if (f.file.endsWith('.py')) return pySinkOf(a, f, call);
   if (call.template !== undefined || call.root || call.callee.length < 2) return undefined;
   const head = call.callee[0];
   if (head === 'Prisma' || head === 'String' || head === 'console' || head === 'logger') return undefined;
@@ -132,10 +166,10 @@ const rule: Rule = {
     effort: 'S',
     priority: 'P0',
     docs: {
-      what: 'SQL text assembled by template-literal interpolation or `+` concatenation of values that are not constants, and passed to an API that executes the text as-is: Prisma `$queryRawUnsafe`/`$executeRawUnsafe`, node-postgres/mysql2 `query`/`execute`, knex `raw`/`whereRaw`..., Sequelize/TypeORM `query`, better-sqlite3 `prepare`, postgres.js `unsafe`, or a Supabase `.rpc()` that runs SQL. Critical when a value can be traced (through locals, constants, collection callbacks and function parameters back to their call sites, across files) to request input: `req.params/query/body/headers`, NestJS `@Query`/`@Param`/`@Body`/`@Headers` parameters, a `*Dto` parameter, a Lambda event.',
+      what: 'SQL text assembled by template-literal interpolation or `+` concatenation of values that are not constants, and passed to an API that executes the text as-is: Prisma `$queryRawUnsafe`/`$executeRawUnsafe`, node-postgres/mysql2 `query`/`execute`, knex `raw`/`whereRaw`..., Sequelize/TypeORM `query`, better-sqlite3 `prepare`, postgres.js `unsafe`, or a Supabase `.rpc()` that runs SQL; in Python, f-strings, `%` and `.format()` into SQLAlchemy `execute(text(...))`, DB-API `cursor.execute(...)`, asyncpg `fetch*`/`execute` or Django `raw()`. Critical when a value can be traced (through locals, constants, collection callbacks and function parameters back to their call sites, across files) to request input: `req.params/query/body/headers`, NestJS `@Query`/`@Param`/`@Body`/`@Headers` parameters, a `*Dto` parameter, a Lambda event.',
       why: 'Whatever reaches the SQL text is executed as SQL: a crafted search term can close the quote and read other tenants\' rows, bypass a filter or modify data with the application role\'s privileges. Even when no user text reaches it today, every distinct value is a new statement text: Postgres cannot reuse the plan and pg_stat_statements files each literal as a separate query, so the slow ones never rank (seed 001: 52 string-built sites, four with raw input, invisible to slow-query ranking).',
       fix: "Keep values out of the SQL text — they become bind parameters:\n\n```ts\n// before\nprisma.$queryRawUnsafe(`SELECT id FROM \"Question\" WHERE title ILIKE '%${term}%'`);\n// after\nprisma.$queryRaw`SELECT id FROM \"Question\" WHERE title ILIKE ${'%' + term + '%'}`;\n// node-postgres\npool.query('SELECT id FROM question WHERE title ILIKE $1', [`%${term}%`]);\n```\nIdentifiers (sort columns, table names) cannot be bound: map them through a fixed allowlist (`const col = SORTABLE[sort] ?? 'created_at'`).",
-      falsePositiveGuard: 'Never fires on tagged templates (`prisma.$queryRaw`...${x}...``, `sql`...``, `Prisma.sql`): their holes are bind parameters; nor on `Prisma.raw`/`Prisma.join` fragments, on text built only from constants (string literals, module `const`s, CONSTANT_CASE and enum members, `cond ? \'ASC\' : \'DESC\'`, lookups in a const object), on numbers (`Math.min(...)`, `Number()`, `parseInt`, NestJS `ParseIntPipe`/`ParseUUIDPipe` parameters, parameters typed `number` with no traced input) and escaping helpers (`escapeLiteral`, `format`, `quote*`), on environment values, or on parameterized calls (`query(\'... $1\', [x])`). When values are bound separately and no piece traces to request input, the remaining interpolation is taken to be structural (placeholder lists) and not reported. `.query`/`.execute` of an unknown library must carry text that reads as SQL. Test, fixture, seed, script and migration files are skipped.',
+      falsePositiveGuard: 'Never fires on tagged templates (`prisma.$queryRaw`...${x}...``, `sql`...``, `Prisma.sql`): their holes are bind parameters; nor on `Prisma.raw`/`Prisma.join` fragments, on text built only from constants (string literals, module `const`s, CONSTANT_CASE and enum members, `cond ? \'ASC\' : \'DESC\'`, lookups in a const object), on numbers (`Math.min(...)`, `Number()`, `parseInt`, NestJS `ParseIntPipe`/`ParseUUIDPipe` parameters, parameters typed `number` with no traced input) and escaping helpers (`escapeLiteral`, `format`, `quote*`), on environment values, or on parameterized calls (`query(\'... $1\', [x])`, Python `execute(text("... :id"), {"id": x})`, `cursor.execute("... %s", (x,))`). When values are bound separately and no piece traces to request input, the remaining interpolation is taken to be structural (placeholder lists) and not reported. `.query`/`.execute` of an unknown library must carry text that reads as SQL. Test, fixture, seed, script and migration files are skipped.',
       references: ['https://www.prisma.io/docs/orm/prisma-client/using-raw-sql/raw-queries#sql-injection-prevention', 'https://node-postgres.com/features/queries#parameterized-query', 'https://knexjs.org/guide/raw.html', 'https://cheatsheetseries.owasp.org/cheatsheets/SQL_Injection_Prevention_Cheat_Sheet.html', 'https://www.postgresql.org/docs/current/pgstatstatements.html'],
     },
   },
@@ -165,7 +199,7 @@ const rule: Rule = {
         title: t.level === 'tainted' ? `Request input concatenated into SQL in ${label} (${api})` : `SQL built by interpolation in ${label} (${api})`,
         locations,
         impact,
-        recommendation: fix(sink),
+        recommendation: file.endsWith('.py') ? "Bind the values: session.execute(text('SELECT ... WHERE kind ILIKE :term LIMIT :n'), {'term': f'%{q}%', 'n': 50}) (SQLAlchemy), cursor.execute('... WHERE name = %s', (name,)) (DB-API), conn.fetch('... $1', name) (asyncpg) — or build the query with select(...).where(...); take identifiers only from a fixed allowlist." : fix(sink),
         fingerprintKey: `${label} ${api} ${text.replace(/\s+/g, ' ').slice(0, 120)}`,
       });
     };

@@ -4,6 +4,7 @@ import type { Rule, RuleContext } from '../types.js';
 import { entrypointsOf, isNonProductionFile, routesPhrase } from '../util.js';
 import { calleeFrom, importOf, objectOf, packageOf } from '../config/_code.js';
 import { replicaVerdict, type ReplicaVerdict } from './_replicas.js';
+import { isPy } from '../py-util.js';
 
 /** State other instances need to see: sessions, sockets, one-time codes, locks, counters. */
 const SHARED_STATE = /session|socket|connection|client|subscriber|presence|online|room|channel|token|otp|nonce|verification|lock|attempt|idempoten|counter|throttle|ratelimit|rate_limit/i;
@@ -128,11 +129,12 @@ const rule: Rule = {
       }
       // Map / Set / in-process caches written or invalidated on request paths
       const holders: Holder[] = [];
-      for (const v of f.vars) {
+      if (isPy(f.file)) holders.push(...pyHolders(f));
+      for (const v of isPy(f.file) ? [] : f.vars) {
         const type = containerType(f, v.init);
         if (type) holders.push({ kind: 'module', name: v.name, line: v.line, type });
       }
-      for (const cls of f.classes) {
+      for (const cls of isPy(f.file) ? [] : f.classes) {
         if (!isSingletonClass(f, cls.name)) continue;
         for (const p of cls.props) {
           const type = containerType(f, p.init);
@@ -141,13 +143,16 @@ const rule: Rule = {
       }
       for (const h of holders) {
         if (LOCAL_BY_DESIGN.test(h.name)) continue;
-        const shared = SHARED_STATE.test(h.name);
+        const py = isPy(f.file);
+        // Python: a ConnectionManager's `active` dict is socket state even when the attribute name does not say so
+        const shared = SHARED_STATE.test(h.name) || (py && !!h.cls && SHARED_STATE.test(h.cls) && !CACHE.test(h.name));
         const cache = !shared && CACHE.test(h.name);
         if (!shared && !cache) continue;
-        const ops = cache ? INVALIDATE_OPS : WRITE_OPS;
+        const ops = py ? (cache ? PY_INVALIDATE_OPS : PY_WRITE_OPS) : cache ? INVALIDATE_OPS : WRITE_OPS;
         const sites: { call: CallFact; eps: string[] }[] = [];
         for (const c of f.calls) {
-          const chain = c.callee;
+          // Python: self.active[user_id].append(ws) — an element of the container is written too
+          const chain = py ? c.callee.filter((p, i) => !(p === '[]' && i === c.callee.length - 2)) : c.callee;
           const hit = h.kind === 'module' ? chain.length === 2 && chain[0] === h.name : chain.length === 3 && chain[0] === 'this' && chain[1] === h.name;
           if (!hit || !ops.has(chain[chain.length - 1])) continue;
           const fn = f.functions.find((x) => x.id === c.fn);
@@ -164,7 +169,7 @@ const rule: Rule = {
         report(ctx, v, {
           file: f.file, line: h.line, element: code.componentOf(f.file), eps: eps.length ? eps : v.entrypoints,
           extra: sites.slice(0, 4).map((s) => ({ file: f.file, line: s.call.line })),
-          title: cache ? `In-process cache ${h.name} is invalidated per instance` : `${h.name} is kept in process memory`,
+          title: cache ? `In-process cache ${h.name} is invalidated per instance` : `${py && h.cls ? `${h.cls}.${h.name}` : h.name} is kept in process memory`,
           what: cache
             ? `${label} is cleared on writes by the instance that handles the write only; the other instances keep serving the stale entries until they expire or restart.`
             : `${label} is written while handling requests and lives in one process: another instance (or the same one after a restart) does not see it, so whatever depends on it — a session, a socket, a code or a lock — fails or is bypassed there.`,
@@ -177,6 +182,38 @@ const rule: Rule = {
     }
   },
 };
+
+const PY_WRITE_OPS = new Set(['append', 'add', '__setitem__', 'setdefault', 'update', 'insert', 'extend', 'appendleft']);
+const PY_INVALIDATE_OPS = new Set(['pop', 'remove', 'discard', 'clear', '__delitem__', 'popitem']);
+const PY_CONTAINERS = /^(dict|set|list|defaultdict|OrderedDict|deque|Counter|WeakValueDictionary|WeakSet|TTLCache|LRUCache|LFUCache|Cache|cachetools\.\w+|collections\.\w+|weakref\.\w+)$/;
+
+/** Python: module-level or singleton-instance dicts, sets, lists and cachetools caches. */
+function pyContainer(init: Val | undefined): string | undefined {
+  if (!init || typeof init !== 'object') return undefined;
+  if ('obj' in init && !Object.keys(init.obj).length && !init.spread) return 'dict';
+  if ('arr' in init && init.arr.length === 0) return 'list';
+  if ('call' in init && PY_CONTAINERS.test(init.call)) return init.call.split('.').pop();
+  return undefined;
+}
+
+function pyHolders(f: FileFacts): Holder[] {
+  const out: Holder[] = [];
+  for (const v of f.vars) {
+    if (v.name.includes('.') || /^[A-Z0-9_]+$/.test(v.name)) continue;
+    const type = pyContainer(v.init);
+    if (type) out.push({ kind: 'module', name: v.name, line: v.line, type });
+  }
+  // a class with a module-level instance (`manager = ConnectionManager()`): its self.x containers live once per process
+  const singletons = new Set(f.vars.map((v) => (v.init && typeof v.init === 'object' && 'call' in v.init ? v.init.call : '')).filter(Boolean));
+  for (const cls of f.classes) {
+    if (!singletons.has(cls.name)) continue;
+    for (const p of cls.props) {
+      const type = pyContainer(p.init);
+      if (type) out.push({ kind: 'class', name: p.name, cls: cls.name, line: p.line, type });
+    }
+  }
+  return out;
+}
 
 function isRequestEntrypoint(model: Model, id: string): boolean {
   const n = model.nodes.find((x) => x.id === id);

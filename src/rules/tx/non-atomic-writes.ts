@@ -27,7 +27,7 @@ const rule: Rule = {
       what: 'A handler or service method performs two or more writes to the same datastore (directly or through the functions it calls) and none of them runs inside a transaction.',
       why: 'When a later write fails — a constraint violation, a timeout, a deploy that kills the process — the earlier writes stay committed. Users end up half-provisioned (an organisation with no member, a subscription with no deployment) and later steps that assume the whole step happened break in ways that are hard to trace.',
       fix: 'Run the writes of one step in one transaction: Prisma `await prisma.$transaction(async (tx) => { await tx.a.create(...); await tx.b.create(...); })`, TypeORM `dataSource.transaction(...)`, Knex `knex.transaction(...)`, SQLAlchemy one `session.commit()` at the end of the unit of work.',
-      falsePositiveGuard: 'Only functions on an HTTP or WebSocket entrypoint path (job and cron batches are independent work). Writes made once per loop iteration are not counted together. Writes in the try body and in its catch, and writes before and after an early return, never run together. Writes in different arms of one if/switch/ternary are never counted together. Writes inside a transaction callback (`$transaction`, `transaction`, `withTransaction`, `runInTransaction`) or the array form `$transaction([...])` never count. A single `upsert`/`createMany` is one write. Writes that all come from one callee are reported once, at that callee, not again at each caller. Test, seed and script files are skipped.',
+      falsePositiveGuard: 'Only functions on an HTTP or WebSocket entrypoint path (job and cron batches are independent work). SQLAlchemy: a session is a unit of work — add/delete/flush and DML executed on the session are pending until commit(), so several of them before one commit() count as one write; each commit() is a write, and work started with asyncio.create_task or BackgroundTasks is not counted with its caller. Writes made once per loop iteration are not counted together. Writes in the try body and in its catch, and writes before and after an early return, never run together. Writes in different arms of one if/switch/ternary are never counted together. Writes inside a transaction callback (`$transaction`, `transaction`, `withTransaction`, `runInTransaction`) or the array form `$transaction([...])` never count. A single `upsert`/`createMany` is one write. Writes that all come from one callee are reported once, at that callee, not again at each caller. Test, seed and script files are skipped.',
       references: ['https://www.prisma.io/docs/orm/prisma-client/queries/transactions', 'https://typeorm.io/transactions'],
     },
   },
@@ -40,7 +40,9 @@ const rule: Rule = {
         // request paths only: a job or cron tick doing several independent writes is batch work, not one step
         const eps = entrypointsOf(code, f.file, fn);
         if (!eps.some((e) => requestEntrypoints.has(e))) continue;
-        const writes = code.usesOf(f.file, fn.id).filter((u) => u.edge === 'writes' && u.target.kind === 'datastore' && !u.guards.transaction && !topSiteInLoop(u, f.file, fn.id, facts));
+        // Python: a coroutine started with asyncio.create_task or a BackgroundTasks job is separate work with its own session
+        const py = f.file.endsWith('.py');
+        const writes = code.usesOf(f.file, fn.id).filter((u) => u.edge === 'writes' && u.target.kind === 'datastore' && !u.guards.transaction && !topSiteInLoop(u, f.file, fn.id, facts) && !(py && u.mode === 'fire_and_forget'));
         const byTarget = new Map<string, Use[]>();
         for (const u of writes) {
           const key = `${u.target.kind}:${u.target.name}`;
@@ -59,7 +61,9 @@ const rule: Rule = {
             locations: [{ file: f.file, line: fn.line, endLine: fn.endLine }, ...list.map((u) => ({ file: u.evidence.file, line: u.evidence.line }))],
             title: `${functionLabel(fn)} makes ${list.length} writes to ${nodeName(model, target)} without a transaction`,
             impact: `If a later write fails, the earlier ones stay committed and the data is left half-done. Runs for ${routesPhrase(eps)}.`,
-            recommendation: `Wrap the ${list.length} writes of ${functionLabel(fn)} in one transaction (e.g. prisma.$transaction(async (tx) => { ... })) so a failure rolls the whole step back.`,
+            recommendation: py
+              ? `Make ${functionLabel(fn)} one unit of work: add everything to the session and call commit() once at the end (or wrap the step in \`with session.begin():\`), so a failure rolls the whole step back.`
+              : `Wrap the ${list.length} writes of ${functionLabel(fn)} in one transaction (e.g. prisma.$transaction(async (tx) => { ... })) so a failure rolls the whole step back.`,
             fingerprintKey: `${functionLabel(fn)} ${target}`,
           });
         }
