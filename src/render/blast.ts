@@ -89,6 +89,14 @@ function fmtEvidence(ev: Evidence[] | undefined, max = 2): string {
   return shown.join(', ') + (list.length > max ? ` (+${list.length - max})` : '');
 }
 
+/** One evidence location per line, so file names are never cut in 80 columns. */
+function evidenceLines(ev: Evidence[] | undefined, max = 3): string[] {
+  const list = ev ?? [];
+  const lines = list.slice(0, max).map((e, i) => `    ${i === 0 ? 'at' : '  '} ${clean(e.file)}:${e.line}`);
+  if (list.length > max) lines.push(`       (+${list.length - max} more)`);
+  return lines;
+}
+
 export function renderBlast(model: Model, scenario: Scenario, opts: BlastOptions = {}): string {
   const width = Math.max(40, opts.width ?? 80);
   const maxPaths = opts.maxPaths ?? 10;
@@ -198,8 +206,7 @@ export function renderBlast(model: Model, scenario: Scenario, opts: BlastOptions
   } else {
     for (const s of scenario.stoppedBy) {
       out.push(...wrapWords(clean(`${s.guard} on ${s.from} → ${s.to}`), width, '  ', '    '));
-      const ev = fmtEvidence(s.evidence);
-      if (ev) out.push(truncate(`    at ${ev}`, width));
+      for (const line of evidenceLines(s.evidence)) out.push(truncate(line, width));
     }
   }
 
@@ -209,10 +216,8 @@ export function renderBlast(model: Model, scenario: Scenario, opts: BlastOptions
     out.push('');
     out.push(paint('Lost side effects (fire-and-forget work that silently does not happen)', 'bold'));
     for (const l of lost) {
-      const n = l.entrypoints.length;
-      out.push(...wrapWords(clean(`${l.from} → ${l.to} (${n} entrypoint${n === 1 ? '' : 's'})`), width, '  ', '    '));
-      const ev = fmtEvidence(l.evidence);
-      if (ev) out.push(truncate(`    at ${ev}`, width));
+      out.push(...wrapWords(clean(`${l.from} → ${l.to}, lost for ${l.entrypoints.map((x) => x.replace(/^entrypoint:/, '')).join(', ')}`), width, '  ', '    '));
+      for (const line of evidenceLines(l.evidence)) out.push(truncate(line, width));
     }
   }
   return out.join('\n') + '\n';
