@@ -159,3 +159,72 @@ export default app;
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: does not fire in browser code — a React component and a hook of a front-end package`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'notes', private: true, workspaces: ['apps/*'] }),
+    'apps/api/package.json': JSON.stringify({ name: 'notes-api', dependencies: { express: '^4.19.0', '@prisma/client': '^5.0.0' } }),
+    'apps/api/src/db.ts': `import { PrismaClient } from '@prisma/client';
+export const prisma = new PrismaClient();
+`,
+    'apps/api/src/server.ts': `import express from 'express';
+import { prisma } from './db';
+const app = express();
+app.get('/notes', async (_req, res) => {
+  res.json(await prisma.note.findMany({ take: 50 }));
+});
+app.listen(3000);
+`,
+    'apps/web/package.json': JSON.stringify({ name: 'notes-web', dependencies: { react: '^18.3.0', 'react-dom': '^18.3.0' } }),
+    'apps/web/src/hooks/use-draft.ts': `export async function persistDraft(noteId: string, body: string): Promise<void> {
+  const res = await fetch('/api/notes/' + noteId + '/draft', { method: 'PUT', body });
+  if (!res.ok) throw new Error('draft not saved');
+}
+
+export function useDraftSync(noteId: string) {
+  return (body: string) => {
+    persistDraft(noteId, body);
+  };
+}
+`,
+    'apps/web/src/components/NoteEditor.tsx': `import { useEffect, useState } from 'react';
+import { persistDraft } from '../hooks/use-draft';
+
+export function NoteEditor({ noteId }: { noteId: string }) {
+  const [body, setBody] = useState('');
+  useEffect(() => {
+    const handle = setTimeout(() => {
+      void persistDraft(noteId, body);
+    }, 800);
+    return () => clearTimeout(handle);
+  }, [noteId, body]);
+  return <textarea value={body} onChange={(e) => setBody(e.target.value)} />;
+}
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: still fires in a back-end .tsx file reached by a route`, async () => {
+  const model = await scanModel({
+    ...base,
+    'src/mail.tsx': `import { prisma } from './db';
+export async function logDelivery(orderId: string): Promise<void> {
+  await prisma.delivery.create({ data: { orderId } });
+}
+export function renderAndSend(orderId: string): string {
+  logDelivery(orderId);
+  return '<p>' + orderId + '</p>';
+}
+`,
+    'src/server.ts': `import express from 'express';
+import { renderAndSend } from './mail';
+const app = express();
+app.post('/orders/:id/receipt', (req, res) => {
+  res.send(renderAndSend(req.params.id));
+});
+app.listen(3000);
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/mail.tsx:6']);
+});

@@ -5,6 +5,7 @@
 // schema's unique constraints, and small value helpers. Pure; cached per scan.
 import type { CallFact, FactIndex, FileFacts, FunctionFact, Val } from '../../extract/facts.js';
 import { isObj } from '../../extract/facts.js';
+import { posix } from 'node:path';
 import { prismaDatastore } from '../../packs/prisma/index.js';
 import type { CodeIndex } from '../types.js';
 
@@ -340,7 +341,10 @@ export function constantSmallCollection(a: Access, file: string, fnId: string, v
     const local = a.scopeChain(file, fnId).find((s) => name in s.locals)?.locals[name];
     if (local !== undefined) return constantSmallCollection(a, file, fnId, local, max, depth + 1);
     const mod = a.facts.get(file)?.vars.find((x) => x.name === name && x.kind === 'const');
-    return mod ? constantSmallCollection(a, file, fnId, mod.init, max, depth + 1) : false;
+    if (mod) return constantSmallCollection(a, file, fnId, mod.init, max, depth + 1);
+    // a constant list imported from a sibling module (`import { TIERS } from '../constants/tiers'`)
+    const imported = importedConst(a.facts, file, name);
+    return imported?.init ? constantSmallCollection(a, imported.file, '<module>', imported.init, max, depth + 1) : false;
   }
   if (typeof v === 'object' && 'call' in v && /^Object\.(keys|values|entries)$/.test(v.call)) {
     let target: Val | undefined = v.args[0];
@@ -352,6 +356,23 @@ export function constantSmallCollection(a: Access, file: string, fnId: string, v
     return !!o && !o.spread && Object.keys(o.obj).length <= max;
   }
   return false;
+}
+
+/** The exported module-level const a relative import of `local` names, with the file that declares it. */
+function importedConst(facts: FactIndex, file: string, local: string): { file: string; init?: Val } | undefined {
+  const f = facts.get(file);
+  for (const imp of f?.imports ?? []) {
+    if (imp.typeOnly || !imp.source.startsWith('.')) continue;
+    const spec = imp.names.find((n) => n.local === local);
+    if (!spec || spec.imported === 'default' || spec.imported === '*') continue;
+    const base = posix.normalize(posix.join(posix.dirname(file), imp.source)).replace(/\.[cm]?js$/, '');
+    for (const ext of ['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs', '/index.ts', '/index.js']) {
+      const target = facts.get(base + ext);
+      const v = target?.vars.find((x) => x.name === spec.imported && x.kind === 'const' && x.exported);
+      if (target && v) return { file: target.file, init: v.init };
+    }
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------- wording

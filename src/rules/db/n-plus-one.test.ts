@@ -137,3 +137,42 @@ export async function dashboard(orgId: string, memberIds: string[]) {
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: silent for a small constant list imported from a constants module, fires for a long one (trap)`, async () => {
+  const model = await scanModel({
+    'src/db.ts': prismaModule,
+    'src/constants/workspace.ts': `export const DEFAULT_CHANNELS: { slug: string; topic: string }[] = [
+  { slug: 'general', topic: 'Company-wide announcements' },
+  { slug: 'random', topic: 'Everything else' },
+  { slug: 'help', topic: 'Questions for the team' },
+] as const;
+
+export const HOLIDAY_CODES = ['NY', 'MLK', 'PRES', 'MEM', 'JUN', 'IND', 'LAB', 'COL', 'VET', 'THX', 'XMAS', 'BOX'];
+`,
+    'src/workspaces.ts': `import express from 'express';
+import { prisma } from './db';
+import { DEFAULT_CHANNELS, HOLIDAY_CODES } from './constants/workspace';
+
+const app = express();
+
+app.post('/workspaces', async (req, res) => {
+  const workspace = await prisma.$transaction(async (tx) => {
+    const created = await tx.workspace.create({ data: { name: String(req.body.name) } });
+    await Promise.all(DEFAULT_CHANNELS.map((channel) => tx.channel.create({ data: { ...channel, workspaceId: created.id } })));
+    return created;
+  });
+  res.status(201).json(workspace);
+});
+
+app.post('/workspaces/:id/holidays', async (req, res) => {
+  for (const code of HOLIDAY_CODES) {
+    await prisma.holiday.create({ data: { code, workspaceId: req.params.id } });
+  }
+  res.sendStatus(204);
+});
+
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/workspaces.ts:17']);
+});

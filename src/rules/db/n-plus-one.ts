@@ -42,7 +42,7 @@ const rule: Rule = {
     id: 'db/n-plus-one',
     title: 'A database query per item of a list (N+1)',
     category: 'performance',
-    polarity: 'risk',
+    polarity: 'observation',
     defaultSeverity: 'medium',
     effort: 'S',
     priority: 'P1',

@@ -32,7 +32,7 @@ const rule: Rule = {
     id: 'db/unbounded-query',
     title: 'A list query without a limit on an entrypoint path',
     category: 'scalability',
-    polarity: 'risk',
+    polarity: 'observation',
     defaultSeverity: 'medium',
     effort: 'S',
     priority: 'P2',
