@@ -322,7 +322,7 @@ function specs(fileCount: number, plain: boolean): RowSpec[] {
     const r = m.result as { files?: number; errors?: number; parseMs?: number } | undefined;
     if (!r || typeof r.files !== 'number') throw new Error(`${what} wrote no result`);
     if (r.files !== fileCount) throw new Error(`${what} parsed ${r.files} of ${fileCount} files`);
-    return { workS: (r.parseMs ?? 0) / 1000, note: `${r.files} files, ${r.errors ?? 0} with errors, parse ${(((r.parseMs ?? 0) as number) / 1000).toFixed(2)} s` };
+    return { workS: (r.parseMs ?? 0) / 1000, note: `${r.files} files, ${r.errors ?? 0} with errors` };
   };
   const dcOut = (mode: string) => join(TMP_DIR, `depcruise-${mode}.json`);
   const tsconfig = join(SYNTHETIC, 'tsconfig.json');

@@ -255,6 +255,11 @@ function makeRuntimeOf(infra: InfraFacts, files: FileFacts[], packageJsons: Conf
       if (l) return l.name;
     }
     const matching = containers.filter((r) => (r.sourceDirs ?? ['']).some((d) => under(file, d)));
+    // Python: the container built from the code's own folder before a proxy or admin image at the repository root
+    if (file.endsWith('.py')) {
+      const depth = (r: (typeof containers)[number]) => Math.max(...(r.sourceDirs ?? ['']).filter((d) => under(file, d)).map((d) => (d === '' ? 0 : d.split('/').length)));
+      matching.sort((a, b) => depth(b) - depth(a));
+    }
     if (matching.length) {
       const isWorkerEp = ep.trigger === 'worker' || ep.trigger === 'schedule';
       // Python: Celery workers, RQ and dramatiq workers run in their own containers (a beat-scheduled task runs on the worker too)

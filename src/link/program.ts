@@ -164,7 +164,25 @@ export class Program {
   }
 
   /** Python imports: `import m as x` / `from m import name`, where name may be a submodule; `from m import *`. */
+  private readonly pyMemo = new Map<string, Sym | undefined>();
+  private readonly pyBusy = new Set<string>();
+
+  /** Memoized per file and name: package __init__ re-export chains are walked once. */
   private lookupPython(f: FileFacts, name: string, depth: number): Sym | undefined {
+    const key = `${f.file}\0${name}`;
+    if (this.pyMemo.has(key)) return this.pyMemo.get(key);
+    if (this.pyBusy.has(key)) return undefined;
+    this.pyBusy.add(key);
+    try {
+      const r = this.lookupPythonUncached(f, name, depth);
+      this.pyMemo.set(key, r);
+      return r;
+    } finally {
+      this.pyBusy.delete(key);
+    }
+  }
+
+  private lookupPythonUncached(f: FileFacts, name: string, depth: number): Sym | undefined {
     const file = f.file;
     for (let i = f.imports.length - 1; i >= 0; i--) {
       const imp = f.imports[i];
@@ -194,7 +212,24 @@ export class Program {
     return undefined;
   }
 
+  private readonly pyExportMemo = new Map<string, Sym | undefined>();
+
   lookupExport(file: string, exported: string, depth = 0): Sym | undefined {
+    if (!file.endsWith('.py')) return this.lookupExportUncached(file, exported, depth);
+    const key = `${file}\0${exported}`;
+    if (this.pyExportMemo.has(key)) return this.pyExportMemo.get(key);
+    if (this.pyBusy.has(`export\0${key}`)) return undefined;
+    this.pyBusy.add(`export\0${key}`);
+    try {
+      const r = this.lookupExportUncached(file, exported, depth);
+      this.pyExportMemo.set(key, r);
+      return r;
+    } finally {
+      this.pyBusy.delete(`export\0${key}`);
+    }
+  }
+
+  private lookupExportUncached(file: string, exported: string, depth = 0): Sym | undefined {
     const f = this.files.get(file);
     if (!f || depth > 12) return undefined;
     const local = f.exports[exported];

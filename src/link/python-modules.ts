@@ -171,12 +171,14 @@ export function pyComponent(mods: PyModules, file: string): string | undefined {
   const root = mods.roots.find((r) => isUnder(file, r)) ?? '';
   const rel = root ? file.slice(root.length + 1) : file;
   let parts = rel.split('/');
-  if (parts.length === 1 || /^(alembic|migrations)$/.test(parts[0])) return undefined;
+  if (parts.length === 1) return undefined;
   const tops = mods.topPackages(root);
   if (tops.length === 1 && parts[0] === tops[0]) {
     if (parts.length === 2) return undefined;
     parts = parts.slice(1);
   }
+  // migration scripts and test suites are not components of the running system
+  if (/^(alembic|migrations|tests?|testing)$/.test(parts[0])) return undefined;
   if ((parts[0] === 'modules' || parts[0] === 'domains' || parts[0] === 'features' || parts[0] === 'apps') && parts.length > 2) return parts[1];
   return parts.length > 1 ? parts[0] : undefined;
 }

@@ -112,20 +112,27 @@ export class Resolver {
   }
 
   /** Python: what a function returns or yields (a FastAPI dependency's session, a factory's client). */
+  private readonly returnsMemo = new Map<string, Resolved | undefined>();
+
   returnsOf(file: string, fn: FunctionFact): Resolved | undefined {
     const key = `${file}#${fn.id}`;
+    if (this.returnsMemo.has(key)) return this.returnsMemo.get(key);
     if (this.returning.has(key) || !fn.returns?.length) return undefined;
     this.returning.add(key);
+    let out: Resolved | undefined;
     try {
-      let fallback: Resolved | undefined;
       for (const v of fn.returns) {
         const r = this.resolveValue(file, fn, v, { file, line: fn.line });
-        if (r && (r.kind === 'inst' || r.kind === 'classInst')) return r;
-        fallback ??= r;
+        if (r && (r.kind === 'inst' || r.kind === 'classInst')) {
+          out = r;
+          break;
+        }
+        out ??= r;
       }
-      return fallback;
+      return out;
     } finally {
       this.returning.delete(key);
+      this.returnsMemo.set(key, out);
     }
   }
 
@@ -366,7 +373,25 @@ export class Resolver {
   private newSites?: Map<string, { file: string; call: CallFact }[]>;
 
   /** What the only (or every, when they agree) `new C(...)` in the project passes at a position. */
+  private readonly ctorArgMemo = new Map<string, Resolved | undefined>();
+  private readonly ctorArgBusy = new Set<string>();
+
   private constructorArg(file: string, cls: ClassFact, index: number): Resolved | undefined {
+    // memoized: the same constructor parameter is asked for at every use of the member
+    const key = `${file}#${cls.name}#${cls.line}#${index}`;
+    if (this.ctorArgMemo.has(key)) return this.ctorArgMemo.get(key);
+    if (this.ctorArgBusy.has(key)) return undefined;
+    this.ctorArgBusy.add(key);
+    try {
+      const r = this.constructorArgUncached(file, cls, index);
+      this.ctorArgMemo.set(key, r);
+      return r;
+    } finally {
+      this.ctorArgBusy.delete(key);
+    }
+  }
+
+  private constructorArgUncached(file: string, cls: ClassFact, index: number): Resolved | undefined {
     if (!this.newSites) {
       this.newSites = new Map();
       for (const f of this.program.files.values()) for (const c of f.calls) {

@@ -10,6 +10,17 @@ import type { EntrypointState, Evidence, FailureMode, RuntimeEffect, Scenario, S
 import { cmpStr, findIn, treePath, type IEdge, type Index } from './graph.js';
 
 const EMPTY = new Uint32Array(0);
+const EMPTY_PATH: number[] = [];
+// text codes (see Simulator.text)
+const T_TIMEOUT = 0;
+const T_BREAKER = 1;
+const T_HANG = 2;
+const T_FAIL = 3;
+const T_FALLBACK = 4;
+const T_BREAKER_FALLBACK = 5;
+const T_LOST_HANG = 6;
+const T_LOST_CAUGHT = 7;
+const T_REPLICA = 8;
 const GUARD_CODE: Record<string, number> = {
   fallback: 0,
   'circuit-breaker+fallback': 1,
@@ -160,6 +171,10 @@ export class Simulator {
   private touched: number[] = [];
   private affList: number[] = [];
   private stopped = new Map<number, { e: IEdge; guard: string }>();
+  private effects: Effect[] = [];
+  /** reasons and notes per edge (they depend on the edge only) */
+  private readonly texts = new Map<number, string>();
+  private replicaNote: string | undefined;
   /** the first crash found while evaluating the current entrypoint */
   private firstCrash: Crash | null = null;
   private lost = new Map<number, { e: IEdge; eps: Set<number> }>();
@@ -311,41 +326,82 @@ export class Simulator {
     return kind === 'crash' ? this.firstCrash === null : this.epStamp[o] !== this.sc || this.epOkNote[o] === undefined;
   }
 
-  /** Record an event for the entrypoint being evaluated; `path` is built only when needed. */
-  private apply(ev: Ev, path: () => number[]): void {
+  /**
+   * Record an event for the entrypoint being evaluated. Its full path is `prefix` (the
+   * stack when null) followed by `tail`, and is built only when needed.
+   */
+  private apply(kind: Ev['kind'], e: IEdge, note: string, tail: number[], prefix: number[] | null): void {
     const o = this.o;
     if (o < 0) return;
-    if (ev.kind === 'crash') {
-      if (this.firstCrash === null) this.firstCrash = { o, edge: ev.e, path: path() };
+    if (kind === 'crash') {
+      if (this.firstCrash === null) this.firstCrash = { o, edge: e, path: [...(prefix ?? this.stackPath()), ...tail] };
       return;
     }
-    if (ev.kind === 'lost') {
-      let l = this.lost.get(ev.e.idx);
-      if (!l) this.lost.set(ev.e.idx, (l = { e: ev.e, eps: new Set() }));
+    if (kind === 'lost') {
+      let l = this.lost.get(e.idx);
+      if (!l) this.lost.set(e.idx, (l = { e, eps: new Set() }));
       l.eps.add(o);
     }
     this.touch(o);
     if (this.epOkNote[o] === undefined) {
-      this.epOkNote[o] = ev.note;
-      this.epOkPath[o] = path();
+      this.epOkNote[o] = note;
+      this.epOkPath[o] = [...(prefix ?? this.stackPath()), ...tail];
     }
   }
 
   /** An event at frame fr (the top of the stack) on edge e; its tail runs from e.to down. */
-  private emit(fr: Frame, kind: Ev['kind'], e: IEdge, note: string): void {
+  private emit(fr: Frame, kind: Ev['kind'], e: IEdge, noteCode: number): void {
+    const note = kind === 'crash' ? '' : this.text(e, noteCode);
     if (!fr.free && !this.needsPath(kind)) {
-      if (kind === 'lost') this.apply({ kind, e, note, tail: [] }, () => []);
+      if (kind === 'lost') this.apply(kind, e, note, EMPTY_PATH, EMPTY_PATH);
       return;
     }
     const tail = this.chain(e.to);
-    this.apply({ kind, e, note, tail }, () => [...this.stackPath(), ...tail]);
+    this.apply(kind, e, note, tail, null);
     if (fr.free) (fr.events ??= []).push({ kind, e, note, tail: [fr.n, ...tail] });
+  }
+
+  /** Reasons and notes, built once per edge (and per scenario for the read-replica note). */
+  private text(e: IEdge, code: number): string {
+    if (code === T_REPLICA) return (this.replicaNote ??= `reads of ${this.failedId} are served by its read replica`);
+    const key = e.idx * 8 + code;
+    let t = this.texts.get(key);
+    if (t !== undefined) return t;
+    const ids = this.ix.ids;
+    const label = `${ids[e.from]} → ${ids[e.to]}`;
+    const g = e.edge.guards ?? {};
+    switch (code) {
+      case T_TIMEOUT:
+        t = `${label} times out after ${g.timeoutMs} ms`;
+        break;
+      case T_BREAKER:
+        t = `the circuit breaker on ${label} opens`;
+        break;
+      case T_HANG:
+        t = `${label} hangs (no timeout)`;
+        break;
+      case T_FAIL:
+        t = `${label} fails (${e.edge.mode}, no fallback)`;
+        break;
+      case T_FALLBACK:
+        t = `a fallback on ${label} serves a default`;
+        break;
+      case T_BREAKER_FALLBACK:
+        t = `a circuit breaker with fallback on ${label} serves a default`;
+        break;
+      case T_LOST_HANG:
+        t = `fire-and-forget ${label} never completes: the side effect is lost`;
+        break;
+      default:
+        t = `fire-and-forget ${label} fails inside a catch: the side effect is lost`;
+    }
+    this.texts.set(key, t);
+    return t;
   }
 
   /** The caller fr sees outcome ck (with reason cr) through edge e. */
   private handle(fr: Frame, e: IEdge, ck: number, cr: string): void {
     if (ck === OK) return;
-    const ids = this.ix.ids;
     const g = e.edge.guards ?? {};
     const ff = e.edge.mode === 'fire_and_forget';
     let k = ck;
@@ -357,34 +413,30 @@ export class Simulator {
         k = FAIL;
         const timeout = g.timeoutMs !== undefined;
         this.stop(e, timeout ? 'timeout' : 'circuit-breaker');
-        const label = `${ids[e.from]} → ${ids[e.to]}`;
-        reason = timeout ? `${label} times out after ${g.timeoutMs} ms` : `the circuit breaker on ${label} opens`;
+        reason = this.text(e, timeout ? T_TIMEOUT : T_BREAKER);
       } else if (ff) {
-        const label = `${ids[e.from]} → ${ids[e.to]}`;
-        this.emit(fr, 'lost', e, `fire-and-forget ${label} never completes: the side effect is lost`);
+        this.emit(fr, 'lost', e, T_LOST_HANG);
         return;
       } else if (cr === '') {
-        reason = `${ids[e.from]} → ${ids[e.to]} hangs (no timeout)`;
+        reason = this.text(e, T_HANG);
       }
     }
     if (k === FAIL) {
-      if (ck === FAIL && cr === '') reason = `${ids[e.from]} → ${ids[e.to]} fails (${e.edge.mode}, no fallback)`;
+      if (ck === FAIL && cr === '') reason = this.text(e, T_FAIL);
       if (ff) {
         if (g.caught === true || g.fallback === true) {
           this.stop(e, 'catch');
-          const label = `${ids[e.from]} → ${ids[e.to]}`;
-          this.emit(fr, 'lost', e, `fire-and-forget ${label} fails inside a catch: the side effect is lost`);
+          this.emit(fr, 'lost', e, T_LOST_CAUGHT);
         } else {
-          this.emit(fr, 'crash', e, '');
+          this.emit(fr, 'crash', e, 0);
         }
         return;
       }
       if (g.fallback === true) {
-        const guard = g.circuitBreaker === true ? 'circuit-breaker+fallback' : 'fallback';
-        this.stop(e, guard);
+        const breaker = g.circuitBreaker === true;
+        this.stop(e, breaker ? 'circuit-breaker+fallback' : 'fallback');
         k = DEG;
-        const what = guard === 'fallback' ? 'a fallback' : 'a circuit breaker with fallback';
-        reason = `${what} on ${ids[e.from]} → ${ids[e.to]} serves a default`;
+        reason = this.text(e, breaker ? T_BREAKER_FALLBACK : T_FALLBACK);
       }
     }
     if (k > fr.k) {
@@ -433,7 +485,7 @@ export class Simulator {
         if (isFailed) {
           if (c === this.f && this.readReplica && e.read) {
             this.stop(e, 'read-replica');
-            this.emit(fr, 'ok', e, `reads of ${this.failedId} are served by its read replica`);
+            this.emit(fr, 'ok', e, T_REPLICA);
             continue;
           }
           this.handle(fr, e, this.failedK, '');
@@ -446,7 +498,10 @@ export class Simulator {
             if (evs) {
               let sp: number[] | null = null;
               for (const ev of evs) {
-                this.apply(ev, () => [...(sp ??= this.stackPath()), ...ev.tail]);
+                if (o >= 0) {
+                  if (sp === null && this.needsPath(ev.kind)) sp = this.stackPath();
+                  this.apply(ev.kind, ev.e, ev.note, ev.tail, sp ?? EMPTY_PATH);
+                }
                 if (fr.free) (fr.events ??= []).push({ ...ev, tail: [fr.n, ...ev.tail] });
               }
             }
@@ -500,9 +555,6 @@ export class Simulator {
     const f = ix.byId.get(failed);
     if (f === undefined) throw new Error(`unknown node: ${failed}`);
     const node = ix.nodes[f];
-    const ids = ix.ids;
-    const E = ix.eps.length;
-    const N = ix.nodes.length;
 
     // Redundancy absorbs a single-instance failure (outage only: a slowdown comes from
     // load or a shared dependency and hits every replica alike).
@@ -533,48 +585,22 @@ export class Simulator {
     const sc = ++this.sc;
     this.f = f;
     this.failedId = failed;
+    this.replicaNote = undefined;
     this.failedK = mode === 'outage' ? FAIL : HANG;
     this.readReplica = mode === 'outage' && !opts.ignoreRedundancy && red.readReplica === true;
     this.touched = [];
     this.affList = [];
     this.stopped = new Map();
     this.lost = new Map();
-    const { failedStamp, ancStamp, epState, epDecided, epVia, epWhyPath, epWhyReason } = this;
+    this.effects = [];
 
     // Failed set: the node, and for a runtime every entrypoint it serves.
-    failedStamp[f] = sc;
+    this.failedStamp[f] = sc;
     const failedEps: number[] = [];
     if (node.kind === 'runtime') failedEps.push(...(ix.runtimeEps.get(f) ?? []));
     else if (ix.epOrd[f] >= 0) failedEps.push(ix.epOrd[f]);
-    for (const o of failedEps) failedStamp[ix.eps[o]] = sc;
-
-    // Ancestors: nodes that can reach a failed node (labels ignored: a superset). From the
-    // precomputed bitsets when the node has one, else by a reverse BFS.
-    const bit = ix.bitOf[f];
-    if (bit >= 0 && failedEps.length === 0) {
-      const W = ix.bitWords;
-      const word = bit >> 5;
-      const mask = 1 << (bit & 31);
-      const bits = ix.reachBits;
-      for (let n = 0, p = word; n < N; n++, p += W) if (bits[p] & mask) ancStamp[n] = sc;
-    } else {
-      const bfs: number[] = [f];
-      ancStamp[f] = sc;
-      for (const o of failedEps) {
-        ancStamp[ix.eps[o]] = sc;
-        bfs.push(ix.eps[o]);
-      }
-      for (let h = 0; h < bfs.length; h++) {
-        const n = bfs[h];
-        if (ix.isEntrypoint[n] && failedStamp[n] !== sc) continue;
-        for (let k = ix.innOff[n], end = ix.innOff[n + 1]; k < end; k++) {
-          const from = ix.innFrom[k];
-          if (ancStamp[from] === sc) continue;
-          ancStamp[from] = sc;
-          bfs.push(from);
-        }
-      }
-    }
+    for (const o of failedEps) this.failedStamp[ix.eps[o]] = sc;
+    this.markAncestors(f, failedEps);
 
     // Candidate entrypoints: those whose labelled call graph reaches a failed node.
     let cands: number[] = ix.reachers[f];
@@ -584,7 +610,6 @@ export class Simulator {
       for (const o of failedEps) set.delete(o);
       cands = [...set].sort(byNum);
     }
-
     for (const o of failedEps) {
       this.decide(
         o,
@@ -595,53 +620,125 @@ export class Simulator {
           : `${failed} itself is ${mode === 'outage' ? 'down' : 'hanging'}`,
       );
     }
+    this.traceCandidates(cands);
+    this.propagateDelays();
 
-    // ---- each candidate's own call graph, with runtime-wide effects as they appear ----
-    // A crash (uncaught fire-and-forget that rejects) or starvation (a hanging call without
-    // a timeout) takes the whole runtime down; candidates whose runtimes are all down that
-    // way are not traced further (nothing in a crashed or starved process runs). Candidates
-    // go in id order, so the first trigger per runtime is deterministic.
-    const effects: Effect[] = [];
-    const runtimeStamp = this.runtimeStamp;
-    const runtimeWide = (o: number, effect: Effect['effect'], trigger: number[], own: string, reason: (r: number) => string) => {
-      if (this.stateOf(o) !== S_DOWN) this.decide(o, S_DOWN, trigger, own);
-      // the nodes on the trigger path go down with the process
-      for (let i = 1; i < trigger.length; i++) {
-        if (failedStamp[trigger[i]] !== sc && !ix.isEntrypoint[trigger[i]]) this.markNode(trigger[i], S_DOWN);
-      }
-      for (const r of ix.epRuntimes[o]) {
-        if (runtimeStamp[r] === sc) continue;
-        runtimeStamp[r] = sc;
-        this.markNode(r, S_DOWN);
-        const fx: Effect = { r, effect, o, path: trigger, reason: reason(r), count: 0 };
-        effects.push(fx);
-        for (const o2 of ix.runtimeEps.get(r) ?? []) {
-          if (o2 === o || this.stateOf(o2) === S_DOWN) continue;
-          this.touch(o2);
-          epState[o2] = S_DOWN;
-          epVia[o2] = effects.length - 1;
-          epDecided[o2] = 0; // the runtime decides now, explained once in runtimeEffects
-          fx.count++;
-        }
-      }
+    // ---- assemble ----
+    const touched = this.touchedInOrder();
+    const { lists, why, paths, nonOkEps } = this.entrypointResults(touched);
+    const rings = this.ringsOf(touched, nonOkEps);
+    const scenario: Scenario = {
+      failed,
+      mode,
+      rings,
+      entrypoints: lists,
+      paths,
+      stoppedBy: this.stoppedResults(),
+      lostSideEffects: this.lostResults(),
+      why,
+      nodeStates: this.nodeStatesOf(),
+      runtimeEffects: this.effectResults(),
     };
-    const runtimesAllDown = (o: number): boolean => {
-      const rts = ix.epRuntimes[o];
-      if (!rts.length) return false;
-      for (const r of rts) if (runtimeStamp[r] !== sc) return false;
-      return true;
-    };
+    if (
+      this.readReplica &&
+      lists.down.length + lists.degraded.length + lists.delayed.length === 0 &&
+      scenario.stoppedBy.some((x) => x.guard === 'read-replica')
+    ) {
+      scenario.absorbed = `${failed} has a read replica: every call that reaches it is a read, served by the replica`;
+    }
+    return scenario;
+  }
+
+  /** Ancestors: nodes that can reach a failed node (labels ignored: a superset). From the
+   * precomputed bitsets when the node has one, else by a reverse BFS. */
+  private markAncestors(f: number, failedEps: number[]): void {
+    const ix = this.ix;
+    const sc = this.sc;
+    const ancStamp = this.ancStamp;
+    const bit = ix.bitOf[f];
+    if (bit >= 0 && failedEps.length === 0) {
+      const N = ix.nodes.length;
+      const W = ix.bitWords;
+      const mask = 1 << (bit & 31);
+      const bits = ix.reachBits;
+      for (let n = 0, p = bit >> 5; n < N; n++, p += W) if (bits[p] & mask) ancStamp[n] = sc;
+      return;
+    }
+    const failedStamp = this.failedStamp;
+    const bfs: number[] = [f];
+    ancStamp[f] = sc;
+    for (const o of failedEps) {
+      ancStamp[ix.eps[o]] = sc;
+      bfs.push(ix.eps[o]);
+    }
+    for (let h = 0; h < bfs.length; h++) {
+      const n = bfs[h];
+      if (ix.isEntrypoint[n] && failedStamp[n] !== sc) continue;
+      for (let k = ix.innOff[n], end = ix.innOff[n + 1]; k < end; k++) {
+        const from = ix.innFrom[k];
+        if (ancStamp[from] === sc) continue;
+        ancStamp[from] = sc;
+        bfs.push(from);
+      }
+    }
+  }
+
+  /** A crash or starvation takes every entrypoint of the trigger's runtimes down. */
+  private runtimeWide(o: number, effect: Effect['effect'], trigger: number[], own: string, reason: (r: number) => string): void {
+    const ix = this.ix;
+    const sc = this.sc;
+    if (this.stateOf(o) !== S_DOWN) this.decide(o, S_DOWN, trigger, own);
+    // the nodes on the trigger path go down with the process
+    for (let i = 1; i < trigger.length; i++) {
+      if (this.failedStamp[trigger[i]] !== sc && !ix.isEntrypoint[trigger[i]]) this.markNode(trigger[i], S_DOWN);
+    }
+    for (const r of ix.epRuntimes[o]) {
+      if (this.runtimeStamp[r] === sc) continue;
+      this.runtimeStamp[r] = sc;
+      this.markNode(r, S_DOWN);
+      const fx: Effect = { r, effect, o, path: trigger, reason: reason(r), count: 0 };
+      this.effects.push(fx);
+      const idx = this.effects.length - 1;
+      for (const o2 of ix.runtimeEps.get(r) ?? []) {
+        if (o2 === o || this.stateOf(o2) === S_DOWN) continue;
+        this.touch(o2);
+        this.epState[o2] = S_DOWN;
+        this.epVia[o2] = idx;
+        this.epDecided[o2] = 0; // the runtime decides now, explained once in runtimeEffects
+        fx.count++;
+      }
+    }
+  }
+
+  private runtimesAllDown(o: number): boolean {
+    const rts = this.ix.epRuntimes[o];
+    if (!rts.length) return false;
+    for (const r of rts) if (this.runtimeStamp[r] !== this.sc) return false;
+    return true;
+  }
+
+  /**
+   * Each candidate's own call graph, with runtime-wide effects as they appear. A crash
+   * (uncaught fire-and-forget that rejects) or starvation (a hanging call without a
+   * timeout) takes the whole runtime down; candidates whose runtimes are all down that way
+   * are not traced further (nothing in a crashed or starved process runs). Candidates go
+   * in id order, so the first trigger per runtime is deterministic.
+   */
+  private traceCandidates(cands: number[]): void {
+    const ix = this.ix;
+    const ids = ix.ids;
+    const failed = this.failedId;
     for (const o of cands) {
-      if (runtimesAllDown(o)) continue;
+      if (this.runtimesAllDown(o)) continue;
       const start = ix.eps[o];
       this.firstCrash = null;
       const k = this.evaluate(start, o);
       const crash = this.firstCrash as Crash | null;
       if (k === OK) {
         this.touch(o);
-        epDecided[o] = 1;
-        epWhyPath[o] = this.epOkPath[o] ?? [];
-        epWhyReason[o] = this.epOkNote[o] ?? `reaches ${failed}, but no call to it runs or has an effect in this scenario`;
+        this.epDecided[o] = 1;
+        this.epWhyPath[o] = this.epOkPath[o] ?? [];
+        this.epWhyReason[o] = this.epOkNote[o] ?? `reaches ${failed}, but no call to it runs or has an effect in this scenario`;
       } else {
         const path = this.chain(start);
         const reason = this.reasonOf(start);
@@ -651,7 +748,7 @@ export class Simulator {
       }
       if (crash) {
         const label = `${ids[crash.edge.from]} → ${ids[crash.edge.to]}`;
-        runtimeWide(
+        this.runtimeWide(
           o,
           'crash',
           crash.path,
@@ -659,29 +756,38 @@ export class Simulator {
           (r) => `${ids[r]} crashes: fire-and-forget ${label} (reached from ${ids[ix.eps[o]]}) rejects with no catch`,
         );
       } else if (k === HANG) {
-        runtimeWide(
+        this.runtimeWide(
           o,
           'starvation',
-          epWhyPath[o] ?? [],
-          epWhyReason[o],
+          this.epWhyPath[o] ?? [],
+          this.epWhyReason[o],
           (r) => `${ids[r]}'s shared pool and event loop are exhausted by ${ids[ix.eps[o]]} hanging on ${failed} (no timeout)`,
         );
       }
     }
-    const decidingPath = (o: number): number[] => {
-      if (this.epStamp[o] === sc && epVia[o] >= 0) {
-        const fx = effects[epVia[o]];
-        return [ix.eps[o], fx.r, ...fx.path.slice(1)];
-      }
-      return (this.epStamp[o] === sc ? epWhyPath[o] : undefined) ?? [];
-    };
+  }
 
-    // ---- delays: work on a durable queue whose consumer is down or delayed waits ----
+  private decidingPath(o: number): number[] {
+    if (this.epStamp[o] !== this.sc) return [];
+    const via = this.epVia[o];
+    if (via >= 0) {
+      const fx = this.effects[via];
+      return [this.ix.eps[o], fx.r, ...fx.path.slice(1)];
+    }
+    return this.epWhyPath[o] ?? [];
+  }
+
+  /** Work on a durable queue whose consumer is down or delayed waits: its enqueuers are delayed. */
+  private propagateDelays(): void {
+    const ix = this.ix;
+    const ids = ix.ids;
+    const sc = this.sc;
+    const E = ix.eps.length;
     const queueBroken = new Map<number, boolean>();
     const isBroken = (q: number): boolean => {
       let b = queueBroken.get(q);
       if (b === undefined) {
-        b = failedStamp[q] === sc ? true : ancStamp[q] !== sc ? false : this.evaluate(q, -1) !== OK;
+        b = this.failedStamp[q] === sc ? true : this.ancStamp[q] !== sc ? false : this.evaluate(q, -1) !== OK;
         queueBroken.set(q, b);
       }
       return b;
@@ -690,7 +796,7 @@ export class Simulator {
     const queueDone = new Set<number>();
     // only ok entrypoints can become delayed: when few are left, walk them instead of the enqueuers
     let okLeft = E;
-    for (const o of this.touched) if (epState[o] !== S_OK) okLeft--;
+    for (const o of this.touched) if (this.epState[o] !== S_OK) okLeft--;
     let okEps: number[] | null = null;
     for (let h = 0; h < work.length && okLeft > 0; h++) {
       const w = work[h];
@@ -698,7 +804,7 @@ export class Simulator {
         if (queueDone.has(q) || isBroken(q)) continue;
         queueDone.add(q);
         this.markNode(q, S_DELAYED);
-        const consumerPath = decidingPath(w);
+        const consumerPath = this.decidingPath(w);
         const enq = ix.enqueuers.get(q) ?? [];
         let targets: number[] = enq;
         if (okLeft * 8 < enq.length) {
@@ -715,23 +821,38 @@ export class Simulator {
             o2,
             S_DELAYED,
             [...toQ.nodes, ...consumerPath],
-            `${ids[q]} holds the work durably, but its consumer ${ids[ix.eps[w]]} is ${STATE_NAMES[epState[w]]}: the work is delayed`,
+            `${ids[q]} holds the work durably, but its consumer ${ids[ix.eps[w]]} is ${STATE_NAMES[this.epState[w]]}: the work is delayed`,
           );
           okLeft--;
           if (ix.consumesOf[o2].length) work.push(o2);
         }
       }
     }
+  }
 
-    // ---- assemble ----
-    // touched entrypoints in id order (a scan when most are touched)
-    let touched: number[];
-    if (this.touched.length * 16 > E) {
-      touched = [];
-      for (let o = 0; o < E; o++) if (this.epStamp[o] === sc) touched.push(o);
-    } else touched = this.touched.slice().sort(byNum);
+  /** Touched entrypoint ordinals in id order (a scan when most are touched). */
+  private touchedInOrder(): number[] {
+    const E = this.ix.eps.length;
+    if (this.touched.length * 16 <= E) return this.touched.slice().sort(byNum);
+    const out: number[] = [];
+    const epStamp = this.epStamp;
+    const sc = this.sc;
+    for (let o = 0; o < E; o++) if (epStamp[o] === sc) out.push(o);
+    return out;
+  }
+
+  private entrypointResults(touched: number[]): {
+    lists: Scenario['entrypoints'];
+    why: NonNullable<Scenario['why']>;
+    paths: string[][];
+    nonOkEps: number;
+  } {
+    const ix = this.ix;
+    const ids = ix.ids;
+    const E = ix.eps.length;
+    const { epState, epDecided, epWhyPath, epWhyReason, epIds } = this;
+    let nonOkEps = 0;
     const byState: string[][] = [[], [], [], []]; // indexed by S_*; ok is built from slices
-    const lists = { down: byState[S_DOWN], degraded: byState[S_DEGRADED], delayed: byState[S_DELAYED], ok: [] as string[] };
     const why: NonNullable<Scenario['why']> = {};
     const pathIdx: number[][] = [];
     const okParts: string[][] = [];
@@ -739,40 +860,63 @@ export class Simulator {
     for (const o of touched) {
       const s = epState[o];
       if (s !== S_OK) {
-        if (o > prev) okParts.push(this.epIds.slice(prev, o));
+        if (o > prev) okParts.push(epIds.slice(prev, o));
         prev = o + 1;
-        byState[s].push(this.epIds[o]);
-        this.markNode(ix.eps[o], s);
+        byState[s].push(epIds[o]);
+        nonOkEps++;
       }
       if (!epDecided[o]) continue;
       const p = epWhyPath[o] ?? [];
-      why[this.epIds[o]] = { state: STATE_NAMES[s], path: p.map((n) => ids[n]), reason: epWhyReason[o] };
+      why[epIds[o]] = { state: STATE_NAMES[s], path: p.map((n) => ids[n]), reason: epWhyReason[o] };
       if (s !== S_OK && p.length) {
         const client = ix.epClient[o];
         pathIdx.push(client >= 0 && p[0] === ix.eps[o] ? [client, ...p] : p);
       }
     }
-    if (prev < E) okParts.push(prev === 0 ? this.epIds.slice() : this.epIds.slice(prev));
-    lists.ok = okParts.length === 1 ? okParts[0] : concatAll(okParts);
+    if (prev < E) okParts.push(prev === 0 ? epIds.slice() : epIds.slice(prev));
+    const lists = {
+      down: byState[S_DOWN],
+      degraded: byState[S_DEGRADED],
+      delayed: byState[S_DELAYED],
+      ok: okParts.length === 1 ? okParts[0] : concatAll(okParts),
+    };
     pathIdx.sort(cmpNums);
     const paths: string[][] = [];
     for (let i = 0; i < pathIdx.length; i++) {
       if (i > 0 && cmpNums(pathIdx[i], pathIdx[i - 1]) === 0) continue;
       paths.push(pathIdx[i].map((n) => ids[n]));
     }
+    return { lists, why, paths, nonOkEps };
+  }
 
-    // Rings: BFS from the failed node through affected nodes (edges in either direction).
-    const { ringStamp, ringDist, affStamp, affState } = this;
+  /**
+   * Rings: BFS from the failed node through affected nodes (edges in either direction).
+   * Affected: non-entrypoint nodes marked in affList, and entrypoints that are not ok.
+   */
+  private ringsOf(touched: number[], nonOkEps: number): string[][] {
+    const ix = this.ix;
+    const ids = ix.ids;
+    const f = this.f;
+    const sc = this.sc;
+    const { ringStamp, ringDist, affStamp, epStamp, epState } = this;
+    const epOrd = ix.epOrd;
+    const adjOff = ix.adjOff;
+    const adjTo = ix.adjTo;
     ringStamp[f] = sc;
     ringDist[f] = 0;
     const rq = [f];
-    let unplaced = this.affList.length - (affStamp[f] === sc ? 1 : 0);
+    let unplaced =
+      this.affList.length - (affStamp[f] === sc ? 1 : 0) + nonOkEps - (epOrd[f] >= 0 && this.stateOf(epOrd[f]) !== S_OK ? 1 : 0);
     for (let h = 0; h < rq.length && unplaced > 0; h++) {
       const n = rq[h];
       const d = ringDist[n] + 1;
-      for (let k = ix.adjOff[n], end = ix.adjOff[n + 1]; k < end; k++) {
-        const m = ix.adjTo[k];
-        if (ringStamp[m] === sc || affStamp[m] !== sc) continue;
+      for (let k = adjOff[n], end = adjOff[n + 1]; k < end; k++) {
+        const m = adjTo[k];
+        if (ringStamp[m] === sc) continue;
+        if (affStamp[m] !== sc) {
+          const om = epOrd[m];
+          if (om < 0 || epStamp[om] !== sc || epState[om] === S_OK) continue;
+        }
         ringStamp[m] = sc;
         ringDist[m] = d;
         rq.push(m);
@@ -788,38 +932,56 @@ export class Simulator {
       a = b;
     }
     const stray = this.affList.filter((n) => n !== f && ringStamp[n] !== sc);
+    if (unplaced > 0) {
+      for (const o of touched) if (epState[o] !== S_OK && ringStamp[ix.eps[o]] !== sc && ix.eps[o] !== f) stray.push(ix.eps[o]);
+    }
     if (stray.length) rings.push(idsSorted(stray, 0, stray.length, ids));
+    return rings;
+  }
 
+  private nodeStatesOf(): Record<string, EntrypointState> {
+    const ix = this.ix;
+    const f = this.f;
     const nodeStates: Record<string, EntrypointState> = {};
     const nonEp = this.affList.filter((x) => x !== f && !ix.isEntrypoint[x]);
-    const nonEpSorted = new Uint32Array(nonEp.length);
-    for (let i = 0; i < nonEp.length; i++) nonEpSorted[i] = nonEp[i];
-    nonEpSorted.sort();
-    for (let i = 0; i < nonEpSorted.length; i++) nodeStates[ids[nonEpSorted[i]]] = STATE_NAMES[affState[nonEpSorted[i]]];
+    const sorted = new Uint32Array(nonEp.length);
+    for (let i = 0; i < nonEp.length; i++) sorted[i] = nonEp[i];
+    sorted.sort();
+    for (let i = 0; i < sorted.length; i++) nodeStates[ix.ids[sorted[i]]] = STATE_NAMES[this.affState[sorted[i]]];
+    return nodeStates;
+  }
 
-    const stoppedBy: StoppedBy[] = [...this.stopped.values()]
+  private stoppedResults(): StoppedBy[] {
+    const ids = this.ix.ids;
+    const list: StoppedBy[] = [...this.stopped.values()]
       .map(({ e, guard }) => ({ from: ids[e.from], to: ids[e.to], guard, evidence: sortEvidence(e.edge.evidence) }))
       .sort((a, b) => cmpStr(a.from, b.from) || cmpStr(a.to, b.to) || cmpStr(a.guard, b.guard));
-    const stoppedUniq = stoppedBy.filter(
-      (s, i) => i === 0 || !(s.from === stoppedBy[i - 1].from && s.to === stoppedBy[i - 1].to && s.guard === stoppedBy[i - 1].guard),
+    return list.filter(
+      (s, i) => i === 0 || !(s.from === list[i - 1].from && s.to === list[i - 1].to && s.guard === list[i - 1].guard),
     );
+  }
 
-    // Lost side effects: only where the loss is silent (the entrypoint is not down).
-    const lostMerged = new Map<string, { from: string; to: string; eps: Set<string>; evidence: Evidence[] }>();
+  /** Lost side effects: only where the loss is silent (the entrypoint is not down). */
+  private lostResults(): NonNullable<Scenario['lostSideEffects']> {
+    const ids = this.ix.ids;
+    const merged = new Map<string, { from: string; to: string; eps: Set<string>; evidence: Evidence[] }>();
     for (const { e, eps } of this.lost.values()) {
       const live = [...eps].filter((o) => this.stateOf(o) !== S_DOWN);
       if (!live.length) continue;
       const key = `${ids[e.from]}\u0000${ids[e.to]}`;
-      let m = lostMerged.get(key);
-      if (!m) lostMerged.set(key, (m = { from: ids[e.from], to: ids[e.to], eps: new Set(), evidence: [] }));
+      let m = merged.get(key);
+      if (!m) merged.set(key, (m = { from: ids[e.from], to: ids[e.to], eps: new Set(), evidence: [] }));
       for (const o of live) m.eps.add(this.epIds[o]);
       m.evidence.push(...(e.edge.evidence ?? []));
     }
-    const lostSideEffects = [...lostMerged.values()]
+    return [...merged.values()]
       .map((m) => ({ from: m.from, to: m.to, entrypoints: [...m.eps].sort(cmpStr), evidence: sortEvidence(m.evidence) }))
       .sort((a, b) => cmpStr(a.from, b.from) || cmpStr(a.to, b.to));
+  }
 
-    const runtimeEffects: RuntimeEffect[] = effects
+  private effectResults(): RuntimeEffect[] {
+    const ids = this.ix.ids;
+    return this.effects
       .map((fx) => ({
         runtime: ids[fx.r],
         effect: fx.effect,
@@ -829,27 +991,6 @@ export class Simulator {
         entrypoints: fx.count,
       }))
       .sort((a, b) => cmpStr(a.runtime, b.runtime));
-
-    const scenario: Scenario = {
-      failed,
-      mode,
-      rings,
-      entrypoints: lists,
-      paths,
-      stoppedBy: stoppedUniq,
-      lostSideEffects,
-      why,
-      nodeStates,
-      runtimeEffects,
-    };
-    if (
-      this.readReplica &&
-      lists.down.length + lists.degraded.length + lists.delayed.length === 0 &&
-      stoppedUniq.some((s) => s.guard === 'read-replica')
-    ) {
-      scenario.absorbed = `${failed} has a read replica: every call that reaches it is a read, served by the replica`;
-    }
-    return scenario;
   }
 }
 
