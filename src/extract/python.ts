@@ -243,10 +243,13 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
     }
     if (n.t !== 'call') return undefined;
     const callee = chainText(n.c[0], ctx);
-    if (!callee || !/^(os\.getenv|getenv|os\.environ\.get|environ\.get|os\.environ\.setdefault)$/.test(callee)) return undefined;
+    // django-environ `env("X", default=...)` / `env.str(...)`, python-decouple `config("X", default=...)`: UPPER_SNAKE names only
+    const helper = !!callee && /^(env|environ\.Env\(\)|env\.(str|bool|int|float|list|tuple|dict|json|url|db|db_url|cache|cache_url|email|email_url|path|decimal)|config|decouple\.config)$/.test(callee);
+    if (!callee || (!helper && !/^(os\.getenv|getenv|os\.environ\.get|environ\.get|os\.environ\.setdefault)$/.test(callee))) return undefined;
     const args = n.c[1]?.t === 'argument_list' ? n.c[1].c : [];
     const first = args[0];
     if (!first || first.t !== 'string' || first.c.length) return undefined;
+    if (helper && !/^[A-Z][A-Z0-9_]*$/.test(stringValue(txt(first)))) return undefined;
     const pos = args.filter((a) => a.t !== 'keyword_argument');
     const kwDefault = args.find((a) => a.t === 'keyword_argument' && txt(a.c[0]) === 'default');
     const d = pos[1] ?? kwDefault?.c[1];
@@ -298,7 +301,8 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
 
   const summarize = (n: PyNode | undefined, ctx: Ctx, depth = 0): Val => {
     if (!n) return null;
-    if (depth > 6) return { unknown: 'deep' };
+    // URLconfs nest include((patterns, app), ...) deeply: keep ten levels
+    if (depth > 10) return { unknown: 'deep' };
     switch (n.t) {
       case 'integer':
       case 'float': {
@@ -339,6 +343,9 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
         const base = chainText(n.c[0], ctx);
         // Annotated[Session, Depends(get_db)]: the type and its metadata
         if (base === 'Annotated' || base === 'typing.Annotated') return { call: 'Annotated', args: n.c.slice(1).map((c) => summarize(c, ctx, depth + 1)) };
+        // config["EXPORT_WEBHOOK_URL"], data["email"]: a keyed member, like obj.key
+        const key = n.c[1]?.t === 'string' && !n.c[1].c.length ? stringValue(txt(n.c[1])) : undefined;
+        if (base && key !== undefined && /^[A-Za-z_]\w*$/.test(key) && n.c.length === 2) return { ref: `${base}.${key}` };
         return { unknown: 'subscript' };
       }
       case 'call': {
@@ -406,6 +413,8 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
           const parts = r && typeof r === 'object' && 'arr' in r ? r.arr : [r];
           return { tpl, parts };
         }
+        // arithmetic: the result flows from its operands (page * 20 is as safe as page)
+        if (/^(\*|-|\/|\/\/|%|\*\*)$/.test(op)) return { unknown: 'binary', of: [l, r] };
         return { unknown: 'binary' };
       }
       case 'boolean_operator': {
@@ -937,6 +946,8 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
     const value = e.c.length > 1 && e.c[e.c.length - 1] !== typeNode ? e.c[e.c.length - 1] : undefined;
     if (e.t === 'augmented_assignment') {
       if (value) visitExpr(value, ctx, 'other');
+      // urlpatterns += [...] / CELERY_BEAT_SCHEDULE |= {...} at module level: kept as `<name>.+=` (a second piece of the value)
+      if (value && ctx.fn === '<module>' && !ctx.fnFact && !ctx.branch && left.t === 'identifier') facts.vars.push({ name: `${txt(left)}.+=`, line: stmt.l, exported: false, init: summarize(value, ctx), kind: 'let' });
       if (ctx.fnFact && left.t !== 'identifier') ctx.fnFact.stats.assignsOuter = true;
       return;
     }
@@ -989,7 +1000,9 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
         else if (!mv) addVar(name, stmt.l, v);
         return;
       }
-      if (ctx.fnFact) ctx.fnFact.locals[name] = v;
+      // `qs = qs.filter(...)`: a rebinding that refers to itself keeps what the name held before
+      if (ctx.fnFact && !mentions(v, name)) ctx.fnFact.locals[name] = v;
+      else if (ctx.fnFact && !(name in ctx.fnFact.locals)) ctx.fnFact.locals[name] = { unknown: 'rebound' };
     } else if ((left.t === 'pattern_list' || left.t === 'tuple_pattern') && ctx.fnFact) {
       for (const t of left.c) if (t.t === 'identifier') ctx.fnFact.locals[txt(t)] = { unknown: 'unpacked' };
     }
@@ -1006,6 +1019,20 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
       discarded: true, ...(ctx.tryCatch ? { tryCatch: ctx.tryCatch } : {}), inLoop: ctx.inLoop, inPromiseAllMap: false, inTransaction: ctx.inTransaction, order,
       ...(ctx.branch ? { branch: ctx.branch } : {}), ...(ctx.inLoop && ctx.loop ? { loop: ctx.loop } : {}),
     });
+  };
+
+  /** Does a value refer to a name (`x`, `x.y`, `x.f()`)? */
+  const mentions = (v: Val | undefined, name: string, depth = 0): boolean => {
+    if (!v || typeof v !== 'object' || depth > 6) return false;
+    if ('ref' in v) return v.ref === name || v.ref.startsWith(name + '.');
+    if ('call' in v) return v.call === name || v.call.startsWith(name + '.') || v.args.some((a) => mentions(a, name, depth + 1)) || mentions(v.recv, name, depth + 1);
+    if ('new' in v) return v.args.some((a) => mentions(a, name, depth + 1));
+    if ('arr' in v) return v.arr.some((a) => mentions(a, name, depth + 1));
+    if ('obj' in v) return Object.values(v.obj).some((a) => mentions(a, name, depth + 1));
+    if ('tpl' in v) return v.parts.some((a) => mentions(a, name, depth + 1));
+    if ('concat' in v) return v.concat.some((a) => mentions(a, name, depth + 1));
+    if ('unknown' in v) return !!v.of?.some((a) => mentions(a, name, depth + 1));
+    return false;
   };
 
   const addVar = (name: string, line: number, init: Val | undefined) => {

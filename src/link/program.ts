@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ResolverFactory } from 'oxc-resolver';
 import type { ClassFact, FactIndex, FileFacts, FunctionFact, VarFact } from '../extract/facts.js';
 import { toRel } from '../shared/paths.js';
-import { PyModules, pyPackageName } from './python-modules.js';
+import { importedTopNames, PyModules, pyPackageName } from './python-modules.js';
 
 export type Sym =
   | { kind: 'class'; file: string; cls: ClassFact }
@@ -35,7 +35,7 @@ export class Program {
   constructor(readonly root: string, readonly files: FactIndex, readonly tsconfigDirs: string[], workspaces: WorkspacePackage[]) {
     for (const f of files.values()) this.fnByFile.set(f.file, new Map(f.functions.map((fn) => [fn.id, fn])));
     for (const w of workspaces) this.workspaceByName.set(w.name, w);
-    this.py = new PyModules(files.keys());
+    this.py = new PyModules(files.keys(), importedTopNames(files.values()));
   }
 
   fn(file: string, id: string): FunctionFact | undefined {
@@ -272,8 +272,49 @@ export class Program {
     return undefined;
   }
 
+  private readonly pyChainMemo = new Map<ClassFact, { classes: { file: string; cls: ClassFact }[]; pkgBase?: { pkg: string; name: string } }>();
+
+  /**
+   * Python: every base counts (`class Order(TimestampMixin, models.Model)`), in MRO-like order
+   * (depth first, left to right); a base may be a module attribute (`models.Model` from a
+   * project module) or an attribute of an instance (`db.Model` with `db = SQLAlchemy()`).
+   */
+  private pyClassChain(file: string, cls: ClassFact): { classes: { file: string; cls: ClassFact }[]; pkgBase?: { pkg: string; name: string } } {
+    const hit = this.pyChainMemo.get(cls);
+    if (hit) return hit;
+    const classes: { file: string; cls: ClassFact }[] = [];
+    let pkgBase: { pkg: string; name: string } | undefined;
+    const seen = new Set<ClassFact>();
+    const visit = (f: string, c: ClassFact, depth: number) => {
+      if (seen.has(c) || depth > 8) return;
+      seen.add(c);
+      classes.push({ file: f, cls: c });
+      for (const base of [c.superClass, ...c.implements].filter((b): b is string => !!b)) {
+        const [head, ...rest] = base.split('.');
+        let sym = this.lookup(f, head);
+        for (const part of rest) {
+          if (sym?.kind === 'pkg' && sym.pkg.startsWith('file:')) sym = this.lookupExport(sym.pkg.slice(5), part);
+          else break;
+        }
+        if (!sym) continue;
+        if (sym.kind === 'class') visit(sym.file, sym.cls, depth + 1);
+        else if (sym.kind === 'pkg' && !sym.pkg.startsWith('file:')) pkgBase ??= { pkg: sym.pkg, name: sym.name === 'default' || sym.name === '*' ? base : [sym.name, ...rest].join('.') };
+        else if (sym.kind === 'var' && sym.v.init && typeof sym.v.init === 'object' && 'call' in sym.v.init) {
+          // db.Model with db = SQLAlchemy(): the package the instance comes from
+          const inner = this.lookup(sym.file, sym.v.init.call.split('.')[0]);
+          if (inner?.kind === 'pkg' && !inner.pkg.startsWith('file:')) pkgBase ??= { pkg: inner.pkg, name: `${sym.v.init.call}.${rest.join('.')}` };
+        }
+      }
+    };
+    visit(file, cls, 0);
+    const out = { classes, ...(pkgBase ? { pkgBase } : {}) };
+    this.pyChainMemo.set(cls, out);
+    return out;
+  }
+
   /** The class and its project superclasses, nearest first; ends at a package class if any. */
   classChain(file: string, cls: ClassFact): { classes: { file: string; cls: ClassFact }[]; pkgBase?: { pkg: string; name: string } } {
+    if (file.endsWith('.py')) return this.pyClassChain(file, cls);
     const classes = [{ file, cls }];
     let cur = { file, cls };
     for (let i = 0; i < 8 && cur.cls.superClass; i++) {

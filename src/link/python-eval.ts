@@ -4,7 +4,7 @@
 // constants, pydantic-settings fields (`settings.DB_POOL_SIZE` with `settings = Settings()`
 // and `DB_POOL_SIZE: int = 10`), env reads with their defaults. Cached per scan.
 import type { ClassFact, FactIndex, FileFacts, FunctionFact, Val, VarFact } from '../extract/facts.js';
-import { PyModules } from './python-modules.js';
+import { importedTopNames, PyModules } from './python-modules.js';
 
 export type PyDef =
   | { kind: 'var'; file: string; v: VarFact }
@@ -16,7 +16,7 @@ export type PyDef =
 export class PyIndex {
   readonly mods: PyModules;
   constructor(readonly facts: FactIndex) {
-    this.mods = new PyModules(facts.keys());
+    this.mods = new PyModules(facts.keys(), importedTopNames(facts.values()));
   }
 
   /** What a module-level name of a file is. */

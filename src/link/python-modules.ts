@@ -29,7 +29,11 @@ export class PyModules {
   readonly roots: string[];
   private readonly cache = new Map<string, string | null>();
 
-  constructor(files: Iterable<string>) {
+  /**
+   * @param importedTops top-level names of the absolute imports the files make: a folder imported
+   * as a package (`from app.x import y`) is not a source root even when it holds an entry script.
+   */
+  constructor(files: Iterable<string>, importedTops: ReadonlySet<string> = new Set()) {
     this.files = new Set([...files].filter((f) => f.endsWith('.py')));
     for (const f of this.files) for (let d = dirOf(f); ; d = dirOf(d)) {
       if (this.dirs.has(d)) break;
@@ -45,9 +49,9 @@ export class PyModules {
         let top = d;
         while (isPkg(dirOf(top)) && dirOf(top) !== top) top = dirOf(top);
         roots.add(dirOf(top));
-      } else if (ENTRY_SCRIPT.test(f.slice(d.length ? d.length + 1 : 0)) && !isPkg(d)) roots.add(d);
+      } else if (ENTRY_SCRIPT.test(f.slice(d.length ? d.length + 1 : 0)) && !isPkg(d) && !importedTops.has(d.slice(d.lastIndexOf('/') + 1))) roots.add(d);
     }
-    for (const c of CONVENTIONAL) if (this.dirs.has(c)) roots.add(c);
+    for (const c of CONVENTIONAL) if (this.dirs.has(c) && !importedTops.has(c)) roots.add(c);
     // namespace packages (no __init__.py): `app/` used as `import app.x` from its parent
     for (const d of this.dirs) if (/(^|\/)app$/.test(d) && !isPkg(d)) roots.add(dirOf(d));
     this.roots = [...roots].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
@@ -69,6 +73,28 @@ export class PyModules {
       this.topCache.set(root, hit);
     }
     return hit;
+  }
+
+  private readonly projectCache = new Map<string, string | undefined>();
+  /** The folder under a root that holds most (≥ 60 %) of its Python code: the project package (saleor/, styleguide_example/). */
+  projectPackage(root: string): string | undefined {
+    if (this.projectCache.has(root)) return this.projectCache.get(root);
+    const counts = new Map<string, number>();
+    let total = 0;
+    for (const f of this.files) {
+      if (!isUnder(f, root)) continue;
+      const rel = root ? f.slice(root.length + 1) : f;
+      const i = rel.indexOf('/');
+      if (i < 0) continue;
+      const top = rel.slice(0, i);
+      if (NOT_CODE_TOP.test(top)) continue;
+      total++;
+      counts.set(top, (counts.get(top) ?? 0) + 1);
+    }
+    const best = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
+    const r = best && best[1] >= total * 0.6 ? best[0] : undefined;
+    this.projectCache.set(root, r);
+    return r;
   }
 
   has(file: string): boolean {
@@ -173,7 +199,7 @@ export function pyComponent(mods: PyModules, file: string): string | undefined {
   let parts = rel.split('/');
   if (parts.length === 1) return undefined;
   const tops = mods.topPackages(root);
-  if (tops.length === 1 && parts[0] === tops[0]) {
+  if ((tops.length === 1 && parts[0] === tops[0]) || parts[0] === mods.projectPackage(root)) {
     if (parts.length === 2) return undefined;
     parts = parts.slice(1);
   }
@@ -184,6 +210,13 @@ export function pyComponent(mods: PyModules, file: string): string | undefined {
 }
 
 /** The top-level name of an absolute module: the package it belongs to (`sqlalchemy.orm` → `sqlalchemy`). */
+/** Top-level names of the absolute imports of a set of Python files. */
+export function importedTopNames(facts: Iterable<{ file: string; imports: { source: string }[] }>): Set<string> {
+  const out = new Set<string>();
+  for (const f of facts) if (f.file.endsWith('.py')) for (const i of f.imports) if (!i.source.startsWith('.')) out.add(i.source.split('.')[0]);
+  return out;
+}
+
 export function pyPackageName(source: string): string {
   return source.replace(/^\.+/, '').split('.')[0];
 }

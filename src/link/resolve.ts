@@ -40,8 +40,16 @@ export class Resolver {
   }
 
   /** What `name` means inside function `fn` of `file` (locals, params, closures, module scope, globals). */
+  private readonly pyNaming = new Set<string>();
+
   resolveName(file: string, fn: FunctionFact | undefined, name: string): Resolved | undefined {
     if (this.depth > 40) return undefined;
+    // Python rebinds names (`x = wrap(x)`): a name already being resolved in this scope is a cycle
+    const pyKey = file.endsWith('.py') ? `${file}#${fn?.id ?? ''}#${name}` : undefined;
+    if (pyKey) {
+      if (this.pyNaming.has(pyKey)) return undefined;
+      this.pyNaming.add(pyKey);
+    }
     this.depth++;
     try {
       if (name === 'this') {
@@ -89,10 +97,11 @@ export class Resolver {
         }
       }
       const g = GLOBAL_EXPORTS[name];
-      if (g) return { kind: 'export', ...g };
+      if (g && !file.endsWith('.py')) return { kind: 'export', ...g };
       return undefined;
     } finally {
       this.depth--;
+      if (pyKey) this.pyNaming.delete(pyKey);
     }
   }
 
@@ -219,6 +228,19 @@ export class Resolver {
         if (target?.kind === 'inst' && chain.length === 1) return { kind: 'inst', inst: { ...target.inst, ctor: `${target.inst.ctor}()`, args: v.args.length ? v.args : target.inst.args, evidence: ev } };
         if (target?.kind === 'export' && chain.length > 1) return { kind: 'inst', inst: { pkg: target.pkg, ctor: target.exportName, args: v.args, evidence: ev } };
         if (target?.kind === 'fn') return this.returnsOf(target.file, target.fn);
+        // `self.r.pipeline()`: a factory on an instance reached through the chain
+        if (!target && chain.length > 2) {
+          for (let i = chain.length - 1; i >= 2; i--) {
+            const prefix = this.resolveChainValue(file, fn, chain.slice(0, i));
+            if (prefix?.kind === 'inst') return { kind: 'inst', inst: { ...prefix.inst, ctor: `${prefix.inst.ctor}.${chain.slice(i).join('.')}`, args: v.args, evidence: ev } };
+            if (prefix) break;
+          }
+        }
+        // `self.model(...)` in a Django manager, `self.get_queryset()` in a DRF view: what the package base class makes
+        if (!target && (base.kind === 'classInst' || base.kind === 'class') && chain.length > 1) {
+          const pkgBase = this.program.classChain(base.file, base.cls).pkgBase;
+          if (pkgBase) return { kind: 'inst', inst: { pkg: pkgBase.pkg, ctor: `${pkgBase.name}.${chain.slice(1).join('.')}()`, args: v.args, evidence: ev, typeName: base.cls.name } };
+        }
       }
       if (base?.kind === 'export') {
         const rest = chain.slice(1);
@@ -304,10 +326,13 @@ export class Resolver {
         if (sym.kind === 'pkg') return { kind: 'export', pkg: sym.pkg, exportName: sym.name };
         return undefined;
       }
+      case 'class':
+        // Python: class attributes and classmethods are read on the class itself (`User.objects`, `Settings.model_config`)
+        if (base.file.endsWith('.py')) return this.member({ kind: 'classInst', file: base.file, cls: base.cls }, name);
+        return undefined;
       case 'export':
       case 'inst':
       case 'fn':
-      case 'class':
         // members of package values stay symbolic: the call classifier sees the path
         return undefined;
     }

@@ -94,6 +94,27 @@ export class Tracer {
     return { meaning };
   }
 
+  private readonly decoratorMemo = new Map<FunctionFact, Guards | undefined>();
+
+  /** Guards the packs read from a function's decorators (pybreaker, circuitbreaker, tenacity, backoff). */
+  private decoratorGuards(file: string, fn: FunctionFact): Guards | undefined {
+    if (this.decoratorMemo.has(fn)) return this.decoratorMemo.get(fn);
+    let out: Guards | undefined;
+    for (const d of fn.decorators) {
+      const chain = d.callee ?? [d.name];
+      const base = this.resolver.resolveChainValue(file, undefined, chain.length > 1 && d.args.length ? chain.slice(0, -1) : chain);
+      const pkg = base?.kind === 'inst' ? base.inst.pkg : base?.kind === 'export' ? base.pkg : undefined;
+      if (!pkg) continue;
+      for (const p of this.packs) {
+        if (p.lang !== 'python' || !p.decoratorGuards || (p.packages && !p.packages.includes(pkg))) continue;
+        const g = p.decoratorGuards({ pkg, decorator: d, ...(base?.kind === 'inst' ? { instance: base.inst } : {}), ...(base?.kind === 'export' ? { exportName: base.exportName } : {}) });
+        if (g) out = { ...(out ?? {}), ...g };
+      }
+    }
+    this.decoratorMemo.set(fn, out);
+    return out;
+  }
+
   /** Every project function a function runs, transitively, itself included (file#fn keys). */
   reachable(file: string, fnId: string, out = new Set<string>()): Set<string> {
     const key = `${file}#${fnId}`;
@@ -125,7 +146,9 @@ export class Tracer {
       for (const call of this.bodyCalls(file, fnId)) {
         const { meaning, target } = this.classify(file, facts, call);
         if (target) {
-          for (const u of this.usesOf(target.file, target.fn.id)) out.push(this.through(call, u, file, fnId));
+          // Python: a breaker or retry decorator on the callee (@db_breaker, @retry(...)) guards what it does
+          const dg = target.file.endsWith('.py') && target.fn.decorators.length ? this.decoratorGuards(target.file, target.fn) : undefined;
+          for (const u of this.usesOf(target.file, target.fn.id)) out.push(this.through(call, dg ? { ...u, guards: { ...u.guards, ...dg } } : u, file, fnId));
           continue;
         }
         if (!meaning || meaning.use === 'ignore') continue;

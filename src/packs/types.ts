@@ -105,6 +105,8 @@ export interface TechPack {
   packages?: readonly string[];
   /** The language whose source files the pack reads: 'python' for Python packs; absent = TypeScript/JavaScript. */
   lang?: 'python';
+  /** Python packs: guards a decorator of theirs puts on the decorated function's calls (`@breaker` → circuitBreaker, `@retry(...)` → retries). */
+  decoratorGuards?(d: { pkg: string; decorator: { name: string; args: Val[]; callee?: string[] }; instance?: Instance; exportName?: string }): Guards | undefined;
   /** Classifies a call on one of its packages' instances or exports. */
   classifyCall?(call: DepCall, ctx: PackContext): CallMeaning | undefined;
   /** Entrypoints declared in source files (routes, workers, jobs). */

@@ -84,3 +84,15 @@ export function decoratorFrom(facts: FactIndex, f: FileFacts, d: DecoratorFact, 
   const src = df ? pyNameFrom(df, head, pkgs) : undefined;
   return src ? { pkg: src.pkg, name: chain[chain.length - 1] } : undefined;
 }
+
+/**
+ * Django-style split settings (base.py / production.py): does another settings module assign
+ * `name` a value that `safe` accepts? Then the value in `file` is a development default.
+ */
+export function pySettingOverridden(facts: FactIndex, file: string, name: string, safe: (v: Val | undefined) => boolean): boolean {
+  for (const f of facts.values()) {
+    if (f.file === file || !f.file.endsWith('.py') || /(^|\/)(tests?|testing)(\/|$)|(^|\/)(test|tests|local|dev|development)\.py$/.test(f.file)) continue;
+    for (const v of f.vars) if (v.name === name && safe(v.init)) return true;
+  }
+  return false;
+}

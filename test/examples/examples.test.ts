@@ -7,7 +7,7 @@ import { stableJson } from '../../src/shared/json.js';
 import { summarize } from './summary.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const EXAMPLES = ['portal', 'health-sync', 'tenant-platform', 'fastapi-ops'];
+const EXAMPLES = ['portal', 'health-sync', 'tenant-platform', 'fastapi-ops', 'flask-notes'];
 
 for (const name of EXAMPLES) {
   const expected = JSON.parse(fs.readFileSync(path.join(root, 'test/expected', `${name}.json`), 'utf8'));

@@ -22,7 +22,7 @@ function model(name: string): Promise<Model> {
   return cache.get(name)!;
 }
 
-for (const name of ['fastapi-ops']) {
+for (const name of ['fastapi-ops', 'flask-notes']) {
   const expected: Expected = JSON.parse(fs.readFileSync(path.join(root, 'test/expected', `${name}.json`), 'utf8'));
   test(`examples/${name}: every expected finding is reported at its line`, async () => {
     const m = await model(name);

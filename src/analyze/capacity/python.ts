@@ -212,7 +212,7 @@ export function pythonEntries(facts: FactIndex, dir: string, command: string | u
     if (facts.has(rel)) add(rel);
   }
   // a Celery worker imports the modules that define tasks (include=[...], autodiscover_tasks)
-  if (/\bcelery\b[^&;|]*\bworker\b/.test(command)) {
+  if (/\bcelery\b[^&;|]*\sworker(\s|$)/.test(command)) {
     for (const f of facts.values()) {
       if (!f.file.endsWith('.py') || (dir && !f.file.startsWith(dir + '/'))) continue;
       if (f.functions.some((fn) => fn.decorators.some((d) => /^(task|shared_task)$/.test(d.name)))) add(f.file);
@@ -253,7 +253,7 @@ export function pythonProcesses(command: string | undefined, env: Record<string,
     if (wc && /^\d+$/.test(wc)) return { n: Number(wc), note: `WEB_CONCURRENCY=${wc}` };
     if (/\bgunicorn\b/.test(command)) return { n: 1, note: 'gunicorn default: 1 worker' };
   }
-  if (/\bcelery\b[^&;|]*\bworker\b/.test(command)) {
+  if (/\bcelery\b[^&;|]*\sworker(\s|$)/.test(command)) {
     const c = /(?:\s-c\s*|--concurrency[= ])(\d+)/.exec(command);
     if (c) return { n: Number(c[1]), note: `--concurrency ${c[1]}` };
     if (/--pool[= ](solo|threads|gevent|eventlet)/.test(command) && !/--pool[= ]solo/.test(command)) return undefined;

@@ -77,6 +77,23 @@ function collect(files: FileFacts[], link: EntrypointLink): CeleryProject {
       }
     }
   }
+  // app.config_from_object("django.conf:settings", namespace="CELERY"): CELERY_BEAT_SCHEDULE, CELERY_BROKER_URL... in the settings module
+  const namespaced = files.some((f) => f.calls.some((c) => c.callee[c.callee.length - 1] === 'config_from_object' && typeof kwargs(c.args).namespace === 'string'));
+  const prefix = namespaced ? (files.flatMap((f) => f.calls).map((c) => (c.callee[c.callee.length - 1] === 'config_from_object' ? kwargs(c.args).namespace : undefined)).find((x) => typeof x === 'string') as string) : undefined;
+  if (prefix) {
+    const re = new RegExp(`^${prefix}_([A-Z0-9_]+)$`);
+    for (const f of files) for (const v of f.vars) {
+      const m = re.exec(v.name);
+      if (m && v.init !== undefined) out.conf[m[1].toLowerCase()] ??= { value: v.init, file: f.file, line: v.line };
+      // CELERY_BEAT_SCHEDULE["observability-reporter"] = {...}
+      const sub = new RegExp(`^${prefix}_BEAT_SCHEDULE\\.(.+)$`).exec(v.name);
+      if (sub && v.init !== undefined) {
+        const cur = out.conf.beat_schedule;
+        if (cur && cur.value && typeof cur.value === 'object' && 'obj' in cur.value) cur.value = { obj: { ...cur.value.obj, [sub[1]]: v.init } };
+      }
+    }
+    if (out.conf.broker_url && !out.broker) out.broker = { ...urlOf(link, out.conf.broker_url.file, out.conf.broker_url.value), file: out.conf.broker_url.file, line: out.conf.broker_url.line };
+  }
   const tr = out.conf.task_routes?.value;
   if (tr && typeof tr === 'object' && 'obj' in tr) for (const [k, x] of Object.entries(tr.obj)) {
     const q = x && typeof x === 'object' && 'obj' in x ? x.obj.queue : undefined;

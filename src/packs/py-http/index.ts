@@ -34,6 +34,14 @@ function guardsFrom(t: { ms?: number; none?: boolean; set: boolean }): Guards {
   return t.ms !== undefined ? { timeout: true, timeoutMs: t.ms } : { timeout: true };
 }
 
+/** A URL held in a local (`url = current_app.config["WEBHOOK_URL"]`): what the local was assigned. */
+function localValue(call: DepCall, v: Val | undefined): Val | undefined {
+  let cur = v;
+  const fn = call.call.fn === '<module>' ? undefined : call.facts.functions.find((f) => f.id === call.call.fn);
+  for (let i = 0; i < 3 && fn && cur && typeof cur === 'object' && 'ref' in cur && !cur.ref.includes('.') && cur.ref in fn.locals; i++) cur = fn.locals[cur.ref];
+  return cur;
+}
+
 function classify(call: DepCall): CallMeaning | undefined {
   const m = call.member;
   const op = m[m.length - 1];
@@ -56,7 +64,7 @@ function classify(call: DepCall): CallMeaning | undefined {
   // httpx: 5 s by default on module functions and clients; only timeout=None removes it
   if (pkg === 'httpx' && !t.set) t = { set: true, ms: 5000 };
   const guards = guardsFrom(t);
-  const host = pyHostOf(url) ?? pyHostOf(baseUrl);
+  const host = pyHostOf(localValue(call, url)) ?? pyHostOf(localValue(call, baseUrl));
   return { use: 'dependency', target: { kind: 'external', name: host ?? 'unknown-host', tech: 'http' }, edge: 'calls', guards, op: 'http' };
 }
 

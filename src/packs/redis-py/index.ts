@@ -6,7 +6,7 @@ import type { Guards } from '../../model/types.js';
 import type { TechPack } from '../types.js';
 
 const READ_CMDS = new Set(['get', 'mget', 'hget', 'hgetall', 'hmget', 'hkeys', 'hvals', 'hexists', 'exists', 'ttl', 'pttl', 'smembers', 'sismember', 'scard', 'zrange', 'zrevrange', 'zrangebyscore', 'zscore', 'zcard', 'lrange', 'llen', 'scan', 'scan_iter', 'keys', 'ping', 'type', 'strlen', 'xrange', 'xread', 'info', 'dbsize']);
-const IGNORED = new Set(['close', 'aclose', 'connection_pool', 'pipeline', 'pubsub', 'lock', 'register_script', 'from_url', 'from_pool', 'get_connection', 'monitor', 'client', 'transaction', 'set_response_callback', 'initialize']);
+const IGNORED = new Set(['close', 'aclose', 'quit', 'connection_pool', 'pipeline', 'pubsub', 'lock', 'register_script', 'from_url', 'from_pool', 'get_connection', 'monitor', 'client', 'transaction', 'set_response_callback', 'initialize']);
 const PIPELINE_QUEUED = /\.(pipeline|pubsub)\b/;
 
 const pack: TechPack = {

@@ -112,6 +112,13 @@ function classify(call: DepCall, env: (n: string) => string | undefined): CallMe
   const isConnection = !!inst && ENGINE_CTORS.test(head) && /\.(connect|begin)/.test(path);
   const isSession = !!inst && (SESSION_CTORS.test(head) || /sessionmaker\(\)|scoped_session\(\)|Session\(\)/.test(path) || /(^|\.)(Session|AsyncSession)$/.test(inst.typeName ?? ''));
   if (!inst) return { use: 'ignore' }; // select(), text(), create_engine(): builders and factories
+  // Flask-SQLAlchemy: db.session.add(...) / db.session.commit(); Model.query.filter_by(...).first()
+  if (call.pkg === 'flask_sqlalchemy') {
+    if (member[0] === 'session' && member.length > 1) return classify({ ...call, pkg: 'sqlalchemy', instance: { ...inst, ctor: 'Session', typeName: 'Session' }, member: member.slice(1) }, env);
+    if (member[0] === 'query' && inst.typeName) return classify({ ...call, pkg: 'sqlalchemy', instance: { ...inst, ctor: 'Session', typeName: 'Session' }, member }, env);
+    if (member[0] === 'engine' && member.length > 1) return classify({ ...call, pkg: 'sqlalchemy', instance: { ...inst, ctor: 'create_engine', args: [] }, member: member.slice(1) }, env);
+    return { use: 'ignore' };
+  }
   if (!isEngine && !isConnection && !isSession) return { use: 'ignore' };
   if (member.length > 1 && member[0] !== 'query' && member[0] !== 'execute') return undefined;
   const target = sqlalchemyTarget(call, env);

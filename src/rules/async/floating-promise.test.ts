@@ -228,3 +228,81 @@ app.listen(3000);
   }, { rules });
   assert.deepEqual(hits(model, RULE), ['src/mail.tsx:6']);
 });
+
+// ---- Python ----
+
+const pyService = (route: string) => ({
+  'app/jobs.py': `import httpx
+
+
+async def analyze(user_id: int) -> None:
+    async with httpx.AsyncClient(timeout=5) as client:
+        await client.post("https://analytics.example.com/analyze", json={"user": user_id})
+
+
+async def safe_analyze(user_id: int) -> None:
+    try:
+        await analyze(user_id)
+    except Exception:
+        pass
+`,
+  'app/main.py': `import asyncio
+from fastapi import FastAPI, BackgroundTasks
+from app.jobs import analyze, safe_analyze
+
+app = FastAPI()
+background = set()
+${route}
+`,
+});
+
+test(`${RULE}: Python — fires on asyncio.create_task(...) whose task is dropped`, async () => {
+  const model = await scanModel(pyService(`
+
+@app.post("/events")
+async def create_event(user_id: int):
+    asyncio.create_task(analyze(user_id))
+    return {"ok": True}
+`), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/main.py:11']);
+  assert.match(model.findings[0].impact, /Task exception was never retrieved/);
+});
+
+test(`${RULE}: Python — fires on an async def called without await (it never runs)`, async () => {
+  const model = await scanModel(pyService(`
+
+@app.post("/events")
+async def create_event(user_id: int):
+    analyze(user_id)
+    return {"ok": True}
+`), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/main.py:11']);
+  assert.match(model.findings[0].impact, /never runs/);
+});
+
+test(`${RULE}: Python — silent on a kept task, an awaited call, BackgroundTasks and gather`, async () => {
+  const model = await scanModel(pyService(`
+
+@app.post("/events")
+async def create_event(user_id: int, tasks: BackgroundTasks):
+    task = asyncio.create_task(analyze(user_id))
+    background.add(task)
+    task.add_done_callback(background.discard)
+    await analyze(user_id)
+    tasks.add_task(analyze, user_id)
+    await asyncio.gather(analyze(1), analyze(2))
+    return {"ok": True}
+`), { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: Python — silent when the background coroutine handles its own errors`, async () => {
+  const model = await scanModel(pyService(`
+
+@app.post("/events")
+async def create_event(user_id: int):
+    asyncio.create_task(safe_analyze(user_id))
+    return {"ok": True}
+`), { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

@@ -133,3 +133,50 @@ export class AuthModule {}
   const required = await scanModel(mod('process.env.JWT_SECRET'), { rules });
   assert.deepEqual(hits(required, RULE), []);
 });
+
+// ---- Python ----
+
+test(`${RULE}: Python — fires on os.getenv("SECRET_KEY", "literal") and on a pydantic-settings field default`, async () => {
+  const model = await scanModel({
+    'app/auth.py': `import os
+
+SECRET_KEY = os.getenv("SECRET_KEY", "dev-secret-change-me")
+ALGORITHM = "HS256"
+`,
+    'app/config.py': `from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    JWT_SECRET: str = "changethis"
+    DATABASE_URL: str = "postgresql://localhost/app"
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['app/auth.py:3', 'app/config.py:5']);
+  assert.match(model.findings.find((f) => f.locations[0].file === 'app/config.py')!.impact, /settings field Settings\.JWT_SECRET defaults to 'changethis'/);
+});
+
+test(`${RULE}: Python — fires on a literal Django SECRET_KEY nobody overrides`, async () => {
+  const model = await scanModel({ 'mysite/settings.py': `SECRET_KEY = "django-insecure-9x$k2!a7"\nDEBUG = False\n` }, { rules });
+  assert.deepEqual(hits(model, RULE), ['mysite/settings.py:1']);
+});
+
+test(`${RULE}: Python — silent on lifetimes, cookie names and secrets read without a fallback`, async () => {
+  const model = await scanModel({
+    'app/settings.py': `import os
+
+JWT_TTL_ACCESS = os.environ.get("JWT_TTL_ACCESS", "5 minutes")
+JWT_AUTH_COOKIE = os.environ.get("JWT_AUTH_COOKIE", "jwt")
+SECRET_KEY = os.environ["SECRET_KEY"]
+STRIPE_API_KEY = os.getenv("STRIPE_API_KEY")
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: Python — silent when production settings read SECRET_KEY from the environment`, async () => {
+  const model = await scanModel({
+    'config/django/base.py': `SECRET_KEY = "=ug_ucl@yi6^mrcjyz%(u0%&g2adt"\n`,
+    'config/django/production.py': `import os\nfrom .base import *\n\nSECRET_KEY = os.environ["SECRET_KEY"]\n`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

@@ -2,6 +2,7 @@ import type { FileFacts, Val } from '../../extract/facts.js';
 import type { Rule } from '../types.js';
 import { isNonProductionFile, namedFunctions, routesPhrase } from '../util.js';
 import { calleeFrom, decoratorCalls } from './_code.js';
+import { pySettingOverridden } from '../py-util.js';
 
 /** Sample and documentation code in a repository (examples/, demo/, docs/) is not what gets deployed. */
 const SAMPLE_CODE = /(^|\/)(examples?|demos?|samples?|docs?|playground|sandbox)\//;
@@ -14,6 +15,10 @@ const NOT_SECRET = /(^|_)(EXPIRES?(_IN)?|EXPIRY|EXPIRATION|TTL|LIFETIME|MAX_AGE|
 const SIGNING = /JWT|SESSION|COOKIE|SIGNING|SECRET_KEY|SECRET_KEY_BASE|APP_SECRET|AUTH_SECRET|NEXTAUTH_SECRET|TOKEN_SECRET|HMAC|ENCRYPTION|CRYPTO|MASTER_KEY/i;
 
 const LITERAL_SECRET_KEYS = /^(secret|secretOrKey|secretOrPrivateKey|jwtSecret|sessionSecret|cookieSecret|clientSecret|signingSecret)$/;
+
+const PY_NOT_SECRET_NAME = /TTL|THRESHOLD|TIMEOUT|EXPIR|LIFETIME|INTERVAL|DURATION|_AGE($|_)|_DAYS|_HOURS|_MINUTES|_SECONDS|ALGORITHM|_LENGTH|_URL$|_URI$|_HOST$|_PORT$|COOKIE$|COOKIE_NAME|SAMESITE|_SECURE$|HTTPONLY|_PREFIX$|_HEADER$/;
+/** Defaults that are durations, numbers, booleans or placeholders for "unset" — not credentials. */
+const PY_NOT_SECRET_VALUE = /^(\d+(\.\d+)?\s*(s|sec|seconds?|m|min|minutes?|h|hours?|d|days?|w|weeks?)?|true|false|yes|no|none|null|on|off)$/i;
 
 export function isSecretName(name: string): boolean {
   const snake = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
@@ -40,7 +45,7 @@ function shown(value: string): string {
   return value.length > 24 ? `'${value.slice(0, 12)}…'` : `'${value}'`;
 }
 
-function fromFile(f: FileFacts): Hit[] {
+function fromFile(f: FileFacts, facts: Map<string, FileFacts> = new Map()): Hit[] {
   const out: Hit[] = [];
   const push = (h: Omit<Hit, 'signing' | 'file'>) => {
     const signing = SIGNING.test(h.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase());
@@ -48,11 +53,26 @@ function fromFile(f: FileFacts): Hit[] {
     if (!out.some((o) => o.line === h.line && o.name === h.name)) out.push({ ...h, file: f.file, signing });
   };
   // process.env.JWT_SECRET || 'changeme' / ?? 'dev-secret'
+  const py = f.file.endsWith('.py');
   for (const r of f.envReads) {
     if (!isSecretName(r.name)) continue;
     const value = literal(r.default);
     if (value === undefined) continue;
-    push({ line: r.line, name: r.name, value, how: `process.env.${r.name} falls back to ${shown(value)}` });
+    // Python settings: JWT_TTL_ACCESS = os.environ.get("JWT_TTL_ACCESS", "5 minutes") is a lifetime, not a secret
+    if (py && (PY_NOT_SECRET_NAME.test(r.name) || PY_NOT_SECRET_VALUE.test(value))) continue;
+    const how = !py ? `process.env.${r.name} falls back to ${shown(value)}` : r.target ? `the settings field ${r.target} defaults to ${shown(value)} when ${r.name} is not set` : `os.environ ${r.name} falls back to ${shown(value)}`;
+    push({ line: r.line, name: r.name, value, how });
+  }
+  // Flask/Django settings: SECRET_KEY = "dev" / app.config["SECRET_KEY"] = "dev" (a literal, no environment at all)
+  if (py) {
+    for (const v of f.vars) {
+      const name = v.name.split('.').pop() ?? '';
+      if (!/^(SECRET_KEY|JWT_SECRET_KEY|SECURITY_PASSWORD_SALT|SESSION_SECRET)$/.test(name) || typeof v.init !== 'string') continue;
+      if (v.init === '' || PY_NOT_SECRET_VALUE.test(v.init)) continue;
+      // base.py has the literal, production.py reads the environment: a development default
+      if (pySettingOverridden(facts, f.file, v.name, (x) => typeof x !== 'string')) continue;
+      push({ line: v.line, name, value: v.init, how: `${v.name} is the literal ${shown(v.init)}` });
+    }
   }
   for (const c of [...f.calls, ...decoratorCalls(f)]) {
     const last = c.callee[c.callee.length - 1];
@@ -123,7 +143,7 @@ const rule: Rule = {
     effort: 'S',
     priority: 'P0',
     docs: {
-      what: 'A secret — a JWT/session/cookie signing key, an encryption key, a password, an API key or token — read from the environment with a hard-coded fallback (`process.env.JWT_SECRET || "changeme"`, `?? "dev-secret"`, `z.string().default(...)`, `configService.get("JWT_SECRET", "...")`), or passed as a literal (`jwt.sign(payload, "secret")`, `session({ secret: "keyboard cat" })`, `JwtModule.register({ secret: "..." })`).',
+      what: 'A secret — a JWT/session/cookie signing key, an encryption key, a password, an API key or token — read from the environment with a hard-coded fallback (`process.env.JWT_SECRET || "changeme"`, `?? "dev-secret"`, `z.string().default(...)`, `configService.get("JWT_SECRET", "...")`), or passed as a literal (`jwt.sign(payload, "secret")`, `session({ secret: "keyboard cat" })`, `JwtModule.register({ secret: "..." })`). In Python: `os.getenv("SECRET_KEY", "dev")` / `os.environ.get(...)`, a pydantic-settings field with a literal default (`SECRET_KEY: str = "changethis"`), and a literal Django/Flask `SECRET_KEY`.',
       why: 'When the variable is missing in one environment — a new stage, a renamed secret, a typo in the deployment — the service does not fail: it starts and uses a value that is published in the repository. For a signing key that means anyone can forge a JWT or session cookie for any user, including admins; for a password or API key, credentials committed to git are in use. An empty fallback for a signing key is just as bad: HMAC with an empty key is forgeable.',
       fix: 'Fail fast at start-up instead of falling back: `const JWT_SECRET = process.env.JWT_SECRET; if (!JWT_SECRET) throw new Error("JWT_SECRET is required");` or `JWT_SECRET: z.string().min(32)` in the env schema; read literals from a secret manager; rotate any secret whose value was ever committed.',
       falsePositiveGuard: 'Only names that denote a secret (SECRET, PASSWORD, TOKEN, API_KEY, PRIVATE_KEY, JWT…) and not their companions (JWT_EXPIRES_IN, TOKEN_TTL, API_KEY_HEADER, *_URL, *_ID, *_ALGORITHM…); non-secret settings with defaults (PORT, LOG_LEVEL, NODE_ENV) never fire; public front-end variables (NEXT_PUBLIC_*, VITE_*) are skipped. An empty-string fallback fires only for signing/encryption secrets (JWT, session, cookie, HMAC), not for optional API keys that then fail closed. A fallback to another variable or expression is not a literal and does not fire. Test, seed, fixture, script and sample code (examples/, demo/, docs/) is skipped. Signing secrets are critical; other credentials (passwords, API keys) are reported as high.',
@@ -133,7 +153,7 @@ const rule: Rule = {
   check({ facts, code, model }, ctx) {
     for (const f of facts.values()) {
       if (isNonProductionFile(f.file) || SAMPLE_CODE.test(f.file)) continue;
-      const all = fromFile(f);
+      const all = fromFile(f, facts);
       for (const h of all) {
         const same = all.filter((o) => o.name === h.name && o.value === h.value);
         if (same[0] !== h) continue; // the same fallback repeated in one file: one finding, several locations

@@ -116,3 +116,79 @@ module.exports = app;
   assert.deepEqual(hits(model, RULE), ['src/app.js:4']);
   assert.deepEqual(model.findings[0].locations.map((l) => l.line), [4, 5]);
 });
+
+// ---- Python ----
+
+test(`${RULE}: Python — fires on CORSMiddleware(allow_origins=["*"], allow_credentials=True)`, async () => {
+  const model = await scanModel({
+    'app/main.py': `from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["*"],
+    allow_credentials=True,
+    allow_methods=["*"],
+)
+
+
+@app.get("/me")
+def me():
+    return {}
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['app/main.py:5']);
+  assert.match(model.findings[0].title, /with credentials/);
+});
+
+test(`${RULE}: Python — fires on a settings origins list that defaults to ["*"], and on CORS_ALLOW_ALL_ORIGINS = True`, async () => {
+  const model = await scanModel({
+    'app/config.py': `from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    CORS_ORIGINS: list[str] = ["*"]
+
+
+settings = Settings()
+`,
+    'app/main.py': `from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from app.config import settings
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=settings.CORS_ORIGINS)
+`,
+    'shop/settings.py': `CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = True
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['app/main.py:6', 'shop/settings.py:1']);
+});
+
+test(`${RULE}: Python — silent on an explicit allow-list, and on origins from an environment variable without a * default`, async () => {
+  const model = await scanModel({
+    'app/main.py': `import os
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"], allow_credentials=True)
+app.add_middleware(CORSMiddleware, allow_origins=os.environ["CORS_ORIGINS"].split(","))
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: Python — silent when production settings switch the development CORS_ALLOW_ALL_ORIGINS off`, async () => {
+  const model = await scanModel({
+    'config/settings/base.py': `CORS_ALLOW_ALL_ORIGINS = True
+`,
+    'config/settings/production.py': `from .base import *
+
+CORS_ALLOW_ALL_ORIGINS = False
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

@@ -3,7 +3,7 @@ import type { Rule } from '../types.js';
 import { isNonProductionFile, routesPhrase } from '../util.js';
 import { calleeFrom, importOf, objectOf, packageOf } from './_code.js';
 import { httpRuntimesFor } from '../state/_replicas.js';
-import { hasKwSpread, isPy, kw, pos, pyCalleeFrom, pyEval, pyNameFrom } from '../py-util.js';
+import { hasKwSpread, isPy, kw, pos, pyCalleeFrom, pyEval, pyNameFrom, pySettingOverridden } from '../py-util.js';
 
 /** Sample and documentation code in a repository (examples/, demo/, docs/) is not what gets deployed. */
 const SAMPLE_CODE = /(^|\/)(examples?|demos?|samples?|docs?|playground|sandbox)\//;
@@ -79,7 +79,7 @@ function pyHitsIn(facts: Parameters<Rule['check']>[0]['facts'], f: FileFacts, en
   }
   // django-cors-headers: CORS_ALLOW_ALL_ORIGINS = True / CORS_ORIGIN_ALLOW_ALL = True
   const allowAll = f.vars.find((v) => (v.name === 'CORS_ALLOW_ALL_ORIGINS' || v.name === 'CORS_ORIGIN_ALLOW_ALL') && (v.init === true || (v.init && typeof v.init === 'object' && 'env' in v.init && (v.init.default === true || v.init.default === 'True'))));
-  if (allowAll) {
+  if (allowAll && !pySettingOverridden(facts, f.file, allowAll.name, (x) => x === false)) {
     const credentials = f.vars.some((v) => v.name === 'CORS_ALLOW_CREDENTIALS' && v.init === true);
     const call = { fn: '<module>', callee: [allowAll.name], line: allowAll.line, endLine: allowAll.line, args: [], isNew: false, awaited: false, returned: false, floating: false, caught: false, inLoop: false, inPromiseAllMap: false, inTransaction: false, order: 0 } as CallFact;
     out.push({ call, origin: allowAll.init === true ? 'any' : 'fallback-any', credentials, how: `${allowAll.name} = True` });

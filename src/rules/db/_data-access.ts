@@ -234,7 +234,7 @@ function buildAccess(facts: FactIndex, code: CodeIndex): Access {
     }
     // A Prisma client handed in as a parameter (`tx: Prisma.TransactionClient`) is not an
     // instance the linker can see; recognise `tx.<model>.<method>` and `tx.$executeRaw`.
-    if (call.root || call.callee.length < 2 || call.callee.length > 3) return undefined;
+    if (call.root || call.callee.length < 2 || call.callee.length > 3 || file.endsWith('.py')) return undefined;
     const head = call.callee[0];
     const param = call.fn === '<module>' ? undefined : scopeChain(file, call.fn).flatMap((fn) => fn.params).find((p) => p.name === head);
     if (!param) return undefined;

@@ -8,6 +8,8 @@ import { access, constantSmallCollection, modelLabel, objOf, sqlTextOf, whereFie
 function isPerItem(a: Access, op: { file: string; call: CallFact; m: DbMeaning }): boolean {
   const m = op.m;
   if (m.name === 's3') return false;
+  // a Django queryset that is only built (filter/order_by/...) runs no query until it is evaluated
+  if (m.op === 'lazy-query') return false;
   if (m.kind === 'read' && !m.readOnly) return false;
   if (m.prisma) {
     if (m.kind === 'write' && !SINGLE_WRITES.has(m.prisma.method)) return false;

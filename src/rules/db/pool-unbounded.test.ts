@@ -105,3 +105,63 @@ export const prisma = new PrismaClient();
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+// ---- Python ----
+
+const pyRepo = (engine: string) => ({
+  'docker-compose.yml': `services:
+  api:
+    build: .
+    command: uvicorn app.main:app --workers 2
+    environment:
+      DATABASE_URL: postgresql://app:app@postgres:5432/app
+    deploy:
+      replicas: 2
+  postgres:
+    image: postgres:16
+`,
+  'app/__init__.py': '',
+  'app/db.py': `import os
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+
+${engine}
+`,
+  'app/main.py': `from fastapi import FastAPI
+from sqlalchemy import text
+from app.db import engine
+
+app = FastAPI()
+
+
+@app.get("/items")
+def items():
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT id FROM items LIMIT 10")).all()
+`,
+});
+
+test(`${RULE}: Python — fires on create_engine without pool_size (SQLAlchemy default 5 + 10), with the SQLAlchemy fix`, async () => {
+  const model = await scanModel(pyRepo('engine = create_engine(os.environ["DATABASE_URL"])'), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/db.py:5']);
+  const f = model.findings.find((x) => x.rule === RULE)!;
+  assert.equal(f.severity, 'medium');
+  assert.match(f.recommendation, /pool_size=5, max_overflow=5, pool_timeout=10/);
+});
+
+test(`${RULE}: Python — fires high on poolclass=NullPool`, async () => {
+  const model = await scanModel(pyRepo('engine = create_engine(os.environ["DATABASE_URL"], poolclass=NullPool)'), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/db.py:5']);
+  assert.equal(model.findings.find((x) => x.rule === RULE)!.severity, 'high');
+});
+
+test(`${RULE}: Python — silent with an explicit pool_size / max_overflow`, async () => {
+  const model = await scanModel(pyRepo('engine = create_engine(os.environ["DATABASE_URL"], pool_size=5, max_overflow=2)'), { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: Python — silent for engines in Alembic migrations and on SQLite`, async () => {
+  const files = pyRepo('engine = create_engine("sqlite:///./app.db")');
+  const model = await scanModel({ ...files, 'alembic/env.py': `from sqlalchemy import create_engine\nconnectable = create_engine("postgresql://app@db/app")\n` }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

@@ -165,3 +165,95 @@ export default app;
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+// ---- Python ----
+
+const pyBreakerApp = (clients: string) => ({
+  'app/integrations/clients.py': clients,
+  'app/main.py': `from fastapi import FastAPI
+from app.integrations.clients import fetch_rates
+
+app = FastAPI()
+
+
+@app.get("/quote")
+def quote():
+    return fetch_rates()
+
+
+@app.get("/convert")
+def convert():
+    return fetch_rates()
+`,
+});
+
+test(`${RULE}: Python — fires on a synchronous requests call to a vendor with no breaker`, async () => {
+  const model = await scanModel(pyBreakerApp(`import requests
+
+
+def fetch_rates():
+    return requests.get("https://rates.example.com/eur", timeout=3).json()
+`), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/integrations/clients.py:5']);
+});
+
+test(`${RULE}: Python — fires when the breaker guards another function only`, async () => {
+  const model = await scanModel(pyBreakerApp(`import pybreaker
+import requests
+
+geo_breaker = pybreaker.CircuitBreaker(fail_max=5, reset_timeout=30)
+
+
+@geo_breaker
+def fetch_geo(ip):
+    return requests.get(f"https://geo.example.com/{ip}", timeout=3).json()
+
+
+def fetch_rates():
+    return requests.get("https://rates.example.com/eur", timeout=3).json()
+`), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/integrations/clients.py:13']);
+});
+
+test(`${RULE}: Python — silent behind a pybreaker decorator or breaker.call(...)`, async () => {
+  const decorated = await scanModel(pyBreakerApp(`import pybreaker
+import requests
+
+rates_breaker = pybreaker.CircuitBreaker(fail_max=5, reset_timeout=30)
+
+
+@rates_breaker
+def fetch_rates():
+    return requests.get("https://rates.example.com/eur", timeout=3).json()
+`), { rules });
+  assert.deepEqual(hits(decorated, RULE), []);
+  const called = await scanModel(pyBreakerApp(`import pybreaker
+import requests
+
+rates_breaker = pybreaker.CircuitBreaker(fail_max=5, reset_timeout=30)
+
+
+def _get():
+    return requests.get("https://rates.example.com/eur", timeout=3).json()
+
+
+def fetch_rates():
+    return rates_breaker.call(_get)
+`), { rules });
+  assert.deepEqual(hits(called, RULE), []);
+});
+
+test(`${RULE}: Python — silent with a timeout and a fallback (except returning a cached value)`, async () => {
+  const model = await scanModel(pyBreakerApp(`import requests
+
+_last = {"eur": 1.0}
+
+
+def fetch_rates():
+    try:
+        return requests.get("https://rates.example.com/eur", timeout=3).json()
+    except requests.RequestException:
+        return _last
+`), { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

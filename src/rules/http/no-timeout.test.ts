@@ -191,3 +191,68 @@ export const webhookWorker = new Worker('webhooks', async (job) => {
   assert.deepEqual(hits(model, RULE), ['src/webhooks/deliver.ts:4', 'src/webhooks/deliver.ts:9']);
   assert.match(model.findings.find((x) => x.locations[0].line === 4)!.recommendation, /AbortSignal\.timeout/);
 });
+
+// ---- Python ----
+
+const pyRoutes = (body: string, extra: Record<string, string> = {}) => ({
+  ...extra,
+  'app/main.py': `import requests
+import httpx
+from fastapi import FastAPI
+
+app = FastAPI()
+${body}
+`,
+});
+
+test(`${RULE}: Python — fires on requests.post without timeout= and on a requests Session call`, async () => {
+  const model = await scanModel(pyRoutes(`session = requests.Session()
+
+
+@app.post("/notify")
+def notify():
+    requests.post("https://hooks.slack.com/services/T/B/X", json={"text": "hi"})
+    session.get("https://api.github.com/rate_limit")
+    return "ok"
+`), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/main.py:11', 'app/main.py:12']);
+  assert.match(model.findings.find((f) => f.locations[0].line === 11)!.recommendation, /timeout=\(3\.05, 10\)/);
+});
+
+test(`${RULE}: Python — fires on httpx with timeout=None`, async () => {
+  const model = await scanModel(pyRoutes(`@app.get("/report")
+def report():
+    return httpx.get("https://reports.example.com/daily", timeout=None).json()
+`), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/main.py:8']);
+});
+
+test(`${RULE}: Python — silent with timeout= on the call, on httpx defaults, and on an httpx client created with a timeout in another file`, async () => {
+  const model = await scanModel(pyRoutes(`from app.clients import billing
+
+
+@app.post("/pay")
+def pay():
+    requests.post("https://pay.example.com/charge", json={}, timeout=5)
+    httpx.get("https://rates.example.com/eur")
+    billing.post("/invoices", json={})
+    return "ok"
+`, { 'app/clients.py': `import httpx\n\nbilling = httpx.Client(base_url="https://billing.example.com", timeout=10.0)\n` }), { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: Python — silent when the options come through **kwargs, and when no entrypoint runs the call`, async () => {
+  const model = await scanModel(pyRoutes(`def fetch(url, **kwargs):
+    return requests.get(url, **kwargs)
+
+
+def unused():
+    return requests.get("https://example.com/never-called")
+
+
+@app.get("/x")
+def x():
+    return fetch("https://example.com/x", timeout=3)
+`), { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

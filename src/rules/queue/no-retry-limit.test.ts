@@ -157,3 +157,91 @@ ${onFailed}
   }`), { rules });
   assert.deepEqual(hits(handled, RULE), []);
 });
+
+// ---- Python: Celery ----
+
+const celery = (tasks: string) => ({
+  'app/worker.py': `from celery import Celery
+
+celery_app = Celery("app", broker="redis://redis:6379/0")
+`,
+  'app/tasks.py': tasks,
+  'app/main.py': `from fastapi import FastAPI
+from app.tasks import process_batch
+
+app = FastAPI()
+
+
+@app.post("/batches")
+def create_batch(items: list[dict]):
+    process_batch.delay(items)
+    return {"accepted": len(items)}
+`,
+});
+
+test(`${RULE}: Python — fires on a Celery task without autoretry_for/max_retries enqueued from a route`, async () => {
+  const model = await scanModel(celery(`from app.worker import celery_app
+
+
+@celery_app.task(name="batches.process")
+def process_batch(items):
+    return len(items)
+`), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/tasks.py:4']);
+  assert.match(model.findings[0].impact, /POST \/batches/);
+});
+
+test(`${RULE}: Python — fires once per queue for several tasks (shared_task too)`, async () => {
+  const model = await scanModel(celery(`from celery import shared_task
+from app.worker import celery_app
+
+
+@celery_app.task
+def process_batch(items):
+    return len(items)
+
+
+@shared_task
+def reindex(doc_id):
+    return doc_id
+`), { rules });
+  assert.equal(model.findings.filter((f) => f.rule === RULE).length, 1);
+  assert.match(model.findings[0].title, /2 Celery tasks on celery/);
+});
+
+test(`${RULE}: Python — silent with autoretry_for and max_retries, or with self.retry() in a bound task`, async () => {
+  const model = await scanModel(celery(`from app.worker import celery_app
+
+
+@celery_app.task(autoretry_for=(ConnectionError,), max_retries=5, retry_backoff=True)
+def process_batch(items):
+    return len(items)
+
+
+@celery_app.task(bind=True)
+def resend(self, msg_id):
+    try:
+        return msg_id
+    except ConnectionError as exc:
+        raise self.retry(exc=exc, countdown=30)
+`), { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: Python — silent for a task only run by beat (the next tick re-runs it)`, async () => {
+  const model = await scanModel({
+    'app/worker.py': `from celery import Celery
+
+celery_app = Celery("app", broker="redis://redis:6379/0")
+celery_app.conf.beat_schedule = {"cleanup": {"task": "cleanup", "schedule": 3600.0}}
+`,
+    'app/tasks.py': `from app.worker import celery_app
+
+
+@celery_app.task(name="cleanup")
+def cleanup():
+    return 0
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

@@ -77,25 +77,40 @@ const rule: Rule = {
         fingerprintKey: `bullmq ${q.name}`,
       });
     }
-    // Celery: a task with no autoretry_for and no self.retry() runs once; nothing re-runs a failed batch
+    // Celery: a task with no autoretry_for and no self.retry() runs once; nothing re-runs a failed batch.
+    // Periodic tasks (beat) are re-run by the next tick and are left out. One finding per queue.
+    const byQueue = new Map<string, { t: ReturnType<typeof celeryTasks>[number]; sites: ReturnType<typeof celeryEnqueues>; producers: string[] }[]>();
     for (const t of celeryTasks(facts)) {
       if (isNonProductionFile(t.file) || t.opaque || t.retriesInBody) continue;
       if (t.options.autoretry_for !== undefined || t.options.max_retries !== undefined || t.options.retry_kwargs !== undefined) continue;
       if (failureHandled(facts, t)) continue;
+      const worker = model.nodes.find((n) => n.id === `entrypoint:worker:${t.name}`);
+      if (!worker) continue;
       const sites = celeryEnqueues(facts, t);
       const producers = [...new Set(sites.flatMap((s) => {
         const fn = facts.get(s.file)?.functions.find((x) => x.id === s.call.fn);
         return fn ? code.entrypointsOf(s.file, fn.id) : [];
       }))].sort();
-      const worker = `entrypoint:worker:${t.name}`;
-      const hasWorker = model.nodes.some((n) => n.id === worker);
+      // only scheduled by beat: the next tick runs it again
+      if (!sites.length && isScheduled(model, t.file, t.fn.id, code)) continue;
+      const q = model.edges.find((e) => e.from === worker.id && e.kind === 'consumes')?.to ?? 'queue:celery';
+      const list = byQueue.get(q) ?? [];
+      list.push({ t, sites, producers });
+      byQueue.set(q, list);
+    }
+    for (const [q, list] of [...byQueue.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      // tasks enqueued from request paths first: those are the user's work being lost
+      list.sort((a, b) => (b.producers.length ? 1 : 0) - (a.producers.length ? 1 : 0) || (a.t.file < b.t.file ? -1 : a.t.file > b.t.file ? 1 : a.t.line - b.t.line));
+      const producers = [...new Set(list.flatMap((x) => x.producers))].sort();
+      const first = list[0];
+      const names = list.slice(0, 4).map((x) => x.t.name).join(', ') + (list.length > 4 ? `, and ${list.length - 4} more` : '');
       ctx.report({
-        element: hasWorker ? worker : code.componentOf(t.file),
-        locations: [{ file: t.file, line: t.line, endLine: t.fn.endLine }, ...sites.slice(0, 5).map((s) => ({ file: s.file, line: s.call.line }))],
-        title: `Celery task ${t.name} is never retried and its failures go nowhere`,
-        impact: `Without autoretry_for or self.retry(), Celery runs ${t.fn.name} once: when the database or a vendor fails mid-run, or the worker is killed, the task ends in FAILURE and the work is lost — there is no dead-letter queue to replay it from. ${producers.length ? `Tasks come from ${routesPhrase(producers)}` : 'No enqueuing entrypoint was traced'}.`,
-        recommendation: `Retry transient failures with backoff and a bound: @celery_app.task(autoretry_for=(OperationalError, ConnectionError), max_retries=5, retry_backoff=True, retry_jitter=True), and record tasks that exhaust their retries (an on_failure handler or a task_failure signal writing to a dead-letter table) so they can be replayed.`,
-        fingerprintKey: `celery ${t.name}`,
+        element: q,
+        locations: [{ file: first.t.file, line: first.t.line, endLine: first.t.fn.endLine }, ...first.sites.slice(0, 3).map((s) => ({ file: s.file, line: s.call.line })), ...list.slice(1, 8).map((x) => ({ file: x.t.file, line: x.t.line }))],
+        title: list.length === 1 ? `Celery task ${first.t.name} is never retried and its failures go nowhere` : `${list.length} Celery tasks on ${q.replace(/^queue:/, '')} are never retried and their failures go nowhere`,
+        impact: `Without autoretry_for or self.retry(), Celery runs ${names} once: when the database or a vendor fails mid-run, or the worker is killed, the task ends in FAILURE and the work is lost — there is no dead-letter queue to replay it from. ${producers.length ? `Tasks come from ${routesPhrase(producers)}` : 'No enqueuing entrypoint was traced'}.`,
+        recommendation: `Retry transient failures with backoff and a bound: @celery_app.task(autoretry_for=(OperationalError, ConnectionError), max_retries=5, retry_backoff=True, retry_jitter=True), and record tasks that exhaust their retries (an on_failure handler on a base Task class, or a task_failure signal writing to a dead-letter table) so they can be replayed.`,
+        fingerprintKey: `celery ${q}`,
       });
     }
     for (const s of sqsWithoutRedrive(code.configs)) {
@@ -111,4 +126,9 @@ const rule: Rule = {
     }
   },
 };
+/** Is a task function the handler of a beat-scheduled entrypoint? */
+function isScheduled(model: Parameters<Rule['check']>[0]['model'], file: string, fnId: string, code: NonNullable<Parameters<Rule['check']>[0]['code']>): boolean {
+  return code.entrypointsOf(file, fnId).some((id) => model.nodes.find((n) => n.id === id)?.trigger === 'schedule');
+}
+
 export default rule;

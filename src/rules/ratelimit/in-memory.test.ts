@@ -152,3 +152,84 @@ export class OrdersController {
   const redis = await scanModel(files(', storage: new ThrottlerStorageRedisService(process.env.REDIS_URL)'), { rules });
   assert.deepEqual(hits(redis, RULE), []);
 });
+
+// ---- Python: slowapi / Flask-Limiter ----
+
+const pyCompose = (replicas: number) => `services:
+  api:
+    build: .
+    command: uvicorn app.main:app --host 0.0.0.0
+    deploy:
+      replicas: ${replicas}
+`;
+const pyApp = (limiter: string) => ({
+  'docker-compose.yml': pyCompose(3),
+  'app/limits.py': limiter,
+  'app/main.py': `from fastapi import FastAPI, Request
+from app.limits import limiter
+
+app = FastAPI()
+app.state.limiter = limiter
+
+
+@app.post("/auth/login")
+@limiter.limit("10/minute")
+def login(request: Request):
+    return {"ok": True}
+`,
+});
+
+test(`${RULE}: Python — fires on a slowapi Limiter without storage_uri behind 3 replicas`, async () => {
+  const model = await scanModel(pyApp(`from slowapi import Limiter
+from slowapi.util import get_remote_address
+
+limiter = Limiter(key_func=get_remote_address, default_limits=["100/minute"])
+`), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/limits.py:4']);
+  assert.match(model.findings[0].impact, /about 300 across 3 instances/);
+});
+
+test(`${RULE}: Python — fires on storage_uri="memory://" (Flask-Limiter)`, async () => {
+  const model = await scanModel({
+    'docker-compose.yml': pyCompose(2),
+    'app.py': `from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+app = Flask(__name__)
+limiter = Limiter(get_remote_address, app=app, storage_uri="memory://")
+
+
+@app.post("/login")
+@limiter.limit("5 per minute")
+def login():
+    return "ok"
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['app.py:6']);
+});
+
+test(`${RULE}: Python — silent with a Redis storage_uri (literal or from settings)`, async () => {
+  const literal = await scanModel(pyApp(`from slowapi import Limiter
+from slowapi.util import get_remote_address
+
+limiter = Limiter(key_func=get_remote_address, storage_uri="redis://redis:6379/1")
+`), { rules });
+  assert.deepEqual(hits(literal, RULE), []);
+  const settings = await scanModel(pyApp(`import os
+from slowapi import Limiter
+from slowapi.util import get_remote_address
+
+limiter = Limiter(key_func=get_remote_address, storage_uri=os.environ["RATE_LIMIT_REDIS_URL"])
+`), { rules });
+  assert.deepEqual(hits(settings, RULE), []);
+});
+
+test(`${RULE}: Python — silent when the API runs one replica`, async () => {
+  const model = await scanModel({ ...pyApp(`from slowapi import Limiter
+from slowapi.util import get_remote_address
+
+limiter = Limiter(key_func=get_remote_address)
+`), 'docker-compose.yml': pyCompose(1) }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

@@ -191,7 +191,7 @@ export function queueAttempts(jobs: JobRetry[], queue: string): { attempts: numb
 // ---------- retry libraries ----------
 
 export interface LibRetry {
-  lib: 'axios-retry' | 'p-retry' | 'got';
+  lib: 'axios-retry' | 'p-retry' | 'got' | 'tenacity' | 'backoff' | 'celery';
   file: string;
   line: number;
   endLine: number;
@@ -255,6 +255,87 @@ export function libRetries(facts: FactIndex): LibRetry[] {
       }
     }
   }
+  out.push(...pyLibRetries(facts));
   memoLibs.set(facts, out);
+  return out;
+}
+
+// ---------- Python: tenacity, backoff, Celery task retries ----------
+
+function pyKw(args: Val[]): Record<string, Val> {
+  const last = args[args.length - 1];
+  return last && typeof last === 'object' && 'obj' in last && (last as { kwargs?: boolean }).kwargs ? last.obj : {};
+}
+
+/** The names of the calls a tenacity strategy is built from: `wait_exponential(...) + wait_random(0, 1)` → [wait_exponential, wait_random]. */
+function strategyNames(v: Val | undefined, out: string[] = [], depth = 0): string[] {
+  if (!v || typeof v !== 'object' || depth > 6) return out;
+  if ('call' in v) {
+    out.push(v.call.split('.').pop() ?? '');
+    for (const a of v.args) strategyNames(a, out, depth + 1);
+  } else if ('concat' in v) v.concat.forEach((x) => strategyNames(x, out, depth + 1));
+  else if ('unknown' in v && v.of) v.of.forEach((x) => strategyNames(x, out, depth + 1));
+  return out;
+}
+
+function tenacityRetries(stop: Val | undefined): { retries?: number; unbounded: boolean } {
+  if (stop === undefined) return { unbounded: true };
+  const calls: { name: string; args: Val[] }[] = [];
+  const walk = (v: Val | undefined, d = 0) => {
+    if (!v || typeof v !== 'object' || d > 6) return;
+    if ('call' in v) {
+      calls.push({ name: v.call.split('.').pop() ?? '', args: v.args });
+      v.args.forEach((a) => walk(a, d + 1));
+    } else if ('unknown' in v && v.of) v.of.forEach((x) => walk(x, d + 1));
+  };
+  walk(stop);
+  const att = calls.find((c) => c.name === 'stop_after_attempt');
+  if (att) return { ...(typeof att.args[0] === 'number' ? { retries: att.args[0] - 1 } : {}), unbounded: false };
+  if (calls.some((c) => c.name === 'stop_after_delay' || c.name === 'stop_before_delay')) return { unbounded: false };
+  if (calls.some((c) => c.name === 'stop_never')) return { unbounded: true };
+  return { unbounded: false };
+}
+
+function pyLibRetries(facts: FactIndex): LibRetry[] {
+  const out: LibRetry[] = [];
+  for (const f of facts.values()) {
+    if (!f.file.endsWith('.py')) continue;
+    const libOf = (local: string) => {
+      for (let i = f.imports.length - 1; i >= 0; i--) if (f.imports[i].names.some((n) => n.local === local)) return f.imports[i].source.split('.')[0];
+      return undefined;
+    };
+    for (const fn of f.functions) {
+      for (const d of fn.decorators) {
+        const chain = d.callee ?? [d.name];
+        const lib = libOf(chain[0]);
+        const k = pyKw(d.args);
+        const call: CallFact = { fn: fn.id, callee: chain, line: d.line, endLine: d.line, args: d.args, isNew: false, awaited: false, returned: false, floating: false, caught: false, inLoop: false, inPromiseAllMap: false, inTransaction: false, order: 0 };
+        const base = { file: f.file, line: d.line, endLine: d.line, call };
+        // @retry(stop=stop_after_attempt(5), wait=wait_exponential(...) + wait_random(0, 1))
+        if (lib === 'tenacity' && d.name === 'retry') {
+          const { retries, unbounded } = tenacityRetries(k.stop);
+          const waits = strategyNames(k.wait);
+          const backoff: Backoff = waits.some((w) => /exponential/.test(w)) ? 'exponential' : waits.some((w) => w === 'wait_incrementing') ? 'linear' : waits.some((w) => w === 'wait_fixed' || w === 'wait_random') ? 'fixed' : k.wait === undefined ? 'none' : 'unknown';
+          const jitter = waits.some((w) => w === 'wait_random' || w === 'wait_random_exponential' || w === 'wait_exponential_jitter');
+          out.push({ lib: 'tenacity', ...base, ...(retries !== undefined ? { retries } : {}), unbounded, backoff, jitter });
+        }
+        // @backoff.on_exception(backoff.expo, Exception, max_tries=5) — full jitter by default
+        if (lib === 'backoff' && (d.name === 'on_exception' || d.name === 'on_predicate')) {
+          const gen = d.args[0] && typeof d.args[0] === 'object' && 'ref' in d.args[0] ? d.args[0].ref.split('.').pop() : undefined;
+          const tries = k.max_tries;
+          const unbounded = tries === undefined && k.max_time === undefined;
+          const jitter = k.jitter === undefined || !(k.jitter === null);
+          out.push({ lib: 'backoff', ...base, ...(typeof tries === 'number' ? { retries: tries - 1 } : {}), unbounded, backoff: gen === 'expo' ? 'exponential' : gen === 'constant' ? 'fixed' : gen === 'fibo' ? 'exponential' : 'unknown', jitter });
+        }
+        // @app.task(autoretry_for=(...), max_retries=5, retry_backoff=True)
+        if (/^(task|shared_task)$/.test(d.name) && k.autoretry_for !== undefined && (lib === 'celery' || chain.length > 1)) {
+          const mr = k.max_retries;
+          const unbounded = mr === null;
+          const expo = k.retry_backoff === true || typeof k.retry_backoff === 'number';
+          out.push({ lib: 'celery', ...base, ...(typeof mr === 'number' ? { retries: mr } : mr === undefined ? { retries: 3 } : {}), unbounded, backoff: expo ? 'exponential' : 'fixed', jitter: expo && k.retry_jitter !== false });
+        }
+      }
+    }
+  }
   return out;
 }

@@ -159,3 +159,67 @@ export async function pushInventory(items: unknown[]) {
   assert.deepEqual(hits(model, RULE), ['src/sync.ts:5']);
   assert.equal(model.findings.find((x) => x.rule === RULE)!.severity, 'low');
 });
+
+// ---- Python: tenacity, backoff, Celery ----
+
+const pyRetryApp = (decorated: string) => ({
+  'app/main.py': `import backoff
+import requests
+from fastapi import FastAPI
+from tenacity import retry, stop_after_attempt, wait_exponential, wait_fixed, wait_random, wait_random_exponential
+
+app = FastAPI()
+${decorated}
+
+
+@app.post("/sync")
+def sync():
+    return push()
+`,
+});
+
+test(`${RULE}: Python — fires on tenacity with a fixed wait and no jitter, and on a stop without any wait`, async () => {
+  const model = await scanModel(pyRetryApp(`
+
+@retry(stop=stop_after_attempt(5), wait=wait_fixed(2))
+def push():
+    return requests.post("https://crm.example.com/push", timeout=5)
+
+
+@retry(stop=stop_after_attempt(3))
+def pull():
+    return requests.get("https://crm.example.com/pull", timeout=5)
+
+
+@app.get("/pull")
+def do_pull():
+    return pull()
+
+
+@retry(stop=stop_after_attempt(10), wait=wait_fixed(1))
+def wait_for_db():
+    return requests.get("http://db-proxy/health", timeout=1)
+`), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/main.py:14', 'app/main.py:9'], 'wait_for_db runs for no entrypoint (a start-up check)');
+  assert.match(model.findings[0].recommendation, /wait_random_exponential/);
+});
+
+test(`${RULE}: Python — silent on exponential waits with jitter (wait_exponential + wait_random, wait_random_exponential, backoff.expo)`, async () => {
+  const model = await scanModel(pyRetryApp(`
+
+@retry(stop=stop_after_attempt(5), wait=wait_exponential(max=10) + wait_random(0, 1))
+def push():
+    return requests.post("https://crm.example.com/push", timeout=5)
+
+
+@retry(stop=stop_after_attempt(5), wait=wait_random_exponential(max=30))
+def pull():
+    return requests.get("https://crm.example.com/pull", timeout=5)
+
+
+@backoff.on_exception(backoff.expo, requests.RequestException, max_tries=5)
+def ping():
+    return requests.get("https://crm.example.com/ping", timeout=5)
+`), { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

@@ -94,13 +94,15 @@ const rule: Rule = {
       if (r.lib === 'p-retry' && r.backoff === 'exponential') continue;
       if (r.lib === 'got') continue;
       const eps = code.entrypointsOf(r.file, r.call.fn);
+      // Python start-up scripts (wait for the database before launching) retry once per deploy, not per request
+      if (r.file.endsWith('.py') && !eps.length) continue;
       ctx.report({
         element: code.componentOf(r.file),
         severity: v.severity,
         locations: [{ file: r.file, line: r.line, endLine: r.endLine }],
         title: `${r.lib} ${v.what.split(',')[0]}`,
         impact: `${r.lib} ${v.what}${r.lib === 'axios-retry' && r.backoff === 'none' ? ' (its default retryDelay is no delay)' : ''}, up to ${r.retries ?? 'several'} retries per request${eps.length ? ` for ${routesPhrase(eps)}` : ''}: failed requests come back all at once and keep a struggling service saturated.`,
-        recommendation: r.lib === 'axios-retry' ? 'Pass `retryDelay: axiosRetry.exponentialDelay` (exponential with random jitter).' : 'Use a growth factor above 1 with `randomize: true`, e.g. `pRetry(fn, { retries: 5, factor: 2, randomize: true })`.',
+        recommendation: r.lib === 'tenacity' ? 'Wait exponentially with jitter: `@retry(stop=stop_after_attempt(5), wait=wait_random_exponential(multiplier=0.5, max=30))` (or wait_exponential(...) + wait_random(0, 1)).' : r.lib === 'celery' ? 'Set `retry_backoff=True` (exponential, jitter on by default) with `max_retries` on the task.' : r.lib === 'backoff' ? 'Use `backoff.expo` and keep the default full jitter.' : r.lib === 'axios-retry' ? 'Pass `retryDelay: axiosRetry.exponentialDelay` (exponential with random jitter).' : 'Use a growth factor above 1 with `randomize: true`, e.g. `pRetry(fn, { retries: 5, factor: 2, randomize: true })`.',
         fingerprintKey: `${r.lib} ${r.call.callee.join('.')}`,
       });
     }

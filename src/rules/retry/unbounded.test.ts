@@ -172,3 +172,75 @@ export const invoiceWorker = new Worker('invoices', async (job) => job.data, { c
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+// ---- Python: tenacity, backoff, Celery ----
+
+const pyRetryApp = (decorated: string) => ({
+  'app/main.py': `import backoff
+import requests
+from fastapi import FastAPI
+from tenacity import retry, stop_after_attempt, wait_exponential, wait_fixed, wait_random, wait_random_exponential
+
+app = FastAPI()
+${decorated}
+
+
+@app.post("/sync")
+def sync():
+    return push()
+`,
+});
+
+test(`${RULE}: Python — fires on a tenacity @retry without stop (it retries forever)`, async () => {
+  const model = await scanModel(pyRetryApp(`
+
+@retry(wait=wait_exponential(multiplier=1, max=30))
+def push():
+    return requests.post("https://crm.example.com/push", timeout=5)
+`), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/main.py:9']);
+  assert.match(model.findings[0].recommendation, /stop_after_attempt/);
+});
+
+test(`${RULE}: Python — fires on a Celery task with max_retries=None and on backoff without max_tries`, async () => {
+  const model = await scanModel({
+    ...pyRetryApp(`
+
+@backoff.on_exception(backoff.expo, requests.RequestException)
+def push():
+    return requests.post("https://crm.example.com/push", timeout=5)
+`),
+    'app/tasks.py': `from celery import Celery
+
+celery_app = Celery("app", broker="redis://redis/0")
+
+
+@celery_app.task(autoretry_for=(Exception,), max_retries=None, retry_backoff=True)
+def deliver(webhook_id):
+    return webhook_id
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['app/main.py:9', 'app/tasks.py:6']);
+});
+
+test(`${RULE}: Python — silent with stop_after_attempt, max_tries and a finite max_retries`, async () => {
+  const model = await scanModel({
+    ...pyRetryApp(`
+
+@retry(stop=stop_after_attempt(5), wait=wait_random_exponential(max=30))
+@backoff.on_exception(backoff.expo, requests.RequestException, max_tries=4)
+def push():
+    return requests.post("https://crm.example.com/push", timeout=5)
+`),
+    'app/tasks.py': `from celery import Celery
+
+celery_app = Celery("app", broker="redis://redis/0")
+
+
+@celery_app.task(autoretry_for=(Exception,), max_retries=5)
+def deliver(webhook_id):
+    return webhook_id
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

@@ -96,7 +96,7 @@ const rule: Rule = {
         locations: [{ file: r.file, line: r.line, endLine: r.endLine }],
         title: `${r.lib} retries without a limit`,
         impact: `While the dependency is failing, ${r.lib} keeps retrying${eps.length ? ` and ${routesPhrase(eps)} wait${eps.length === 1 ? 's' : ''} for it` : ''}, never surfacing the error.`,
-        recommendation: r.lib === 'p-retry' ? 'Drop `forever: true` and set `retries` (e.g. 5) with `randomize: true`.' : 'Set a finite retry count (e.g. 3) with exponential backoff.',
+        recommendation: r.lib === 'tenacity' ? 'Give the decorator a stop: `@retry(stop=stop_after_attempt(5), wait=wait_random_exponential(max=30))` — tenacity retries forever without one.' : r.lib === 'celery' ? 'Set a finite `max_retries` (e.g. 5) instead of None.' : r.lib === 'backoff' ? 'Pass `max_tries=5` (or `max_time=60`).' : r.lib === 'p-retry' ? 'Drop `forever: true` and set `retries` (e.g. 5) with `randomize: true`.' : 'Set a finite retry count (e.g. 3) with exponential backoff.',
         fingerprintKey: `${r.lib} ${r.call.callee.join('.')}`,
       });
     }

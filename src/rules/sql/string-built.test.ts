@@ -197,3 +197,87 @@ export async function schemaTables() {
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+// ---- Python ----
+
+const pyApi = (routes: string) => ({
+  'app/db.py': `from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+engine = create_engine("postgresql://app@db/app", pool_size=5)
+SessionLocal = sessionmaker(bind=engine)
+
+
+def get_db():
+    db = SessionLocal()
+    try:
+        yield db
+    finally:
+        db.close()
+`,
+  'app/main.py': `from fastapi import Depends, FastAPI
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+from app.db import get_db
+
+app = FastAPI()
+${routes}
+`,
+});
+
+test(`${RULE}: Python — an f-string into text() with a query parameter is critical`, async () => {
+  const model = await scanModel(pyApi(`
+
+@app.get("/search")
+def search(q: str, db: Session = Depends(get_db)):
+    return db.execute(text(f"SELECT id FROM posts WHERE title ILIKE '%{q}%'")).all()
+`), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/main.py:11']);
+  assert.equal(model.findings[0].severity, 'critical');
+  assert.match(model.findings[0].impact, /request parameter q: str of search/);
+});
+
+test(`${RULE}: Python — % formatting and .format() into cursor.execute are string-built`, async () => {
+  const model = await scanModel({
+    'app/reports.py': `import psycopg2
+from fastapi import FastAPI
+
+app = FastAPI()
+conn = psycopg2.connect("dbname=app")
+
+
+@app.get("/reports/{table}")
+def report(table: str, day: str):
+    cur = conn.cursor()
+    cur.execute("SELECT * FROM %s WHERE day = '%s'" % (table, day))
+    cur.execute("SELECT count(*) FROM {} WHERE day = %s".format(table), (day,))
+    return cur.fetchall()
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['app/reports.py:11', 'app/reports.py:12']);
+});
+
+test(`${RULE}: Python — bound parameters never fire: text() with :name and a dict, DB-API %s with a tuple`, async () => {
+  const model = await scanModel(pyApi(`
+
+@app.get("/posts/{post_id}")
+def post(post_id: int, q: str, db: Session = Depends(get_db)):
+    row = db.execute(text("SELECT id, title FROM posts WHERE id = :id AND title ILIKE :q"), {"id": post_id, "q": f"%{q}%"}).first()
+    raw = db.connection().connection.cursor()
+    raw.execute("SELECT 1 FROM posts WHERE id = %s", (post_id,))
+    return row
+`), { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: Python — constants and integer path parameters are not injections`, async () => {
+  const model = await scanModel(pyApi(`
+TABLE = "posts"
+
+
+@app.get("/posts/page/{page}")
+def page(page: int, db: Session = Depends(get_db)):
+    return db.execute(text(f"SELECT id FROM {TABLE} ORDER BY id LIMIT 20 OFFSET {page * 20}")).all()
+`), { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

@@ -144,3 +144,122 @@ export default app;
   const unknown = await scanModel(files, { rules });
   assert.deepEqual(hits(unknown, RULE), ['src/app.ts:6']);
 });
+
+// ---- Python ----
+
+const pyCompose = (replicas: number) => `services:
+  api:
+    build: .
+    command: uvicorn app.main:app
+    deploy:
+      replicas: ${replicas}
+`;
+const wsApp = (manager: string) => ({
+  'docker-compose.yml': pyCompose(2),
+  'app/ws.py': manager,
+  'app/main.py': `from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+from app.ws import manager
+
+app = FastAPI()
+
+
+@app.websocket("/ws/{room}")
+async def room_socket(websocket: WebSocket, room: str):
+    await manager.connect(room, websocket)
+    try:
+        while True:
+            await websocket.receive_text()
+    except WebSocketDisconnect:
+        manager.disconnect(room, websocket)
+
+
+@app.post("/rooms/{room}/messages")
+async def post_message(room: str, body: dict):
+    await manager.broadcast(room, body)
+    return {"ok": True}
+`,
+});
+
+test(`${RULE}: Python — fires on a ConnectionManager singleton whose dict of sockets is written by the WebSocket route`, async () => {
+  const model = await scanModel(wsApp(`from fastapi import WebSocket
+
+
+class ConnectionManager:
+    def __init__(self) -> None:
+        self.rooms: dict[str, list[WebSocket]] = {}
+
+    async def connect(self, room: str, websocket: WebSocket) -> None:
+        await websocket.accept()
+        self.rooms.setdefault(room, []).append(websocket)
+
+    def disconnect(self, room: str, websocket: WebSocket) -> None:
+        self.rooms[room].remove(websocket)
+
+    async def broadcast(self, room: str, message: dict) -> None:
+        for ws in self.rooms.get(room, []):
+            await ws.send_json(message)
+
+
+manager = ConnectionManager()
+`), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/ws.py:6']);
+  assert.match(model.findings[0].title, /ConnectionManager\.rooms is kept in process memory/);
+});
+
+test(`${RULE}: Python — fires on a module-level dict of sessions written on a request path (d[k] = v)`, async () => {
+  const model = await scanModel({
+    'docker-compose.yml': pyCompose(3),
+    'app/main.py': `import secrets
+from fastapi import FastAPI
+
+app = FastAPI()
+sessions = {}
+
+
+@app.post("/login")
+def login(user: str):
+    token = secrets.token_urlsafe(16)
+    sessions[token] = user
+    return {"token": token}
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['app/main.py:5']);
+});
+
+test(`${RULE}: Python — silent with one replica`, async () => {
+  const model = await scanModel({ ...wsApp(`class ConnectionManager:
+    def __init__(self):
+        self.rooms = {}
+
+    async def connect(self, room, websocket):
+        self.rooms.setdefault(room, []).append(websocket)
+
+    def disconnect(self, room, websocket):
+        self.rooms[room].remove(websocket)
+
+    async def broadcast(self, room, message):
+        pass
+
+
+manager = ConnectionManager()
+`), 'docker-compose.yml': pyCompose(1) }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: Python — silent on read-only lookup tables and constants`, async () => {
+  const model = await scanModel({
+    'docker-compose.yml': pyCompose(3),
+    'app/main.py': `from fastapi import FastAPI
+
+app = FastAPI()
+COUNTRY_NAMES = {}
+plans = {"free": 0, "pro": 20}
+
+
+@app.get("/plans/{name}")
+def plan(name: str):
+    return {"price": plans.get(name)}
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

@@ -121,3 +121,57 @@ export const webhooks = new Queue('webhooks', { defaultJobOptions: { attempts: 3
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+// ---- Python: tenacity, backoff, Celery ----
+
+const pyRetryApp = (decorated: string) => ({
+  'app/main.py': `import backoff
+import requests
+from fastapi import FastAPI
+from tenacity import retry, stop_after_attempt, wait_exponential, wait_fixed, wait_random, wait_random_exponential
+
+app = FastAPI()
+${decorated}
+
+
+@app.post("/sync")
+def sync():
+    return push()
+`,
+});
+
+test(`${RULE}: Python — reports tenacity and Celery retries with exponential backoff and jitter`, async () => {
+  const model = await scanModel({
+    ...pyRetryApp(`
+
+@retry(stop=stop_after_attempt(5), wait=wait_random_exponential(max=30))
+def push():
+    return requests.post("https://crm.example.com/push", timeout=5)
+`),
+    'app/tasks.py': `from celery import Celery
+
+celery_app = Celery("app", broker="redis://redis/0")
+
+
+@celery_app.task(autoretry_for=(Exception,), max_retries=5, retry_backoff=True)
+def deliver(webhook_id):
+    return webhook_id
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['app/main.py:9', 'app/tasks.py:6']);
+});
+
+test(`${RULE}: Python — silent on fixed waits and on unbounded retries`, async () => {
+  const model = await scanModel(pyRetryApp(`
+
+@retry(stop=stop_after_attempt(5), wait=wait_fixed(1))
+def push():
+    return requests.post("https://crm.example.com/push", timeout=5)
+
+
+@retry(wait=wait_random_exponential(max=30))
+def pull():
+    return requests.get("https://crm.example.com/pull", timeout=5)
+`), { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

@@ -136,3 +136,136 @@ cron.schedule('*/5 * * * *', reap, { name: 'reaper' });
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+// ---- Python: SQLAlchemy sessions and Django ----
+
+const pyApp = (body: string) => ({
+  'app/db.py': `from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+engine = create_engine("postgresql://app@db/app", pool_size=5)
+SessionLocal = sessionmaker(bind=engine)
+
+
+def get_db():
+    db = SessionLocal()
+    try:
+        yield db
+    finally:
+        db.close()
+`,
+  'app/models.py': `class Org:
+    pass
+
+
+class Member:
+    pass
+`,
+  'app/main.py': `from fastapi import Depends, FastAPI
+from sqlalchemy.orm import Session
+from app.db import get_db
+from app.models import Member, Org
+
+app = FastAPI()
+${body}
+`,
+});
+
+test(`${RULE}: Python — fires when a route commits between two writes`, async () => {
+  const model = await scanModel(pyApp(`
+
+@app.post("/orgs")
+def create_org(name: str, db: Session = Depends(get_db)):
+    org = Org(name=name)
+    db.add(org)
+    db.commit()
+    db.add(Member(org_id=org.id, role="owner"))
+    db.commit()
+    return {"id": org.id}
+`), { rules });
+  assert.deepEqual(hits(model, RULE), ['app/main.py:10']);
+  assert.match(model.findings[0].recommendation, /commit\(\) once/);
+});
+
+test(`${RULE}: Python — fires when the second commit happens in a helper`, async () => {
+  const model = await scanModel({
+    ...pyApp(`from app.services import add_owner
+
+
+@app.post("/orgs")
+def create_org(name: str, db: Session = Depends(get_db)):
+    org = Org(name=name)
+    db.add(org)
+    db.commit()
+    add_owner(db, org)
+    return {"id": org.id}
+`),
+    'app/services.py': `from sqlalchemy.orm import Session
+from app.models import Member
+
+
+def add_owner(db: Session, org):
+    db.add(Member(org_id=org.id, role="owner"))
+    db.commit()
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['app/main.py:11']);
+});
+
+test(`${RULE}: Python — a session is a unit of work: several adds and one commit never fire, nor a with session.begin() block`, async () => {
+  const model = await scanModel(pyApp(`
+
+@app.post("/orgs")
+def create_org(name: str, db: Session = Depends(get_db)):
+    org = Org(name=name)
+    db.add(org)
+    db.flush()
+    db.add(Member(org_id=org.id, role="owner"))
+    db.commit()
+    return {"id": org.id}
+
+
+@app.post("/orgs/{org_id}/members")
+def add_members(org_id: int, emails: list[str], db: Session = Depends(get_db)):
+    with db.begin():
+        db.add(Member(org_id=org_id, role="admin"))
+        db.add(Member(org_id=org_id, role="viewer"))
+    return "ok"
+`), { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: Python — Django views with ATOMIC_REQUESTS and @transaction.atomic services are atomic`, async () => {
+  const model = await scanModel({
+    'config/settings.py': `ROOT_URLCONF = "config.urls"
+DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop"}}
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+`,
+    'config/urls.py': `from django.urls import path
+from shop.views import checkout
+
+urlpatterns = [path("checkout/", checkout)]
+`,
+    'shop/__init__.py': '',
+    'shop/models.py': `from django.db import models
+
+
+class Order(models.Model):
+    total = models.IntegerField()
+
+
+class Payment(models.Model):
+    amount = models.IntegerField()
+`,
+    'shop/views.py': `from django.http import JsonResponse
+from shop.models import Order, Payment
+
+
+def checkout(request):
+    order = Order.objects.create(total=10)
+    Payment.objects.create(amount=order.total)
+    return JsonResponse({"id": order.id})
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

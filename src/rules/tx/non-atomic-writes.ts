@@ -14,6 +14,19 @@ function firstHop(u: Use): string {
   return u.frames.length > 1 ? `${u.frames[1].file}#${u.frames[1].fn}` : 'self';
 }
 
+function djangoAtomicRequests(facts: Parameters<Rule['check']>[0]['facts']): boolean {
+  for (const f of facts.values()) {
+    if (!f.file.endsWith('.py')) continue;
+    for (const v of f.vars) {
+      if (/^DATABASES\..*ATOMIC_REQUESTS$/.test(v.name) && v.init === true) return true;
+      if (v.name !== 'DATABASES' || !v.init || typeof v.init !== 'object' || !('obj' in v.init)) continue;
+      const d = v.init.obj.default;
+      if (d && typeof d === 'object' && 'obj' in d && d.obj.ATOMIC_REQUESTS === true) return true;
+    }
+  }
+  return false;
+}
+
 const rule: Rule = {
   meta: {
     id: 'tx/non-atomic-writes',
@@ -27,13 +40,16 @@ const rule: Rule = {
       what: 'A handler or service method performs two or more writes to the same datastore (directly or through the functions it calls) and none of them runs inside a transaction.',
       why: 'When a later write fails — a constraint violation, a timeout, a deploy that kills the process — the earlier writes stay committed. Users end up half-provisioned (an organisation with no member, a subscription with no deployment) and later steps that assume the whole step happened break in ways that are hard to trace.',
       fix: 'Run the writes of one step in one transaction: Prisma `await prisma.$transaction(async (tx) => { await tx.a.create(...); await tx.b.create(...); })`, TypeORM `dataSource.transaction(...)`, Knex `knex.transaction(...)`, SQLAlchemy one `session.commit()` at the end of the unit of work.',
-      falsePositiveGuard: 'Only functions on an HTTP or WebSocket entrypoint path (job and cron batches are independent work). SQLAlchemy: a session is a unit of work — add/delete/flush and DML executed on the session are pending until commit(), so several of them before one commit() count as one write; each commit() is a write, and work started with asyncio.create_task or BackgroundTasks is not counted with its caller. Writes made once per loop iteration are not counted together. Writes in the try body and in its catch, and writes before and after an early return, never run together. Writes in different arms of one if/switch/ternary are never counted together. Writes inside a transaction callback (`$transaction`, `transaction`, `withTransaction`, `runInTransaction`) or the array form `$transaction([...])` never count. A single `upsert`/`createMany` is one write. Writes that all come from one callee are reported once, at that callee, not again at each caller. Test, seed and script files are skipped.',
+      falsePositiveGuard: 'Only functions on an HTTP or WebSocket entrypoint path (job and cron batches are independent work). SQLAlchemy: a session is a unit of work — add/delete/flush and DML executed on the session are pending until commit(), so several of them before one commit() count as one write; each commit() is a write, and work started with asyncio.create_task or BackgroundTasks is not counted with its caller. Django views are skipped when DATABASES["default"]["ATOMIC_REQUESTS"] is True (each request is one transaction), as are writes inside `with transaction.atomic()` / `@transaction.atomic`. Writes made once per loop iteration are not counted together. Writes in the try body and in its catch, and writes before and after an early return, never run together. Writes in different arms of one if/switch/ternary are never counted together. Writes inside a transaction callback (`$transaction`, `transaction`, `withTransaction`, `runInTransaction`) or the array form `$transaction([...])` never count. A single `upsert`/`createMany` is one write. Writes that all come from one callee are reported once, at that callee, not again at each caller. Test, seed and script files are skipped.',
       references: ['https://www.prisma.io/docs/orm/prisma-client/queries/transactions', 'https://typeorm.io/transactions'],
     },
   },
   check({ facts, code, model }, ctx) {
     if (!code) return;
     const requestEntrypoints = new Set(model.nodes.filter((n) => n.kind === 'entrypoint' && (n.trigger === 'http' || n.trigger === 'websocket')).map((n) => n.id));
+    // Django DATABASES["default"]["ATOMIC_REQUESTS"] = True: every view runs in one transaction
+    const atomicRequests = djangoAtomicRequests(facts);
+    if (atomicRequests) for (const n of model.nodes) if (n.kind === 'entrypoint' && n.trigger === 'http' && n.evidence.some((e) => /(^|\/)urls\.py$/.test(e.file))) requestEntrypoints.delete(n.id);
     for (const f of facts.values()) {
       if (isNonProductionFile(f.file)) continue;
       for (const fn of namedFunctions(f)) {

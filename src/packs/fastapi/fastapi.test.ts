@@ -1,0 +1,148 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scanModel, edgesTo } from '../../../test/helpers/fixture.js';
+
+const eps = (m: Awaited<ReturnType<typeof scanModel>>) => m.nodes.filter((n) => n.kind === 'entrypoint').map((n) => n.id).sort();
+
+test('fastapi: routers included across files with prefixes (router prefix, include_router prefix, a settings prefix), WebSocket, api_route methods', async () => {
+  const m = await scanModel({
+    'app/__init__.py': '',
+    'app/core/config.py': `
+from pydantic_settings import BaseSettings
+class Settings(BaseSettings):
+    API_V1_STR: str = "/api/v1"
+settings = Settings()
+`,
+    'app/api/routes/items.py': `
+from fastapi import APIRouter
+router = APIRouter(prefix="/items")
+
+@router.get("/")
+def list_items():
+    return []
+
+@router.get("/{item_id}")
+async def get_item(item_id: int):
+    return {}
+
+@router.api_route("/{item_id}/sync", methods=["PUT", "PATCH"])
+def sync_item(item_id: int):
+    return {}
+`,
+    'app/api/routes/users.py': `
+from fastapi import APIRouter
+router = APIRouter()
+
+@router.post("/signup")
+def signup():
+    return {}
+`,
+    'app/api/main.py': `
+from fastapi import APIRouter
+from app.api.routes import items, users
+api_router = APIRouter()
+api_router.include_router(items.router)
+api_router.include_router(users.router, prefix="/users")
+`,
+    'app/main.py': `
+from fastapi import FastAPI, WebSocket
+from app.api.main import api_router
+from app.core.config import settings
+app = FastAPI()
+app.include_router(api_router, prefix=settings.API_V1_STR)
+
+@app.websocket("/ws/{room}")
+async def ws(websocket: WebSocket, room: str):
+    await websocket.accept()
+`,
+  });
+  assert.deepEqual(eps(m), [
+    'entrypoint:GET /api/v1/items', 'entrypoint:GET /api/v1/items/:item_id', 'entrypoint:PATCH /api/v1/items/:item_id/sync', 'entrypoint:POST /api/v1/users/signup',
+    'entrypoint:PUT /api/v1/items/:item_id/sync', 'entrypoint:WS /ws/:room',
+  ]);
+});
+
+test('fastapi: Depends chains run before the handler (get_current_user → get_db → the session query), dependencies=[...] too', async () => {
+  const m = await scanModel({
+    'app/db.py': `
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker, Session
+engine = create_engine("postgresql://u:p@db/app")
+SessionLocal = sessionmaker(bind=engine)
+def get_db():
+    db = SessionLocal()
+    try:
+        yield db
+    finally:
+        db.close()
+`,
+    'app/deps.py': `
+from typing import Annotated
+from fastapi import Depends, HTTPException
+from app.db import get_db
+from app.models import User
+
+def get_current_user(db=Depends(get_db)):
+    user = db.get(User, 1)
+    if user is None:
+        raise HTTPException(status_code=401)
+    return user
+
+def verify_key(x_key: str):
+    return x_key
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+`,
+    'app/models.py': `
+class User:
+    pass
+`,
+    'app/main.py': `
+from fastapi import FastAPI, Depends
+from app.deps import CurrentUser, verify_key
+app = FastAPI()
+
+@app.get("/me")
+def me(user: CurrentUser):
+    return {"id": user.id}
+
+@app.get("/ping", dependencies=[Depends(verify_key)])
+def ping():
+    return "pong"
+`,
+  });
+  const pg = edgesTo(m, 'datastore:postgres');
+  assert.ok(m.edges.some((e) => e.to === 'datastore:postgres' && e.entrypoints?.includes('entrypoint:GET /me')), pg.join('\n'));
+  assert.equal(m.edges.some((e) => e.to === 'datastore:postgres' && e.entrypoints?.includes('entrypoint:GET /ping')), false);
+});
+
+test('fastapi: BackgroundTasks.add_task runs the task after the response (fire-and-forget, contained); @app.middleware runs before every route', async () => {
+  const m = await scanModel({
+    'app/main.py': `
+import requests
+from fastapi import FastAPI, BackgroundTasks, Request
+app = FastAPI()
+
+def notify(email: str):
+    requests.post("https://hooks.example.com/notify", json={"to": email}, timeout=5)
+
+@app.middleware("http")
+async def audit(request: Request, call_next):
+    requests.post("https://audit.example.com/log", json={}, timeout=2)
+    return await call_next(request)
+
+@app.post("/signup")
+def signup(email: str, background_tasks: BackgroundTasks):
+    background_tasks.add_task(notify, email)
+    return {"ok": True}
+
+@app.get("/health")
+def health():
+    return {"ok": True}
+`,
+  });
+  const bg = m.edges.find((e) => e.to === 'external:hooks.example.com');
+  assert.equal(bg?.mode, 'fire_and_forget');
+  assert.equal(bg?.guards.caught, true);
+  assert.ok(m.edges.some((e) => e.to === 'external:audit.example.com' && e.entrypoints?.includes('entrypoint:GET /health')), 'middleware runs for every route');
+});
