@@ -1,18 +1,21 @@
 // Board benchmark: a generated 1,000-node model, rendered to index.html, opened in
-// headless Chromium from file://; prints the time until the board is interactive
-// (html[data-ready] is set once the ELK layout is applied and the first paint is done),
-// plus the in-browser cost of failing a node and of a what-if. Printed, not asserted.
+// headless Chromium from file://; prints the time until the board is interactive (drawn,
+// and a real click on a node in the graph handled: see boardBench), the in-page start-up
+// marks, plus the in-browser cost of failing a node and of a what-if. Printed, not asserted.
 //   node --import tsx bench/board.ts        (target: interactive < 3 s)
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Model, ModelEdge, ModelNode } from '../src/model/types.js';
 import { renderHtml } from '../src/render/html.js';
-import { boardAssetsDir, loadBoardAssets } from '../src/render/board/load-assets.js';
+import { ELK_FILE, boardAssetsDir, loadBoardAssets } from '../src/render/board/load-assets.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// The last flag keeps headless Chromium from booting its omnibox-popup WebUI renderer with
+// every new window (~0.3-1 s of CPU on a 2-core machine, competing with the page measured;
+// a desktop browser has it loaded long before a board is opened).
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-features=WebUIOmniboxPopup,WebUIOmniboxFullPopup'];
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -117,11 +120,17 @@ export function generateModel(total = 1000, seed = 7): Model {
   };
 }
 
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** Build dist/board when it is missing or older than the app sources (as test/board does). */
 async function ensureAssets(): Promise<void> {
   const dir = boardAssetsDir();
-  if (existsSync(join(dir, 'board.js')) && existsSync(join(dir, 'board.css'))) return;
+  const files = ['board.js', 'board.css', ELK_FILE].map((f) => join(dir, f));
+  const sources = ['src/render/board/app', 'src/render/board', 'src/analyze/propagation', 'src/model'].map((d) => join(ROOT, d));
+  const newest = Math.max(...sources.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.ts') || f.endsWith('.css')).map((f) => statSync(join(d, f)).mtimeMs)));
+  if (files.every((f) => existsSync(f) && statSync(f).mtimeMs >= newest)) return;
   const { build } = await import('vite');
-  await build({ configFile: fileURLToPath(new URL('../src/render/board/vite.config.ts', import.meta.url)), logLevel: 'warn' });
+  await build({ configFile: join(ROOT, 'src/render/board/vite.config.ts'), logLevel: 'warn' });
 }
 
 /** A row for bench/run.ts's table (see bench/hooks.ts: BoardBenchRow). */
@@ -131,9 +140,29 @@ interface Row {
   note?: string;
 }
 
+/** What one page load measured, all in ms from the start of page.goto. */
+interface Run {
+  ready: number;
+  click: number;
+  marks: Record<string, number>;
+  failMs: number;
+  whatIfMs: number;
+  nodes: number;
+  edges: number;
+}
+
+const FAIL = 'datastore:postgres-0';
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 /**
  * Called by bench/hooks.ts with a context (ignored: this benchmark uses its own generator,
  * whose shape — routes grouped under components under runtimes — is what the board must handle).
+ *
+ * "Interactive" is measured strictly: from page.goto until html[data-ready] (set once the
+ * graph is laid out and Cytoscape has drawn it on the canvas), then a real mouse click on a
+ * datastore in the graph, until the scenario panel shows it failed. The headline is the
+ * second time (goto → click handled); it also checks that every drawn node has a position
+ * of its own (a layout was applied, not everything at the origin).
  */
 export default async function boardBench(_ctx?: unknown): Promise<Row[]> {
   if (!existsSync(CHROMIUM)) {
@@ -146,15 +175,17 @@ export default async function boardBench(_ctx?: unknown): Promise<Row[]> {
   const t0 = performance.now();
   const html = renderHtml(model, assets);
   const renderMs = performance.now() - t0;
+  const preset = html.includes('id="faultline-layout"');
   const dir = mkdtempSync(join(tmpdir(), 'faultline-board-bench-'));
   const file = join(dir, 'index.html');
   writeFileSync(file, html);
+  const load = () => loadavg()[0]!.toFixed(1);
+  const loadBefore = load();
 
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   try {
-    const results: number[] = [];
-    let last: { readyAt: number; failMs: number; whatIfMs: number; nodes: number; edges: number } | null = null;
+    const runs: Run[] = [];
     for (let run = 0; run < 3; run++) {
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       const errors: string[] = [];
@@ -162,31 +193,55 @@ export default async function boardBench(_ctx?: unknown): Promise<Row[]> {
       const start = performance.now();
       await page.goto(pathToFileURL(file).href);
       await page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
-      results.push(performance.now() - start);
-      last = await page.evaluate(() => {
-        const w = window as unknown as { __faultline: { cy: { nodes(): { length: number }; edges(): { length: number } }; fail(id: string): void; readyAt: number } };
+      const ready = performance.now() - start;
+      // Where the datastore is on screen, and whether the layout was applied.
+      const probe = await page.evaluate(`(() => {
+        const cy = window.__faultline.cy;
+        const n = cy.getElementById(${JSON.stringify(FAIL)});
+        const r = document.querySelector('[data-testid="graph"]').getBoundingClientRect();
+        const leaves = cy.nodes().filter((x) => x.isChildless());
+        const spots = new Set(leaves.map((x) => Math.round(x.position('x')) + ',' + Math.round(x.position('y'))));
+        if (n.empty()) return { error: 'node not drawn' };
+        const q = n.renderedPosition();
+        return { x: r.left + q.x, y: r.top + q.y, leaves: leaves.length, spots: spots.size, inView: q.x > 0 && q.y > 0 && q.x < r.width && q.y < r.height };
+      })()`) as { error?: string; x: number; y: number; leaves: number; spots: number; inView: boolean };
+      if (probe.error) throw new Error(`board: ${probe.error}`);
+      if (probe.spots < probe.leaves) throw new Error(`board: ${probe.leaves - probe.spots} drawn nodes share a position (no layout applied?)`);
+      if (!probe.inView) throw new Error(`board: ${FAIL} is outside the viewport`);
+      await page.mouse.click(probe.x, probe.y);
+      await page.waitForFunction((name) => document.querySelector('[data-testid="failed-name"]')?.textContent === name, FAIL.slice('datastore:'.length), { timeout: 30_000 });
+      const click = performance.now() - start;
+      const inPage = await page.evaluate(`(() => {
+        const w = window.__faultline;
+        const marks = {};
+        for (const m of performance.getEntriesByType('mark')) if (m.name.startsWith('faultline:')) marks[m.name.slice(10)] = m.startTime;
+        w.clear();
         const t1 = performance.now();
-        w.__faultline.fail('datastore:postgres-0');
+        w.fail(${JSON.stringify(FAIL)});
         const failMs = performance.now() - t1;
-        const box = document.querySelector<HTMLInputElement>('[data-testid="whatif-breaker"]');
+        const box = document.querySelector('[data-testid="whatif-breaker"]');
         const t2 = performance.now();
         box?.click();
         const whatIfMs = performance.now() - t2;
-        return { readyAt: w.__faultline.readyAt, failMs, whatIfMs, nodes: w.__faultline.cy.nodes().length, edges: w.__faultline.cy.edges().length };
-      });
+        return { marks, failMs, whatIfMs, nodes: w.cy.nodes().length, edges: w.cy.edges().length };
+      })()`) as Omit<Run, 'ready' | 'click'>;
+      runs.push({ ready, click, ...inPage });
       if (errors.length) console.log(`board: page errors: ${errors.join('; ')}`);
       await page.close();
     }
-    const best = Math.min(...results);
-    const median = [...results].sort((a, b) => a - b)[1]!;
-    console.log(`board: ${model.nodes.length} nodes, ${model.edges.length} edges → index.html ${(html.length / 1024 / 1024).toFixed(2)} MB (renderHtml ${renderMs.toFixed(0)} ms)`);
-    console.log(`board: drawn ${last?.nodes} nodes / ${last?.edges} edges after grouping`);
-    console.log(`board: time to interactive (goto → data-ready) median ${median.toFixed(0)} ms, best ${best.toFixed(0)} ms (target < 3000 ms); in-page ready at ${last?.readyAt.toFixed(0)} ms`);
-    console.log(`board: fail a datastore ${last?.failMs.toFixed(0)} ms · what-if breaker ${last?.whatIfMs.toFixed(0)} ms`);
+    const loadAfter = load();
+    const last = runs[runs.length - 1]!;
+    const clicks = runs.map((r) => r.click);
+    const mk = (k: string) => median(runs.map((r) => r.marks[k] ?? NaN));
+    console.log(`board: ${model.nodes.length} nodes, ${model.edges.length} edges → index.html ${(html.length / 1024 / 1024).toFixed(2)} MB (renderHtml ${renderMs.toFixed(0)} ms${preset ? ', opening layout precomputed with ELK' : ', no precomputed layout: ELK runs in the browser'})`);
+    console.log(`board: drawn ${last.nodes} nodes / ${last.edges} edges after grouping`);
+    console.log(`board: time to interactive (goto → drawn → a click on a node handled) median ${median(clicks).toFixed(0)} ms, best ${Math.min(...clicks).toFixed(0)} ms (target < 3000 ms); goto → drawn (data-ready) median ${median(runs.map((r) => r.ready)).toFixed(0)} ms`);
+    console.log(`board: in page (ms since navigation, median): script started ${mk('start').toFixed(0)} · model parsed ${mk('model').toFixed(0)} · panels ${mk('dom').toFixed(0)} · graph laid out ${mk('graph').toFixed(0)} · drawn ${mk('ready').toFixed(0)}`);
+    console.log(`board: fail a datastore ${last.failMs.toFixed(0)} ms · what-if breaker ${last.whatIfMs.toFixed(0)} ms · load average ${loadBefore} before, ${loadAfter} after`);
     return [
-      { name: 'time to interactive, 1,000 nodes (median of 3)', ms: Math.round(median), note: 'target < 3000 ms' },
-      { name: 'fail a datastore (in page)', ms: Math.round(last?.failMs ?? 0) },
-      { name: 'what-if breaker (in page)', ms: Math.round(last?.whatIfMs ?? 0) },
+      { name: 'time to interactive, 1,000 nodes (median of 3)', ms: Math.round(median(clicks)), note: 'goto → drawn → click handled; target < 3000 ms' },
+      { name: 'fail a datastore (in page)', ms: Math.round(last.failMs) },
+      { name: 'what-if breaker (in page)', ms: Math.round(last.whatIfMs) },
     ];
   } finally {
     await browser.close();

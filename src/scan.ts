@@ -38,6 +38,7 @@ export interface ScanResult {
 
 const FRONTEND_DEPS = ['next', 'react', 'vue', 'svelte', '@angular/core', 'nuxt', 'react-dom', 'expo', 'react-native'];
 const BACKEND_DEPS = ['@nestjs/core', 'express', 'fastify', 'koa', 'hono', '@hapi/hapi'];
+const PY_TEST_FILE = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
 
 export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<ScanResult> {
   const root = path.resolve(rootDir);
@@ -89,10 +90,12 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   const link = makeEntrypointLink(program, resolver, fileList);
   const pyFiles = fileList.filter((f) => f.file.endsWith('.py'));
   const jsFiles = pyFiles.length ? fileList.filter((f) => !f.file.endsWith('.py')) : fileList;
+  // Python test modules declare no entrypoints: a route added to a fixture app inside a test, a router mounted by a test client
+  const pyServing = pyFiles.filter((f) => !PY_TEST_FILE.test(f.file));
   const defs = new Map<string, EntrypointDef>();
   for (const p of PACKS) {
     if (!p.entrypoints) continue;
-    const own = p.lang === 'python' ? pyFiles : jsFiles;
+    const own = p.lang === 'python' ? pyServing : jsFiles;
     for (const d of p.entrypoints(own, link)) if (!defs.has(d.name)) defs.set(d.name, d);
   }
 
@@ -137,11 +140,24 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   const runtimeOf = makeRuntimeOf(infra, fileList, packageJsons);
   const clientCalls = findClientCalls(fileList.filter((f) => isFrontend(f.file)), tracer, [...defs.values()]);
 
+  // one reachability walk per entrypoint root: which functions some entrypoint runs, and which entrypoints run each function
   const onPath = new Set<string>();
-  for (const t of traced) for (const r of [...(t.def.handler ? [t.def.handler] : []), ...(t.def.before ?? [])]) for (const k of tracer.reachable(r.file, r.fn)) onPath.add(k);
+  const epsByFn = new Map<string, Set<string>>();
+  for (const t of traced) {
+    const id = `entrypoint:${t.def.name}`;
+    for (const r of [...(t.def.handler ? [t.def.handler] : []), ...(t.def.before ?? [])]) {
+      for (const key of tracer.reachable(r.file, r.fn)) {
+        onPath.add(key);
+        let set = epsByFn.get(key);
+        if (!set) epsByFn.set(key, (set = new Set()));
+        set.add(id);
+      }
+    }
+  }
   const untracedUses: Use[] = [];
   for (const f of fileList) {
-    if (isFrontend(f.file)) continue;
+    // a Python test module is not deployed: its queries are no component's dependency
+    if (isFrontend(f.file) || (f.file.endsWith('.py') && PY_TEST_FILE.test(f.file))) continue;
     for (const fn of f.functions) {
       if (fn.inlineOf || onPath.has(`${f.file}#${fn.id}`)) continue;
       for (const u of tracer.usesOf(f.file, fn.id)) if (u.frames.length === 1) untracedUses.push(u);
@@ -151,16 +167,6 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     files: fileList.filter((f) => !isFrontend(f.file)), entrypoints: traced, infra, componentOf, runtimeOf, clientCalls, diagnostics, untracedUses,
     unresolved: program.unresolved, stats: { files: walked.files.length, parsed: facts.size, skipped: Object.values(walked.skipped).reduce((a, b) => a + b, 0) },
   });
-  const epsByFn = new Map<string, Set<string>>();
-  for (const t of traced) {
-    const id = `entrypoint:${t.def.name}`;
-    const roots = [...(t.def.handler ? [t.def.handler] : []), ...(t.def.before ?? [])];
-    for (const r of roots) for (const key of tracer.reachable(r.file, r.fn)) {
-      let set = epsByFn.get(key);
-      if (!set) epsByFn.set(key, (set = new Set()));
-      set.add(id);
-    }
-  }
   const code: CodeIndex = {
     meaning: (file, call) => {
       const f = facts.get(file);
@@ -171,8 +177,14 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
       return f ? tracer.classify(file, f, call).target : undefined;
     },
     entrypointsOf: (file, fnId) => [...(epsByFn.get(`${file}#${fnId}`) ?? [])].sort(cmpStr),
-    componentOf: (file) => `component:${componentOf(file)}`,
+    // a module outside every component (settings.py at the project root) has none: no `component:undefined` element
+    componentOf: (file) => {
+      const c = componentOf(file);
+      return c === undefined ? undefined : `component:${c}`;
+    },
     usesOf: (file, fnId) => tracer.usesOf(file, fnId),
+    fn: (file, fnId) => program.fn(file, fnId),
+    bodyCalls: (file, fnId) => tracer.bodyCalls(file, fnId),
     configs,
     infra,
     env: envValue,
@@ -217,12 +229,21 @@ function makeEntrypointLink(program: Program, resolver: Resolver, files: FileFac
     }
     return undefined;
   };
+  // most entrypoint packs ask this for the receiver of every call site in every file;
+  // remembered by file, function and name (no key string to build per question)
+  const instances = new Map<string, Map<string, Map<string, Instance | { pkg: string; exportName: string } | undefined>>>();
   return {
     instanceOf(file, name, fromFn): Instance | { pkg: string; exportName: string } | undefined {
-      const r = resolver.resolveName(file, fromFn && fromFn !== '<module>' ? program.fn(file, fromFn) : undefined, name);
-      if (r?.kind === 'inst') return r.inst;
-      if (r?.kind === 'export') return { pkg: r.pkg, exportName: r.exportName };
-      return undefined;
+      const fnId = fromFn && fromFn !== '<module>' ? fromFn : '';
+      let byFn = instances.get(file);
+      if (!byFn) instances.set(file, (byFn = new Map()));
+      let names = byFn.get(fnId);
+      if (!names) byFn.set(fnId, (names = new Map()));
+      if (names.has(name)) return names.get(name);
+      const r = resolver.resolveName(file, fnId ? program.fn(file, fnId) : undefined, name);
+      const out = r?.kind === 'inst' ? r.inst : r?.kind === 'export' ? { pkg: r.pkg, exportName: r.exportName } : undefined;
+      names.set(name, out);
+      return out;
     },
     handlerOf: (file, v, fromFn) => handlerOf(file, v, fromFn),
     definitionOf(file, name) {

@@ -1,5 +1,6 @@
 // Per-file facts: what one file says, with no cross-file knowledge. Produced in the
-// parse workers (so they must be plain, structured-clone-able data) and consumed by
+// parse workers (so they must be plain JSON data: they cross threads as JSON text, which
+// drops properties whose value is undefined) and consumed by
 // link, packs and rules. Values that are not literal are kept symbolic (refs, env
 // reads) so that a pool size read from process.env stays "unknown", never a guess.
 
@@ -85,6 +86,8 @@ export interface FunctionFact {
   returns?: Val[];
   /** Python: a generator (`yield` in the body). */
   generator?: boolean;
+  /** Python: the declared return type when it is a plain (dotted) name (`-> AppSettings`). */
+  returnType?: string;
 }
 
 /**

@@ -15,7 +15,7 @@
 //   `@transactional` mark calls inTransaction; comprehensions and for/while are loops;
 // - os.getenv/os.environ reads and pydantic BaseSettings fields with literal defaults are env reads.
 import { createRequire } from 'node:module';
-import type { CallFact, CatchInfo, ClassFact, DecoratorFact, FileFacts, FunctionFact, LoopInfo, ParamFact, Val } from './facts.js';
+import type { CallFact, CatchInfo, ClassFact, DecoratorFact, FileFacts, FunctionFact, ImportFact, LoopInfo, ParamFact, Val } from './facts.js';
 import { lineIndex } from './extract.js';
 
 /** A plain copy of a tree-sitter node: named children only (anonymous tokens are read from the source). */
@@ -566,11 +566,13 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
     const paramsNode = isLambda ? n.c.find((c) => c.t === 'lambda_parameters') : n.c.find((c) => c.t === 'parameters');
     const { params, selfName } = paramsOf(paramsNode, outer, !!className && !isStatic);
     const isAsync = !isLambda && /^async\b/.test(src.slice(n.s, n.s + 6));
+    const retNode = isLambda ? undefined : n.c.find((c) => c.t === 'type')?.c[0];
+    const returnType = retNode && (retNode.t === 'identifier' || retNode.t === 'attribute') && txt(retNode) !== 'None' ? txt(retNode) : undefined;
     const fact: FunctionFact = {
       id, name: idName2 ?? '<anon>', ...(className ? { className } : {}), ...(className ?? outer.className ? { thisClass: className ?? outer.className } : {}),
       ...(outer.fn !== '<module>' ? { parent: outer.fn } : {}), line: n.l, endLine: n.el, async: isAsync,
       decorators, params, stats: { calls: 0, awaits: 0, thisRefs: 0, statements: 0, assignsOuter: false }, locals: {},
-      ...(inlineOf ? { inlineOf } : {}), ...(outer.fn === '<module>' && !className ? { exported: true } : {}),
+      ...(inlineOf ? { inlineOf } : {}), ...(outer.fn === '<module>' && !className ? { exported: true } : {}), ...(returnType ? { returnType } : {}),
     };
     facts.functions.push(fact);
     const inTx = outer.inTransaction || decorators.some((d) => TX_DECORATOR.test(d.name));
@@ -930,7 +932,7 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
         return;
       case 'import_statement':
       case 'import_from_statement':
-        visitImport(s, ctx.fn !== '<module>' || !!ctx.branch);
+        visitImport(s, ctx.fn !== '<module>' || !!ctx.branch, ctx.fn !== '<module>' ? ctx.fnFact : undefined);
         return;
       case 'block':
         visitBlock(s.c, ctx);
@@ -967,9 +969,10 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
       visitExpr(value, ctx, 'assign');
     }
     if (ctx.fnFact && left.t === 'attribute') ctx.fnFact.stats.assignsOuter = true;
-    // d[k] = v is d.__setitem__(k, v): a write to the container, visible to rules as a call on it
+    // d[k] = v is d.__setitem__(k, v): a write to the container, visible to rules as a call on it (with k and v when k is a plain string)
     if (left.t === 'subscript') {
-      syntheticCall(left.c[0], '__setitem__', ctx, stmt);
+      const key = left.c[1]?.t === 'string' && !left.c[1].c.length && left.c.length === 2 ? stringValue(txt(left.c[1])) : undefined;
+      syntheticCall(left.c[0], '__setitem__', ctx, stmt, key !== undefined && value ? [key, summarize(value, ctx, 3)] : []);
       for (const c of left.c.slice(1)) visitExpr(c, ctx, 'other');
     }
     if (!value) {
@@ -1009,13 +1012,13 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
   };
 
   /** A call the syntax implies (`d[k] = v` → d.__setitem__): recorded like any call on the container. */
-  const syntheticCall = (container: PyNode, method: string, ctx: Ctx, stmt: PyNode) => {
+  const syntheticCall = (container: PyNode, method: string, ctx: Ctx, stmt: PyNode, args: Val[] = []) => {
     const { chain, root } = chainOf(container, ctx);
     if (root || !chain.length) return;
     const order = (orderByFn.get(ctx.fn) ?? 0) + 1;
     orderByFn.set(ctx.fn, order);
     facts.calls.push({
-      fn: ctx.fn, callee: [...chain, method], line: stmt.l, endLine: stmt.el, args: [], isNew: false, awaited: false, returned: false, floating: false, caught: false,
+      fn: ctx.fn, callee: [...chain, method], line: stmt.l, endLine: stmt.el, args, isNew: false, awaited: false, returned: false, floating: false, caught: false,
       discarded: true, ...(ctx.tryCatch ? { tryCatch: ctx.tryCatch } : {}), inLoop: ctx.inLoop, inPromiseAllMap: false, inTransaction: ctx.inTransaction, order,
       ...(ctx.branch ? { branch: ctx.branch } : {}), ...(ctx.inLoop && ctx.loop ? { loop: ctx.loop } : {}),
     });
@@ -1264,7 +1267,9 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
   };
 
   // ---------------- imports ----------------
-  const visitImport = (s: PyNode, conditional: boolean) => {
+  /** Imports made inside a function body: their names are that function's, not the module's. */
+  const fnImports: { fn: FunctionFact; imp: ImportFact }[] = [];
+  const visitImport = (s: PyNode, conditional: boolean, inFn?: FunctionFact) => {
     const typeOnly = false;
     if (s.t === 'import_statement') {
       for (const c of s.c) {
@@ -1300,7 +1305,9 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
       facts.imports.push({ source: mod, line: s.l, typeOnly, names: [] });
       return;
     }
-    facts.imports.push({ source: mod, line: s.l, typeOnly, names });
+    const imp: ImportFact = { source: mod, line: s.l, typeOnly, names };
+    facts.imports.push(imp);
+    if (inFn) fnImports.push({ fn: inFn, imp });
     for (const n of names) facts.exports[n.local] = n.local;
     void conditional;
   };
@@ -1378,6 +1385,17 @@ export function extractPythonTree(file: string, src: string, root: PyNode, error
     visitTop(s, moduleCtx);
   }
   collectComments(root);
+  // `def email_send(...): from .services import email_send; email_send(x)`: inside that function the name is the
+  // import, not the module-level def it shadows — the import gets its own name and the function a local pointing at it
+  for (const { fn, imp } of fnImports) {
+    for (const n of imp.names) {
+      const shadows = facts.functions.some((f) => f.id === n.local && !f.className) || facts.classes.some((c) => c.name === n.local) || facts.vars.some((v) => v.name === n.local);
+      if (!shadows || n.local in fn.locals) continue;
+      const alias = `${n.local}@${imp.line}`;
+      fn.locals[n.local] = { ref: alias };
+      n.local = alias;
+    }
+  }
   for (const fn of facts.functions) if (!fn.className && !fn.parent && !fn.inlineOf && !fn.id.includes('@')) facts.exports[fn.id] = fn.id;
   for (const c of facts.classes) if (c.exported) facts.exports[c.name] = c.name;
   for (const v of facts.vars) if (!v.name.includes('.')) facts.exports[v.name] = v.name;

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ResolverFactory } from 'oxc-resolver';
-import type { ClassFact, FactIndex, FileFacts, FunctionFact, VarFact } from '../extract/facts.js';
+import type { ClassFact, FactIndex, FileFacts, FunctionFact, Val, VarFact } from '../extract/facts.js';
 import { toRel } from '../shared/paths.js';
 import { importedTopNames, PyModules, pyPackageName } from './python-modules.js';
 
@@ -133,8 +133,25 @@ export class Program {
     return null;
   }
 
+  // packs, the resolver and the tracer ask this for the receiver of nearly every call site;
+  // a top-level answer depends only on (file, name) (nested lookups are bounded by depth).
+  // By file, then name: no key string to build per question.
+  private readonly lookupMemo = new Map<string, Map<string, Sym | undefined>>();
+
   /** What a name means at module level of a file. */
   lookup(file: string, name: string, depth = 0): Sym | undefined {
+    if (depth > 0) return this.lookupUncached(file, name, depth);
+    let names = this.lookupMemo.get(file);
+    if (!names) this.lookupMemo.set(file, (names = new Map()));
+    let hit = names.get(name);
+    if (hit === undefined && !names.has(name)) {
+      hit = this.lookupUncached(file, name, 0);
+      names.set(name, hit);
+    }
+    return hit;
+  }
+
+  private lookupUncached(file: string, name: string, depth: number): Sym | undefined {
     const f = this.files.get(file);
     if (!f || depth > 12) return undefined;
     const cls = f.classes.find((c) => c.name === name);
@@ -289,22 +306,30 @@ export class Program {
       if (seen.has(c) || depth > 8) return;
       seen.add(c);
       classes.push({ file: f, cls: c });
-      for (const base of [c.superClass, ...c.implements].filter((b): b is string => !!b)) {
+      const visitBase = (bf: string, base: string, aliasDepth: number) => {
         const [head, ...rest] = base.split('.');
-        let sym = this.lookup(f, head);
+        let sym = this.lookup(bf, head);
         for (const part of rest) {
           if (sym?.kind === 'pkg' && sym.pkg.startsWith('file:')) sym = this.lookupExport(sym.pkg.slice(5), part);
           else break;
         }
-        if (!sym) continue;
+        if (!sym) return;
         if (sym.kind === 'class') visit(sym.file, sym.cls, depth + 1);
         else if (sym.kind === 'pkg' && !sym.pkg.startsWith('file:')) pkgBase ??= { pkg: sym.pkg, name: sym.name === 'default' || sym.name === '*' ? base : [sym.name, ...rest].join('.') };
         else if (sym.kind === 'var' && sym.v.init && typeof sym.v.init === 'object' && 'call' in sym.v.init) {
           // db.Model with db = SQLAlchemy(): the package the instance comes from
           const inner = this.lookup(sym.file, sym.v.init.call.split('.')[0]);
           if (inner?.kind === 'pkg' && !inner.pkg.startsWith('file:')) pkgBase ??= { pkg: inner.pkg, name: `${sym.v.init.call}.${rest.join('.')}` };
+          // Flask-SQLAlchemy: SQLAlchemy(model_class=CRUDMixin) makes db.Model a subclass of CRUDMixin
+          const mc = sym.v.init.args.find((a): a is { obj: Record<string, Val>; kwargs?: boolean } => !!a && typeof a === 'object' && 'kwargs' in a);
+          const mcRef = mc?.obj.model_class;
+          if (rest.join('.') === 'Model' && mcRef && typeof mcRef === 'object' && 'ref' in mcRef) visitBase(sym.file, mcRef.ref, aliasDepth + 1);
+        } else if (sym.kind === 'var' && !rest.length && aliasDepth < 4 && sym.v.init && typeof sym.v.init === 'object' && 'ref' in sym.v.init) {
+          // an alias: `Model = db.Model` in a database module, `Base = declarative_base()` re-exported
+          visitBase(sym.file, sym.v.init.ref, aliasDepth + 1);
         }
-      }
+      };
+      for (const base of [c.superClass, ...c.implements].filter((b): b is string => !!b)) visitBase(f, base, 0);
     };
     visit(file, cls, 0);
     const out = { classes, ...(pkgBase ? { pkgBase } : {}) };

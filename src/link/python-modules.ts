@@ -42,6 +42,10 @@ export class PyModules {
     }
     const roots = new Set<string>(['']);
     const isPkg = (d: string) => d !== '' && this.files.has(`${d}/__init__.py`);
+    const inPackage = (d: string): boolean => {
+      for (let up = dirOf(d); up !== ''; up = dirOf(up)) if (isPkg(up)) return true;
+      return false;
+    };
     for (const f of this.files) {
       const d = dirOf(f);
       if (f.endsWith('/__init__.py') || f === '__init__.py') {
@@ -49,7 +53,9 @@ export class PyModules {
         let top = d;
         while (isPkg(dirOf(top)) && dirOf(top) !== top) top = dirOf(top);
         roots.add(dirOf(top));
-      } else if (ENTRY_SCRIPT.test(f.slice(d.length ? d.length + 1 : 0)) && !isPkg(d) && !importedTops.has(d.slice(d.lastIndexOf('/') + 1))) roots.add(d);
+      } else if (ENTRY_SCRIPT.test(f.slice(d.length ? d.length + 1 : 0)) && !isPkg(d) && !inPackage(d) && !importedTops.has(d.slice(d.lastIndexOf('/') + 1))) roots.add(d);
+      // (a folder without __init__.py below a package is a namespace subpackage — `config/settings/celery.py`
+      // is `config.settings.celery`, not a script whose folder is on sys.path, where it would shadow the celery package)
     }
     for (const c of CONVENTIONAL) if (this.dirs.has(c) && !importedTops.has(c)) roots.add(c);
     // namespace packages (no __init__.py): `app/` used as `import app.x` from its parent

@@ -138,6 +138,11 @@ export class Resolver {
         }
         out ??= r;
       }
+      // `def get_settings() -> AppSettings: return environments[env]()`: the declared project class
+      if (!out && fn.returnType) {
+        const t = this.resolveType(file, fn.returnType, [], { file, line: fn.line });
+        if (t?.kind === 'classInst') out = t;
+      }
       return out;
     } finally {
       this.returning.delete(key);
@@ -219,6 +224,11 @@ export class Resolver {
     if ('call' in v) {
       if (v.call === '.destructure') return undefined;
       const chain = v.call.split('.');
+      // Python: a call on a package value's call result (`Tag.query.filter_by(x=1).first()`) stays that package's value
+      if (chain[0] === '()' && v.recv && chain.length > 1 && file.endsWith('.py')) {
+        const r = this.resolveValue(file, fn, v.recv, evidence);
+        return r?.kind === 'inst' ? { kind: 'inst', inst: { ...r.inst, ctor: `${r.inst.ctor}.${chain.slice(1).join('.')}()`, args: v.args, evidence: ev } } : undefined;
+      }
       if (chain[0] === '()' || chain[0] === '') return undefined;
       const base = this.resolveChainValue(file, fn, chain.slice(0, 1));
       if (file.endsWith('.py') && base && base.kind !== 'export') {
@@ -227,6 +237,7 @@ export class Resolver {
         if (target?.kind === 'class') return { kind: 'classInst', file: target.file, cls: target.cls };
         if (target?.kind === 'inst' && chain.length === 1) return { kind: 'inst', inst: { ...target.inst, ctor: `${target.inst.ctor}()`, args: v.args.length ? v.args : target.inst.args, evidence: ev } };
         if (target?.kind === 'export' && chain.length > 1) return { kind: 'inst', inst: { pkg: target.pkg, ctor: target.exportName, args: v.args, evidence: ev } };
+        if (target?.kind === 'inst' && chain.length > 1 && base.kind === 'class') return { kind: 'inst', inst: { ...target.inst, ctor: `${target.inst.ctor}()`, args: v.args, evidence: ev } };
         if (target?.kind === 'fn') return this.returnsOf(target.file, target.fn);
         // `self.r.pipeline()`: a factory on an instance reached through the chain
         if (!target && chain.length > 2) {
@@ -273,7 +284,15 @@ export class Resolver {
   /** Resolves a member chain used as a value: this.prisma, config.db.pool, svc.method. */
   resolveChainValue(file: string, fn: FunctionFact | undefined, chain: string[]): Resolved | undefined {
     let cur = this.resolveName(file, fn, chain[0]);
-    for (let i = 1; i < chain.length && cur; i++) cur = this.member(cur, chain[i]);
+    for (let i = 1; i < chain.length && cur; i++) {
+      const next = this.member(cur, chain[i]);
+      // Python: a class attribute its package base provides (`res = Article.query`, `qs = Order.objects`) is a package value, as in a call on it
+      if (!next && cur.kind === 'class' && file.endsWith('.py')) {
+        const pkgBase = this.program.classChain(cur.file, cur.cls).pkgBase;
+        if (pkgBase) return { kind: 'inst', inst: { pkg: pkgBase.pkg, ctor: [pkgBase.name, ...chain.slice(i)].join('.'), args: [], evidence: { file: cur.file, line: cur.cls.line }, typeName: cur.cls.name } };
+      }
+      cur = next;
+    }
     return cur;
   }
 
@@ -284,6 +303,8 @@ export class Resolver {
         for (const { file, cls } of classes) {
           const fact = this.facts(file);
           const method = fact?.functions.find((f) => f.className === cls.name && f.name === name);
+          // Python: reading a @property runs it — `self.connection.fetch(...)` is a call on what it returns
+          if (method && file.endsWith('.py') && method.decorators.some((d) => d.name === 'property' || d.name === 'cached_property')) return this.returnsOf(file, method) ?? (method.returnType ? this.resolveType(file, method.returnType, [], { file, line: method.line }) : undefined);
           if (method) return { kind: 'fn', file, fn: method };
           const ctorFn = fact?.functions.find((f) => f.className === cls.name && f.name === 'constructor');
           const paramIndex = cls.ctorParams.findIndex((p) => p.name === name);

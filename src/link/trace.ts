@@ -51,12 +51,22 @@ export class Tracer {
     }
   }
 
-  /** Calls that run as part of the function: its own and those of callbacks defined inline in it. */
-  private bodyCalls(file: string, fnId: string, depth = 0): CallFact[] {
+  // every entrypoint's reachability walk and the rules ask again for the same functions
+  private readonly bodyMemo = new Map<string, CallFact[]>();
+
+  /** Calls that run as part of the function: its own and those of callbacks defined inline in it (shared: do not modify). */
+  bodyCalls(file: string, fnId: string): CallFact[] {
+    const key = `${file}#${fnId}`;
+    let hit = this.bodyMemo.get(key);
+    if (!hit) this.bodyMemo.set(key, (hit = this.bodyCallsOf(file, fnId, 0)));
+    return hit;
+  }
+
+  private bodyCallsOf(file: string, fnId: string, depth: number): CallFact[] {
     const own = this.callsByFn.get(`${file}#${fnId}`) ?? [];
     if (depth > 6) return own;
     const kids = this.inlineChildren.get(`${file}#${fnId}`) ?? [];
-    return kids.length ? [...own, ...kids.flatMap((k) => this.bodyCalls(file, k, depth + 1))] : own;
+    return kids.length ? [...own, ...kids.flatMap((k) => this.bodyCallsOf(file, k, depth + 1))] : own;
   }
 
   private readonly resolved = new Map<CallFact, { meaning?: CallMeaning; target?: { file: string; fn: FunctionFact } }>();

@@ -190,7 +190,9 @@ export function buildModel(input: BuildInput): Omit<Model, 'findings' | 'scenari
     if (!usedRuntimes.has(id)) continue;
     addNode({ id, kind: 'runtime', name: r.name, tech: r.tech, redundancy: r.redundancy && Object.keys(r.redundancy).some((k) => (r.redundancy as any)[k] !== undefined) ? r.redundancy : undefined, evidence: r.evidence });
   }
-  for (const rid of usedRuntimes) if (!nodes.has(rid)) addNode({ id: rid, kind: 'runtime', name: rid.slice(8), tech: 'node', evidence: [] });
+  // an inferred runtime runs the language of the entrypoints it serves
+  const pyRuntime = (rid: string) => [...nodes.values()].some((n) => n.runtime === rid && n.evidence.some((e) => e.file.endsWith('.py')));
+  for (const rid of usedRuntimes) if (!nodes.has(rid)) addNode({ id: rid, kind: 'runtime', name: rid.slice(8), tech: pyRuntime(rid) ? 'python' : 'node', evidence: [] });
 
   // infra facts attach to the nodes the code uses; unused declared services are not nodes
   for (const r of input.infra.resources ?? []) {

@@ -29,26 +29,36 @@ export async function parseAll(files: WalkedFile[], onProgress?: (done: number, 
     Array.from({ length: threads }, () =>
       new Promise<void>((resolve, reject) => {
         const worker = new Worker(workerUrl);
-        let start = 0;
+        let inFlight = 0;
         const send = () => {
-          if (next >= files.length) {
-            void worker.terminate();
-            resolve();
-            return;
-          }
-          start = next;
+          if (next >= files.length) return;
+          const start = next;
           const batch = files.slice(start, start + BATCH).map((f) => ({ abs: f.abs, rel: f.rel }));
           next += batch.length;
-          worker.postMessage(batch);
+          inFlight++;
+          worker.postMessage({ start, files: batch });
         };
-        worker.on('message', (out: ParseOutcome[]) => {
-          for (let i = 0; i < out.length; i++) results[start + i] = out[i];
+        const finish = () => {
+          // a terminated Worker object stays reachable for a while: its listeners must not hold the results (all the facts)
+          worker.removeAllListeners();
+          void worker.terminate();
+          resolve();
+        };
+        worker.on('message', (m: { start: number; json: string }) => {
+          inFlight--;
+          // ask for more before decoding this batch, so the worker never waits on the main thread
+          send();
+          const out = JSON.parse(m.json) as ParseOutcome[];
+          for (let i = 0; i < out.length; i++) results[m.start + i] = out[i];
           done += out.length;
           onProgress?.(done, files.length);
-          send();
+          if (inFlight === 0) finish();
         });
         worker.on('error', reject);
+        // two batches in flight: the worker starts the second while the first travels back
         send();
+        send();
+        if (inFlight === 0) finish();
       }),
     ),
   );

@@ -537,7 +537,7 @@ function architecture(ctx: Ctx): string {
       })));
   }
 
-  const diagram = architectureFlowchart(model);
+  const diagram = architectureFlowchart(model, { index: ctx.ix });
   out.push('', '### Architecture diagram', '', fenced(diagram.text.trimEnd(), 'mermaid'));
   const omitted: string[] = [];
   if (diagram.omittedNodes > 0) omitted.push(plural(diagram.omittedNodes, 'node'));
@@ -631,7 +631,7 @@ function scenarioSection(ctx: Ctx, s: Scenario): string {
     }
   }
 
-  const d = scenarioFlowchart(model, s);
+  const d = scenarioFlowchart(model, s, { index: ix });
   out.push('', fenced(d.text.trimEnd(), 'mermaid'));
   if (d.omittedNodes > 0) out.push('', `_The diagram collapses ${plural(d.omittedNodes, 'node')} into "+N more" boxes._`);
   return out.join('\n');

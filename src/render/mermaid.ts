@@ -61,7 +61,10 @@ export function indexModel(model: Model): ModelIndex {
   for (const n of model.nodes) nodes.set(n.id, n);
   const outMap = new Map<string, ModelEdge[]>();
   const inMap = new Map<string, ModelEdge[]>();
-  const edges = [...model.edges].sort((a, b) => cmp(edgeKey(a), edgeKey(b)));
+  // keys built once, not twice per comparison
+  const keyed = model.edges.map((e) => ({ e, k: edgeKey(e) }));
+  keyed.sort((a, b) => cmp(a.k, b.k));
+  const edges = keyed.map((x) => x.e);
   for (const e of edges) {
     if (!outMap.has(e.from)) outMap.set(e.from, []);
     outMap.get(e.from)!.push(e);
@@ -223,6 +226,8 @@ export interface DiagramOptions {
   maxDependencies?: number;
   /** Most edges drawn (default 250). */
   maxEdges?: number;
+  /** indexModel(model), when the caller has it already. */
+  index?: ModelIndex;
 }
 
 export interface Diagram {
@@ -250,7 +255,7 @@ const ARCH_CLASSDEFS = [
  * of the pair is synchronous).
  */
 export function architectureFlowchart(model: Model, opts: DiagramOptions = {}): Diagram {
-  const ix = indexModel(model);
+  const ix = opts.index ?? indexModel(model);
   const maxUnits = opts.maxUnits ?? 60;
   const maxDeps = opts.maxDependencies ?? 40;
   const maxEdges = opts.maxEdges ?? 250;
@@ -389,6 +394,8 @@ export interface ScenarioDiagramOptions {
   maxPerRing?: number;
   /** Most stoppedBy edges drawn (default 10). */
   maxStopped?: number;
+  /** indexModel(model), when the caller has it already. */
+  index?: ModelIndex;
 }
 
 const RING_CLASSDEFS = [
@@ -411,7 +418,7 @@ function ringClass(k: number): string {
  * dotted arrows into green "contained" nodes.
  */
 export function scenarioFlowchart(model: Model, scenario: Scenario, opts: ScenarioDiagramOptions = {}): Diagram {
-  const ix = indexModel(model);
+  const ix = opts.index ?? indexModel(model);
   const maxPerRing = opts.maxPerRing ?? 12;
   const maxStopped = opts.maxStopped ?? 10;
   const state = new Map<string, string>();

@@ -12,10 +12,14 @@ export interface CodeIndex {
   callee(file: string, call: CallFact): { file: string; fn: FunctionFact } | undefined;
   /** Entrypoint ids whose handlers (or guards) run this function, transitively. */
   entrypointsOf(file: string, fnId: string): string[];
-  /** Component id (component:x) owning a file. */
-  componentOf(file: string): string;
+  /** Component id (component:x) owning a file; undefined for a module outside every component. */
+  componentOf(file: string): string | undefined;
   /** Dependency uses a function makes, transitively, as the tracer composes them. */
   usesOf(file: string, fnId: string): Use[];
+  /** A function of a file by id (undefined for '<module>' or an unknown id). */
+  fn(file: string, fnId: string): FunctionFact | undefined;
+  /** The calls a function's body runs: its own and those of the callbacks written inline in it (shared: do not modify). */
+  bodyCalls(file: string, fnId: string): CallFact[];
   configs: ConfigFile[];
   infra: InfraFacts;
   env(name: string): string | undefined;

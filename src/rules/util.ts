@@ -1,6 +1,6 @@
 // Helpers shared by rules: wording of the impact in the system's own terms.
 import type { FileFacts, FunctionFact } from '../extract/facts.js';
-import type { Model } from '../model/types.js';
+import type { Model, ModelNode } from '../model/types.js';
 import type { CodeIndex } from './types.js';
 
 /** "POST /user/save, POST /user/setup (2 routes)" — the routes a function runs for. */
@@ -27,13 +27,36 @@ export function entrypointsOf(code: CodeIndex | undefined, file: string, fn: Fun
   return code.entrypointsOf(file, fn.parent);
 }
 
-export function nodeName(model: Model, id: string): string {
-  return model.nodes.find((n) => n.id === id)?.name ?? id.replace(/^[a-z]+:/, '');
+// Rules look nodes up per entrypoint and per finding: the nodes of a model are indexed by id once.
+const nodeIndexes = new WeakMap<readonly ModelNode[], Map<string, ModelNode>>();
+
+/** The node with this id (the first, as nodes.find would). */
+export function nodeById(model: Pick<Model, 'nodes'>, id: string): ModelNode | undefined {
+  let ix = nodeIndexes.get(model.nodes);
+  if (!ix) {
+    ix = new Map();
+    for (const n of model.nodes) if (!ix.has(n.id)) ix.set(n.id, n);
+    nodeIndexes.set(model.nodes, ix);
+  }
+  return ix.get(id);
 }
+
+export function nodeName(model: Model, id: string): string {
+  return nodeById(model, id)?.name ?? id.replace(/^[a-z]+:/, '');
+}
+
+const NON_PRODUCTION = /(^|\/)(test|tests|__tests__|spec|e2e|fixtures?|mocks?|__mocks__|seeds?|scripts)(\/|$)|\.(test|spec|e2e-spec|stories)\.[cm]?[jt]sx?$|(^|\/)seeds?\.[cm]?[jt]sx?$|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
+// Most rules ask this of every file; the answer depends on the path alone.
+const nonProduction = new Map<string, boolean>();
 
 /** Files whose path says they are tests, fixtures, seeds or scripts — not production code paths. */
 export function isNonProductionFile(file: string): boolean {
-  return /(^|\/)(test|tests|__tests__|spec|e2e|fixtures?|mocks?|__mocks__|seeds?|scripts)(\/|$)|\.(test|spec|e2e-spec|stories)\.[cm]?[jt]sx?$|(^|\/)seeds?\.[cm]?[jt]sx?$|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/.test(file);
+  let hit = nonProduction.get(file);
+  if (hit === undefined) {
+    hit = NON_PRODUCTION.test(file);
+    nonProduction.set(file, hit);
+  }
+  return hit;
 }
 
 const depsCache = new WeakMap<Model, Map<string, Set<string>>>();

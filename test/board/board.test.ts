@@ -1,6 +1,8 @@
 // The HTML board, end to end: renderHtml → index.html in a temp dir → headless Chromium
 // from file://. Fails the database by clicking it in the graph, checks route states and a
-// what-if, and renders a hostile model with nothing executed and no network.
+// what-if, and renders a hostile model with nothing executed and no network. The opening
+// view is laid out at render time (script#faultline-layout); a board without it lays out
+// in the browser.
 // Skips only when /usr/bin/chromium is missing (CI installs it).
 // FAULTLINE_SCREENSHOTS=1 also writes docs/board.png and docs/board-outage.png (from the real portal scan).
 import { test } from 'node:test';
@@ -11,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { jsonForScript, renderHtml } from '../../src/render/html.js';
-import { boardAssetsDir, loadBoardAssets } from '../../src/render/board/load-assets.js';
+import { ELK_FILE, boardAssetsDir, loadBoardAssets } from '../../src/render/board/load-assets.js';
 import { HEALTH_ROUTE, ONBOARDING_ROUTES, XSS, hostileModel, portalModel } from './fixture-model.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -23,19 +25,25 @@ const SHOTS = process.env.FAULTLINE_SCREENSHOTS === '1';
 /** Build dist/board when it is missing or older than the app sources. */
 async function ensureAssets(): Promise<void> {
   const js = join(boardAssetsDir(), 'board.js');
-  const newest = Math.max(...[APP_DIR, join(ROOT, 'src/analyze/propagation'), join(ROOT, 'src/model')].flatMap((d) =>
-    readdirSync(d).filter((f) => !f.endsWith('.test.ts')).map((f) => statSync(join(d, f)).mtimeMs)));
-  if (existsSync(js) && existsSync(join(boardAssetsDir(), 'board.css')) && statSync(js).mtimeMs >= newest) return;
+  const newest = Math.max(...[APP_DIR, join(ROOT, 'src/render/board'), join(ROOT, 'src/analyze/propagation'), join(ROOT, 'src/model')].flatMap((d) =>
+    readdirSync(d).filter((f) => !f.endsWith('.test.ts') && /\.(ts|css|html)$/.test(f)).map((f) => statSync(join(d, f)).mtimeMs)));
+  const built = [js, join(boardAssetsDir(), 'board.css'), join(boardAssetsDir(), ELK_FILE)];
+  if (built.every((f) => existsSync(f)) && statSync(js).mtimeMs >= newest) return;
   const { build } = await import('vite');
   await build({ configFile: join(ROOT, 'src/render/board/vite.config.ts'), logLevel: 'warn' });
 }
 
-function embeddedJson(html: string): string {
-  const open = '<script type="application/json" id="faultline-model">';
+function embeddedJson(html: string, id = 'faultline-model'): string {
+  const open = `<script type="application/json" id="${id}">`;
   const i = html.indexOf(open);
-  assert.ok(i >= 0, 'model script present');
+  assert.ok(i >= 0, `${id} script present`);
   const j = html.indexOf('</script>', i);
   return html.slice(i + open.length, j);
+}
+
+/** The positions embedded for the opening view: visible node id → [x, y] or [x, y, w, h]. */
+function embeddedLayout(html: string): { view: string; pos: Record<string, number[]> } {
+  return JSON.parse(embeddedJson(html, 'faultline-layout')) as { view: string; pos: Record<string, number[]> };
 }
 
 interface Watch {
@@ -104,13 +112,22 @@ test('renderHtml: one self-contained file with the model embedded as inert JSON'
     assert.equal(json, jsonForScript(model));
     assert.ok(!json.includes('<') && !json.includes('>'), 'no angle bracket inside the JSON');
     assert.deepEqual(JSON.parse(json), model, 'round-trips');
-    assert.equal(html.match(/<\/script/gi)?.length, 2, 'exactly two script elements close');
-    assert.equal(html.match(/<script/gi)?.length, 2);
+    assert.equal(html.match(/<\/script/gi)?.length, 3, 'exactly three script elements close: model, layout, board');
+    assert.equal(html.match(/<script/gi)?.length, 3);
+    const layoutJson = embeddedJson(html, 'faultline-layout');
+    assert.ok(!layoutJson.includes('<') && !layoutJson.includes('>'), 'no angle bracket inside the layout JSON');
+    const layout = embeddedLayout(html);
+    assert.ok(Object.values(layout.pos).every((p) => (p.length === 2 || p.length === 4) && p.every(Number.isFinite)), 'positions are numbers');
+    assert.ok(model.nodes.some((n) => n.kind === 'datastore' && layout.pos[n.id]), 'the datastores are laid out');
     assert.ok(!/<(link|img|iframe)\b/i.test(html), 'no external resource element');
     const markup = html.replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '').replace(/<style>[\s\S]*?<\/style>/gi, '');
     assert.ok(!/<[^>]*\s(src|href|on[a-z]+)\s*=/i.test(markup), 'no src/href/on* attribute in the markup');
     assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;sha256-/);
     assert.ok(renderHtml(model, assets) === html, 'deterministic');
+    // Without a layout engine the board is the same file minus the positions (the browser lays out).
+    const bare = renderHtml(model, { js: assets.js, css: assets.css });
+    assert.equal(bare.match(/<script/gi)?.length, 2);
+    assert.ok(!bare.includes('id="faultline-layout"'));
   }
   const hostile = renderHtml(hostileModel(), assets);
   assert.ok(hostile.includes('<title>faultline board — &quot;&gt;&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;'), 'title escaped');
@@ -130,8 +147,14 @@ test('board in headless Chromium', { timeout: 180_000 }, async (t) => {
     await t.test('portal model: fail the database, routes by state, what-if', async () => {
       const file = join(dir, 'portal', 'index.html');
       mkdirp(join(dir, 'portal'));
-      writeFileSync(file, renderHtml(portalModel(), assets));
+      const html = renderHtml(portalModel(), assets);
+      writeFileSync(file, html);
       const { page, watch } = await open(browser, file);
+
+      // Opened with the positions computed at render time: no layout worker was started.
+      assert.deepEqual(watch.requests.filter((u) => u.startsWith('blob:')), [], 'no layout worker needed to open');
+      const pg = embeddedLayout(html).pos['datastore:postgres']!;
+      assert.deepEqual(await page.evaluate(`(() => { const p = window.__faultline.cy.getElementById('datastore:postgres').position(); return [p.x, p.y]; })()`), pg.slice(0, 2), 'the database sits where render time put it');
 
       const summary = await page.textContent('[data-testid="summary"]');
       assert.equal(summary, '9 findings · 3 traced paths · 1 critical, 3 high, 1 medium, 2 low');
@@ -266,11 +289,27 @@ test('board in headless Chromium', { timeout: 180_000 }, async (t) => {
       });
       assert.deepEqual(report.onAttrs, [], 'no inline handler or javascript: URL in the DOM');
       assert.equal(report.injected, 0, 'no element injected from repository strings');
-      assert.equal(report.scripts, 2, 'only the model and the board script');
+      assert.equal(report.scripts, 3, 'only the model, its layout and the board script');
       assert.ok(report.text.includes(XSS.script), 'the script tag is shown as text');
       assert.ok(report.text.includes(XSS.img), 'the img payload is shown as text');
       assert.ok(report.text.includes(XSS.js), 'the javascript: URL is shown as text');
       assert.ok(report.title.includes(XSS.img), 'title is text');
+      assertClean(watch, file);
+      await page.close();
+    });
+
+    await t.test('without a precomputed layout the board lays out in the browser', async () => {
+      const file = join(dir, 'bare', 'index.html');
+      mkdirp(join(dir, 'bare'));
+      writeFileSync(file, renderHtml(portalModel(), { js: assets.js, css: assets.css }));
+      const { page, watch } = await open(browser, file);
+      const spots = await page.evaluate(`(() => { const ns = window.__faultline.cy.nodes().filter((n) => !n.hasClass('compound')); return [ns.length, new Set(ns.map((n) => Math.round(n.position('x')) + ',' + Math.round(n.position('y')))).size]; })()`) as [number, number];
+      assert.ok(spots[0] > 5, 'nodes drawn');
+      assert.equal(spots[1], spots[0], 'every node has a place of its own');
+      const p = await nodePoint(page, 'datastore:postgres');
+      await page.mouse.click(p.x, p.y);
+      await page.waitForSelector('[data-testid="failed-name"]');
+      assert.equal(await page.textContent('[data-testid="failed-name"]'), 'postgres');
       assertClean(watch, file);
       await page.close();
     });

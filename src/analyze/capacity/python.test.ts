@@ -97,3 +97,74 @@ test('capacity (Python): a runtime whose entry module never imports the engine h
   assert.deepEqual(d.runtimes.map((r) => `${r.runtime} ${r.processes}`), ['runtime:api 2']);
   assert.equal(d.budget.normal.total, 20);
 });
+
+test('capacity (Python): gunicorn.conf.py in the service folder sets workers; WEB_CONCURRENCY from the environment feeds `workers = int(os.getenv(...))`', async () => {
+  const withConf = (conf: string, api = 'gunicorn app.main:app') => ({
+    ...app('engine = create_engine(os.environ["DATABASE_URL"], pool_size=5, max_overflow=5)'),
+    'gunicorn.conf.py': conf,
+    'docker-compose.yml': compose(api, 'celery -A app.worker worker --concurrency 2'),
+  });
+  const literal = await pg(withConf(`bind = "0.0.0.0:8000"
+workers = 4
+worker_class = "uvicorn.workers.UvicornWorker"
+timeout = 60
+`));
+  assert.deepEqual(literal.runtimes.map((r) => `${r.runtime} ${r.processes} ${r.processesNote}`), ['runtime:api 4 workers = 4 (gunicorn.conf.py:2)', 'runtime:worker 2 --concurrency 2']);
+  assert.equal(literal.budget.normal.total, 2 * 4 * 10 + 2 * 10);
+  // compose sets WEB_CONCURRENCY: "3"
+  const fromEnv = await pg(withConf(`import os
+
+bind = os.getenv("BIND", "0.0.0.0:8000")
+workers = int(os.getenv("WEB_CONCURRENCY", 2))
+`));
+  assert.equal(fromEnv.runtimes.find((r) => r.runtime === 'runtime:api')!.processesNote, 'workers from WEB_CONCURRENCY=3 (gunicorn.conf.py:4)');
+  // --workers on the command line wins over the file
+  const cli = await pg(withConf('workers = 4\n', 'gunicorn -c gunicorn.conf.py -w 6 app.main:app'));
+  assert.equal(cli.runtimes.find((r) => r.runtime === 'runtime:api')!.processes, 6);
+});
+
+test('capacity (Python): a `-c` config file named by its path in the image, its default when the variable is unset, and a CPU-derived count reported as unknown', async () => {
+  const files = (conf: string) => ({
+    'backend/app/__init__.py': '',
+    'backend/app/db.py': `import os
+from sqlalchemy import create_engine
+
+engine = create_engine(os.environ["DATABASE_URL"], pool_size=5, max_overflow=0)
+`,
+    'backend/app/main.py': `from fastapi import FastAPI
+from sqlalchemy import text
+from app.db import engine
+
+app = FastAPI()
+
+
+@app.get("/ping-db")
+def ping_db():
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT 1")).scalar()
+`,
+    'backend/deploy/gunicorn_conf.py': conf,
+    'docker-compose.yml': `services:
+  api:
+    build: ./backend
+    command: gunicorn --config /srv/deploy/gunicorn_conf.py app.main:app
+    environment:
+      DATABASE_URL: postgresql://app:app@postgres:5432/app
+  postgres:
+    image: postgres:16
+`,
+  });
+  const dflt = await pg(files('import os\n\nworkers = int(os.environ.get("GUNICORN_WORKERS", "3"))\n'));
+  assert.deepEqual(dflt.runtimes.map((r) => `${r.runtime} ${r.processes} ${r.processesNote}`), ['runtime:api 3 workers = 3 when GUNICORN_WORKERS is unset (backend/deploy/gunicorn_conf.py:3)']);
+  const cpu = await pg(files('import multiprocessing\n\nworkers = multiprocessing.cpu_count() * 2 + 1\n'));
+  assert.equal(cpu.runtimes[0].processes, 1);
+  assert.ok(cpu.budget.unknowns.some((u) => /gunicorn workers is not set to a number the scan can read \(backend\/deploy\/gunicorn_conf\.py:3/.test(u)));
+});
+
+test('capacity (Python): a gunicorn_conf.py nobody loads (no -c) does not count; GUNICORN_CMD_ARGS does', async () => {
+  const base = app('engine = create_engine(os.environ["DATABASE_URL"], pool_size=5, max_overflow=0)');
+  const unloaded = await pg({ ...base, 'gunicorn_conf.py': 'workers = 8\n', 'docker-compose.yml': compose('gunicorn app.main:app', 'celery -A app.worker beat') });
+  assert.equal(unloaded.runtimes.find((r) => r.runtime === 'runtime:api')!.processesNote, 'WEB_CONCURRENCY=3');
+  const cmdArgs = await pg({ ...base, 'docker-compose.yml': compose('gunicorn app.main:app', 'celery -A app.worker beat').replace('WEB_CONCURRENCY: "3"', 'GUNICORN_CMD_ARGS: "--workers 5 --timeout 60"') });
+  assert.equal(cmdArgs.runtimes.find((r) => r.runtime === 'runtime:api')!.processesNote, 'GUNICORN_CMD_ARGS --workers 5');
+});

@@ -86,18 +86,18 @@ function techOf(url: FoundClient['url']): 'postgresql' | 'mysql' | undefined {
 }
 
 /** Statement timeout in connect_args: psycopg `options="-c statement_timeout=5000"`, asyncpg `server_settings={"statement_timeout": "5000"}` or `command_timeout`. */
-function timeoutSpec(f: FileFacts, c: CallFact, connectArgs: Val | undefined): NumSpec | undefined {
+function timeoutSpec(f: FileFacts, c: CallFact, connectArgs: Val | undefined, key = 'connect_args'): NumSpec | undefined {
   const ca = evaluateIn(f, connectArgs, c.fn === '<module>' ? undefined : c.fn);
   if (!ca || typeof ca !== 'object' || !('obj' in ca)) return undefined;
   const options = ca.obj.options;
   if (typeof options === 'string' && /statement_timeout/.test(options)) {
     const m = /statement_timeout\s*=\s*(\d+)/.exec(options);
-    return { ...(m ? { value: Number(m[1]) } : {}), line: c.line, key: 'connect_args.options' };
+    return { ...(m ? { value: Number(m[1]) } : {}), line: c.line, key: `${key}.options` };
   }
   const ss = objGet(ca, 'server_settings', 'statement_timeout');
-  if (ss !== undefined) return numSpec(f, c, ss, 'connect_args.server_settings.statement_timeout');
+  if (ss !== undefined) return numSpec(f, c, ss, `${key}.server_settings.statement_timeout`);
   if (ca.obj.command_timeout !== undefined) {
-    const s = numSpec(f, c, ca.obj.command_timeout, 'connect_args.command_timeout');
+    const s = numSpec(f, c, ca.obj.command_timeout, `${key}.command_timeout`);
     return s && s.value !== undefined ? { ...s, value: s.value * 1000 } : s;
   }
   return undefined;
@@ -155,12 +155,19 @@ export function findPythonClients(facts: FactIndex): FoundClient[] {
       } else if (pkg === 'asyncpg' && last === 'create_pool') {
         const url = urlSpec(f, c, pos(args)[0] ?? k.dsn);
         const pool = numSpec(f, c, k.max_size, 'max_size');
-        const timeout = objGet(k.server_settings, 'statement_timeout') !== undefined ? numSpec(f, c, objGet(k.server_settings, 'statement_timeout'), 'server_settings.statement_timeout') : undefined;
+        // server_settings statement_timeout (server side, ms) or command_timeout (client side, seconds: asyncpg cancels the query)
+        let timeout = objGet(k.server_settings, 'statement_timeout') !== undefined ? numSpec(f, c, objGet(k.server_settings, 'statement_timeout'), 'server_settings.statement_timeout') : undefined;
+        if (!timeout && k.command_timeout !== undefined && k.command_timeout !== null) {
+          const s = numSpec(f, c, k.command_timeout, 'command_timeout');
+          timeout = s && s.value !== undefined ? { ...s, value: s.value * 1000 } : s;
+        }
         out.push(client('asyncpg', 'asyncpg pool', f, c, url, pool, timeout));
       } else if (pkg === 'psycopg_pool' && /^(ConnectionPool|AsyncConnectionPool|NullConnectionPool|AsyncNullConnectionPool)$/.test(last)) {
         const url = urlSpec(f, c, pos(args)[0] ?? k.conninfo);
         const pool = numSpec(f, c, k.max_size, 'max_size') ?? numSpec(f, c, k.min_size, 'min_size');
-        out.push(client('psycopg-pool', `psycopg ${last}`, f, c, url, pool, undefined));
+        // kwargs={"options": "-c statement_timeout=5000"}: passed to every connection the pool opens
+        const timeout = timeoutSpec(f, c, k.kwargs, 'kwargs');
+        out.push(client('psycopg-pool', `psycopg ${last}`, f, c, url, pool, timeout));
       } else if (pkg === 'psycopg2' && /^(pool\.)?(SimpleConnectionPool|ThreadedConnectionPool)$/.test(o.name.replace(/^pool\./, 'pool.'))) {
         const url = urlSpec(f, c, pos(args)[2] ?? k.dsn);
         const pool = numSpec(f, c, pos(args)[1] ?? k.maxconn, 'maxconn');
@@ -242,12 +249,61 @@ export function pythonClosure(facts: FactIndex, entries: string[]): Set<string> 
   return seen;
 }
 
-/** Processes per replica from a Python command: gunicorn/uvicorn --workers (or WEB_CONCURRENCY), Celery --concurrency. */
-export function pythonProcesses(command: string | undefined, env: Record<string, { value: string }>): { n: number; note?: string } | undefined {
+/**
+ * The gunicorn configuration file a command loads: `-c`/`--config` (a path, matched by its
+ * name when the path is inside the image, or `python:module`), else `gunicorn.conf.py` in
+ * the working directory (gunicorn's default), which is taken to be the runtime's folder.
+ */
+export function gunicornConfigFile(facts: FactIndex, dir: string, command: string): string | undefined {
+  const prefix = dir ? `${dir}/` : '';
+  const m = /\s(?:-c|--config)(?:=|\s+)["']?([^\s"']+)/.exec(command);
+  if (!m) return facts.has(`${prefix}gunicorn.conf.py`) ? `${prefix}gunicorn.conf.py` : undefined;
+  const spec = m[1];
+  if (spec.startsWith('python:')) return pyIndex(facts).mods.resolve(`${prefix}__entry__.py`, spec.slice(7));
+  if (!spec.endsWith('.py')) return undefined;
+  const rel = spec.replace(/^\.\//, '');
+  if (!rel.startsWith('/') && facts.has(`${prefix}${rel}`)) return `${prefix}${rel}`;
+  // an absolute path inside the image (/app/gunicorn_conf.py): the file of that name under the runtime's folder
+  const base = rel.split('/').pop()!;
+  return [...facts.keys()].filter((f) => (f === `${prefix}${base}` || (f.startsWith(prefix) && f.endsWith(`/${base}`)))).sort((a, b) => a.length - b.length || cmpStr(a, b))[0];
+}
+
+/** `workers = 4` / `workers = int(os.getenv("WEB_CONCURRENCY", 2))` in a gunicorn config file. */
+function gunicornConfWorkers(facts: FactIndex, file: string, env: Record<string, { value: string }>): { n: number; note: string } | undefined {
+  const f = facts.get(file);
+  const v = f?.vars.filter((x) => x.name === 'workers').sort((a, b) => b.line - a.line)[0];
+  if (!f || !v) return undefined;
+  const at = `${file}:${v.line}`;
+  const e = pyIndex(facts).evaluate(file, v.init);
+  if (typeof e === 'number' && e >= 1) return { n: e, note: `workers = ${e} (${at})` };
+  if (e && typeof e === 'object' && 'env' in e) {
+    const set = env[e.env]?.value;
+    if (set && /^\d+$/.test(set)) return { n: Number(set), note: `workers from ${e.env}=${set} (${at})` };
+    const d = typeof e.default === 'number' ? e.default : typeof e.default === 'string' && /^\d+$/.test(e.default) ? Number(e.default) : undefined;
+    if (d !== undefined && d >= 1) return { n: d, note: `workers = ${d} when ${e.env} is unset (${at})` };
+  }
+  return { n: 1, note: `gunicorn workers is not set to a number the scan can read (${at} computes it at start-up, e.g. from the CPU count): each worker process has its own pool` };
+}
+
+/**
+ * Processes per replica from a Python command: gunicorn/uvicorn --workers (or WEB_CONCURRENCY),
+ * gunicorn's GUNICORN_CMD_ARGS and configuration file (`workers = ...` in gunicorn.conf.py or
+ * the `-c` file, when `facts` are given), Celery --concurrency.
+ */
+export function pythonProcesses(command: string | undefined, env: Record<string, { value: string }>, facts?: FactIndex, dir = ''): { n: number; note?: string } | undefined {
   if (!command) return undefined;
   const isWeb = /\b(gunicorn|uvicorn|hypercorn|granian)\b/.test(command);
   const w = /(?:\s-w\s*|--workers[= ])(\d+)/.exec(command);
   if (isWeb && w) return { n: Number(w[1]), note: `--workers ${w[1]}` };
+  if (/\bgunicorn\b/.test(command)) {
+    // precedence: command line, then GUNICORN_CMD_ARGS, then the configuration file, then WEB_CONCURRENCY
+    const args = env.GUNICORN_CMD_ARGS?.value;
+    const aw = args ? /(?:^|\s)(?:-w\s*|--workers[= ])(\d+)/.exec(args) : null;
+    if (aw) return { n: Number(aw[1]), note: `GUNICORN_CMD_ARGS --workers ${aw[1]}` };
+    const conf = facts ? gunicornConfigFile(facts, dir, command) : undefined;
+    const fromConf = conf ? gunicornConfWorkers(facts!, conf, env) : undefined;
+    if (fromConf) return fromConf;
+  }
   if (/\bgunicorn\b/.test(command) || (/\buvicorn\b/.test(command) && env.WEB_CONCURRENCY)) {
     const wc = env.WEB_CONCURRENCY?.value;
     if (wc && /^\d+$/.test(wc)) return { n: Number(wc), note: `WEB_CONCURRENCY=${wc}` };

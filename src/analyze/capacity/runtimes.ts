@@ -205,7 +205,7 @@ export function listRuntimes(model: Pick<Model, 'nodes'>, infra: InfraFacts, con
     // Python: the command's entry module (uvicorn app.main:app, celery -A ...) and its processes per replica
     const cmd = r.command ?? dockerfileCommand(configs, dir);
     const pyEntries = lambda ? [] : pythonEntries(facts, dir, cmd);
-    const pyProc = decl?.workers === undefined ? pythonProcesses(cmd, r.env ?? {}) : undefined;
+    const pyProc = decl?.workers === undefined ? pythonProcesses(cmd, r.env ?? {}, facts, dir) : undefined;
     const closure = entries.length ? importClosure(facts, entries, workspaces) : undefined;
     const pyClosure = pyEntries.length ? pythonClosure(facts, pyEntries) : undefined;
     if (closure && pyClosure) for (const x of pyClosure) closure.add(x);

@@ -32,12 +32,18 @@ const ORM_READS = new Set(['all', 'filter', 'exclude', 'get', 'first', 'last', '
 const ORM_EVALUATES = new Set(['get', 'first', 'last', 'exists', 'count', 'aggregate', 'in_bulk', 'latest', 'earliest', 'refresh_from_db', 'iterator', 'contains', 'explain', 'aget', 'afirst', 'acount', 'aexists', 'alast', 'aaggregate', 'values_list', 'get_or_create', 'update_or_create']);
 const ORM_WRITES = new Set(['create', 'bulk_create', 'update', 'delete', 'get_or_create', 'update_or_create', 'bulk_update', 'save', 'acreate', 'asave', 'adelete', 'aupdate', 'abulk_create', 'aget_or_create', 'aupdate_or_create', 'add', 'remove', 'set', 'clear', 'create_user', 'create_superuser']);
 
+/** Attributes of a view (or serializer) that hold request data, never a queryset. */
+const REQUEST_DATA = new Set(['request', 'kwargs', 'args', 'data', 'query_params', 'headers', 'META', 'GET', 'POST', 'FILES', 'COOKIES', 'validated_data', 'initial_data', 'context', 'format_kwarg', 'action']);
+
 interface Route {
   method: string;
   path: string;
   handler?: { file: string; fn: string };
   file: string;
   line: number;
+  /** The class-based view or viewset that serves it; `apiView`: a DRF @api_view function. */
+  view?: ClassInfo;
+  apiView?: boolean;
 }
 
 function str(link: EntrypointLink, file: string, v: Val | undefined): string | undefined {
@@ -74,14 +80,22 @@ interface ClassInfo {
   name: string;
   bases: string[];
   methods: Map<string, FunctionFact>;
+  /** The file each method is written in (an inherited one may live in another module). */
+  fileOf: Map<FunctionFact, string>;
+  /** Class attributes, nearest class first (`lookup_field = "slug"`), with the file they are written in. */
+  props: Map<string, { v: Val; file: string }>;
 }
 
 function classInfo(link: EntrypointLink, file: string, clsName: string, depth = 0): ClassInfo | undefined {
   const f = link.facts(file);
   const cls = f?.classes.find((c) => c.name === clsName);
   if (!f || !cls || depth > 6) return undefined;
-  const info: ClassInfo = { file, name: clsName, bases: [], methods: new Map() };
-  for (const fn of f.functions) if (fn.className === clsName) info.methods.set(fn.name, fn);
+  const info: ClassInfo = { file, name: clsName, bases: [], methods: new Map(), fileOf: new Map(), props: new Map() };
+  for (const fn of f.functions) if (fn.className === clsName) {
+    info.methods.set(fn.name, fn);
+    info.fileOf.set(fn, file);
+  }
+  for (const p of cls.props) if (p.init !== undefined) info.props.set(p.name, { v: p.init, file });
   for (const b of [cls.superClass, ...cls.implements].filter((x): x is string => !!x)) {
     const last = b.split('.').pop()!;
     info.bases.push(last);
@@ -91,6 +105,8 @@ function classInfo(link: EntrypointLink, file: string, clsName: string, depth = 
       if (parent) {
         info.bases.push(...parent.bases);
         for (const [k, v] of parent.methods) if (!info.methods.has(k)) info.methods.set(k, v);
+        for (const [k, v] of parent.fileOf) if (!info.fileOf.has(k)) info.fileOf.set(k, v);
+        for (const [k, v] of parent.props) if (!info.props.has(k)) info.props.set(k, v);
       }
     }
   }
@@ -115,10 +131,10 @@ function viewRoutes(link: EntrypointLink, file: string, view: Val | undefined, p
     if (mapping && typeof mapping === 'object' && 'obj' in mapping) {
       return Object.entries(mapping.obj).map(([m, action]) => {
         const fn = typeof action === 'string' ? info.methods.get(action) : undefined;
-        return { method: m.toUpperCase(), path, file, line, ...(fn ? { handler: { file: info.file, fn: fn.id } } : {}) };
+        return { method: m.toUpperCase(), path, file, line, view: info, ...(fn ? { handler: { file: info.fileOf.get(fn) ?? info.file, fn: fn.id } } : {}) };
       });
     }
-    return classMethods(info, path, file, line);
+    return classMethods(info, path, file, line).map((r) => ({ ...r, view: info }));
   }
   if ('ref' in view) {
     const r = link.resolve?.(file, view);
@@ -130,7 +146,8 @@ function viewRoutes(link: EntrypointLink, file: string, view: Val | undefined, p
 
 function fnRoutes(fnFile: string, fn: FunctionFact, path: string, file: string, line: number): Route[] {
   const ms = methodsOfFn(fn);
-  return ms.map((method) => ({ method, path, file, line, handler: { file: fnFile, fn: fn.id } }));
+  const apiView = fn.decorators.some((d) => d.name === 'api_view');
+  return ms.map((method) => ({ method, path, file, line, handler: { file: fnFile, fn: fn.id }, ...(apiView ? { apiView } : {}) }));
 }
 
 function methodsOfFn(fn: FunctionFact): string[] {
@@ -155,15 +172,15 @@ function classMethods(info: ClassInfo, path: string, file: string, line: number)
     const fn = info.methods.get(m);
     if (fn) {
       seen.add(m);
-      out.push({ method: m.toUpperCase(), path, file, line, handler: { file: info.file, fn: fn.id } });
+      out.push({ method: m.toUpperCase(), path, file, line, handler: { file: info.fileOf.get(fn) ?? info.file, fn: fn.id } });
     }
   }
   for (const b of info.bases) {
     for (const m of GENERIC_METHODS[b] ?? []) {
       if (seen.has(m)) continue;
       seen.add(m);
-      const fn = m === 'get' ? handlerFor('get_queryset', 'get_object', 'list', 'retrieve') : m === 'post' ? handlerFor('perform_create', 'create', 'form_valid') : m === 'delete' ? handlerFor('perform_destroy', 'destroy', 'get_object') : handlerFor('perform_update', 'update', 'get_object');
-      out.push({ method: m.toUpperCase(), path, file, line, ...(fn ? { handler: { file: info.file, fn: fn.id } } : {}) });
+      const fn = m === 'get' ? handlerFor('get_queryset', 'get_object', 'list', 'retrieve', 'filter_queryset') : m === 'post' ? handlerFor('perform_create', 'create', 'form_valid') : m === 'delete' ? handlerFor('perform_destroy', 'destroy', 'get_object') : handlerFor('perform_update', 'update', 'get_object');
+      out.push({ method: m.toUpperCase(), path, file, line, ...(fn ? { handler: { file: info.fileOf.get(fn) ?? info.file, fn: fn.id } } : {}) });
     }
   }
   return out;
@@ -180,10 +197,17 @@ function viewsetRoutes(link: EntrypointLink, file: string, prefix: string, views
   for (const [name] of info.methods) if (name in VIEWSET_ACTIONS) actions.add(name);
   for (const b of info.bases) for (const a of GENERIC_ACTIONS[b] ?? []) actions.add(a);
   const out: Route[] = [];
+  // the detail segment is named by lookup_url_kwarg, else lookup_field, else pk
+  const lookupOf = (k: string) => {
+    const p = info.props.get(k);
+    const e = p === undefined ? undefined : link.evaluate(p.file, p.v);
+    return typeof e === 'string' && /^\w+$/.test(e) ? e : undefined;
+  };
+  const detail = `${prefix}/:${lookupOf('lookup_url_kwarg') ?? lookupOf('lookup_field') ?? 'pk'}`;
   for (const a of [...actions].sort((x, y) => Object.keys(VIEWSET_ACTIONS).indexOf(x) - Object.keys(VIEWSET_ACTIONS).indexOf(y))) {
     const spec = VIEWSET_ACTIONS[a];
     const fn = info.methods.get(a) ?? (a === 'create' ? info.methods.get('perform_create') : a === 'destroy' ? info.methods.get('perform_destroy') : a === 'update' || a === 'partial_update' ? info.methods.get('perform_update') : info.methods.get('get_queryset'));
-    out.push({ method: spec.method, path: spec.detail ? `${prefix}/:pk` : prefix, file, line, ...(fn ? { handler: { file: info.file, fn: fn.id } } : {}) });
+    out.push({ method: spec.method, path: spec.detail ? detail : prefix, file, line, view: info, ...(fn ? { handler: { file: info.fileOf.get(fn) ?? info.file, fn: fn.id } } : {}) });
   }
   // @action(detail=True, methods=["post"], url_path="publish")
   for (const [, fn] of info.methods) {
@@ -192,14 +216,15 @@ function viewsetRoutes(link: EntrypointLink, file: string, prefix: string, views
     const k = kwargs(d.args);
     const methods = k.methods && typeof k.methods === 'object' && 'arr' in k.methods ? k.methods.arr.filter((x): x is string => typeof x === 'string') : ['get'];
     const urlPath = typeof k.url_path === 'string' ? k.url_path : fn.name;
-    for (const m of methods) out.push({ method: m.toUpperCase(), path: k.detail === true ? `${prefix}/:pk/${urlPath}` : `${prefix}/${urlPath}`, file, line: d.line, handler: { file: info.file, fn: fn.id } });
+    for (const m of methods) out.push({ method: m.toUpperCase(), path: k.detail === true ? `${detail}/${urlPath}` : `${prefix}/${urlPath}`, file, line: d.line, view: info, handler: { file: info.fileOf.get(fn) ?? info.file, fn: fn.id } });
   }
   return out;
 }
 
 interface Ctx {
   link: EntrypointLink;
-  routers: Map<string, { file: string; prefix: string; viewset: Val | undefined; line: number }[]>;
+  /** DRF router registrations by router; `root`: a DefaultRouter that serves its API root view. */
+  routers: Map<string, { file: string; prefix: string; viewset: Val | undefined; line: number; root?: boolean }[]>;
   visited: Set<string>;
 }
 
@@ -276,6 +301,9 @@ function routerRoutes(ctx: Ctx, file: string, routerName: string, prefix: string
   const regs = ctx.routers.get(key);
   if (!regs) return false;
   for (const r of regs) for (const route of viewsetRoutes(ctx.link, r.file, djangoPath(prefix, r.prefix), r.viewset, r.line)) out.push(route);
+  // DefaultRouter: GET on the mount lists the registered viewsets (DRF's api-root view)
+  const root = regs.find((r) => r.root);
+  if (root) out.push({ method: 'GET', path: prefix, file: root.file, line: root.line });
   return true;
 }
 
@@ -297,6 +325,54 @@ function includeFile(ctx: Ctx, file: string, prefix: string, out: Route[], depth
   walkPatterns(ctx, file, items, prefix, out, lines, depth + 1);
 }
 
+/** A DRF view or viewset: APIView.initial() authenticates every request before the handler runs. */
+function isDrfView(info: ClassInfo): boolean {
+  return info.bases.some((b) => /APIView$|ViewSet$/.test(b));
+}
+
+/**
+ * What authenticates a DRF request: the view's `authentication_classes`, else settings
+ * REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] (dotted paths) — the `authenticate` method of
+ * each project class among them (a JWT backend that loads the user from the database).
+ */
+function drfAuthentication(link: EntrypointLink, files: FileFacts[]): (view: ClassInfo | undefined) => { file: string; fn: string; guard: string }[] {
+  const methodOf = (file: string, cls: string) => {
+    const info = classInfo(link, file, cls);
+    const fn = info?.methods.get('authenticate');
+    return info && fn ? [{ file: info.fileOf.get(fn) ?? file, fn: fn.id, guard: cls }] : [];
+  };
+  const defaults: { file: string; fn: string; guard: string }[] = [];
+  for (const f of djangoSettings(files)) {
+    const rf = f.vars.find((v) => v.name === 'REST_FRAMEWORK')?.init;
+    const list = rf && typeof rf === 'object' && 'obj' in rf ? rf.obj.DEFAULT_AUTHENTICATION_CLASSES : undefined;
+    if (!list || typeof list !== 'object' || !('arr' in list)) continue;
+    for (const dotted of list.arr) {
+      if (typeof dotted !== 'string' || !dotted.includes('.')) continue;
+      const mod = dotted.slice(0, dotted.lastIndexOf('.'));
+      const file = moduleFile(link, mod);
+      if (file) defaults.push(...methodOf(file, dotted.slice(dotted.lastIndexOf('.') + 1)));
+    }
+    break;
+  }
+  return (view) => {
+    const own = view?.props.get('authentication_classes');
+    if (!own || typeof own.v !== 'object' || !own.v || !('arr' in own.v)) return defaults;
+    const out: { file: string; fn: string; guard: string }[] = [];
+    for (const c of own.v.arr) {
+      const r = c && typeof c === 'object' && 'ref' in c ? link.resolve?.(own.file, c) : undefined;
+      if (r?.kind === 'class') out.push(...methodOf(r.file, r.cls.name));
+    }
+    return out;
+  };
+}
+
+/** A dotted module → its scanned file (`conduit.apps.authentication.backends`). */
+function moduleFile(link: EntrypointLink, module: string): string | undefined {
+  const files = link.allFiles();
+  const rel = module.split('.').join('/');
+  return files.find((f) => f.file === `${rel}.py` || f.file.endsWith(`/${rel}.py`))?.file ?? files.find((f) => f.file === `${rel}/__init__.py` || f.file.endsWith(`/${rel}/__init__.py`))?.file;
+}
+
 export function djangoSettings(files: FileFacts[]): FileFacts[] {
   return files.filter((f) => f.vars.some((v) => v.name === 'INSTALLED_APPS' || v.name === 'ROOT_URLCONF' || v.name === 'DATABASES'));
 }
@@ -314,7 +390,8 @@ function discover(files: FileFacts[], link: EntrypointLink): EntrypointDef[] {
     if (prefix === undefined) continue;
     const key = `${f.file}#${c.callee[0]}`;
     const list = ctx.routers.get(key) ?? [];
-    list.push({ file: f.file, prefix: regexRoute(prefix), viewset: positional(c.args)[1] ?? arg(c.args, 'viewset'), line: c.line });
+    const isDefault = /(^|\.)DefaultRouter$/.test(r.inst.ctor) && kwargs(r.inst.args).include_root_view !== false;
+    list.push({ file: f.file, prefix: regexRoute(prefix), viewset: positional(c.args)[1] ?? arg(c.args, 'viewset'), line: c.line, ...(isDefault && !list.length ? { root: true } : {}) });
     ctx.routers.set(key, list);
   }
   const out: Route[] = [];
@@ -326,12 +403,14 @@ function discover(files: FileFacts[], link: EntrypointLink): EntrypointDef[] {
     for (const f of urlFiles) for (const c of f.calls) if (c.callee[c.callee.length - 1] === 'include') for (const a of c.args) if (typeof a === 'string') included.add(a.split('.').join('/'));
     for (const f of urlFiles) if (![...included].some((m) => f.file.endsWith(`${m}.py`))) includeFile(ctx, f.file, '', out, 0);
   }
+  const auth = drfAuthentication(link, files);
   const defs = new Map<string, EntrypointDef>();
   for (const r of out) {
     const path = normalizeRoutePath(r.path);
     const name = `${r.method} ${path}`;
     if (defs.has(name)) continue;
-    defs.set(name, { name, trigger: 'http', route: { method: r.method, path }, ...(r.handler ? { handler: r.handler } : {}), evidence: { file: r.file, line: r.line } });
+    const before = r.view && isDrfView(r.view) ? auth(r.view) : r.apiView ? auth(undefined) : [];
+    defs.set(name, { name, trigger: 'http', route: { method: r.method, path }, ...(r.handler ? { handler: r.handler } : {}), ...(before.length ? { before } : {}), evidence: { file: r.file, line: r.line } });
   }
   return [...defs.values()];
 }
@@ -406,6 +485,8 @@ function classify(call: DepCall, env: (n: string) => string | undefined): CallMe
   if (inst && inst.typeName && !/^@/.test(inst.ctor)) {
     const chain = callChain(call.facts, call.call);
     const path = [...m, ...chain.members];
+    // `self.request.query_params.get("author")` in a view: the request's data, a dict — not the ORM
+    if (REQUEST_DATA.has(path[0] ?? '')) return { use: 'ignore' };
     const write = path.find((x) => ORM_WRITES.has(x));
     const read = path.find((x) => ORM_READS.has(x));
     // an ORM manager or a model instance method: `objects`, a custom manager, save/delete on the instance

@@ -121,7 +121,10 @@ const pack: TechPack = {
             if (file) for (const [k, v] of Object.entries(parseDotenv(file.text))) runtimeEnv[k] = { value: v.value, evidence: { file: file.rel, line: v.line } };
           }
           for (const [k, v] of Object.entries(env)) runtimeEnv[k] = { value: v, evidence: { file: f.rel, line: envLine(k) } };
-          out.runtimes!.push({ name, tech: 'container', redundancy: { replicas: replicas ?? 1 }, evidence, sourceDirs: [src], command, env: runtimeEnv, origin: 'docker-compose' });
+          // built from the repository root with a Dockerfile in the code's folder (`context: .`, `dockerfile: backend/Dockerfile`): that folder is its code too
+          const dfDir = dockerfile && dockerfile.includes('/') ? dockerfile.slice(0, dockerfile.lastIndexOf('/')) : undefined;
+          const sourceDirs = dfDir && src === '' ? [src, dfDir] : [src];
+          out.runtimes!.push({ name, tech: 'container', redundancy: { replicas: replicas ?? 1 }, evidence, sourceDirs, command, env: runtimeEnv, origin: 'docker-compose' });
         }
       }
     }

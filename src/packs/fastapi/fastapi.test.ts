@@ -146,3 +146,128 @@ def health():
   assert.equal(bg?.guards.caught, true);
   assert.ok(m.edges.some((e) => e.to === 'external:audit.example.com' && e.entrypoints?.includes('entrypoint:GET /health')), 'middleware runs for every route');
 });
+
+const realworldShape = (prefixExpr: string) => ({
+  'app/__init__.py': '',
+  'app/core/__init__.py': '',
+  'app/core/config.py': `
+import os
+from functools import lru_cache
+from pydantic_settings import BaseSettings
+
+class AppSettings(BaseSettings):
+    api_prefix: str = "/api"
+
+class DevAppSettings(AppSettings):
+    debug: bool = True
+
+environments = {"dev": DevAppSettings}
+
+@lru_cache
+def get_app_settings() -> AppSettings:
+    config = environments[os.environ["APP_ENV"]]
+    return config()
+`,
+  'app/api/__init__.py': '',
+  'app/api/routes.py': `
+from fastapi import APIRouter
+router = APIRouter()
+router.include_router(APIRouter(), prefix="/x")
+
+@router.get("/tags")
+def tags():
+    return []
+`,
+  'app/main.py': `
+import os
+from fastapi import FastAPI
+from app.api.routes import router
+from app.core.config import get_app_settings
+
+def get_application() -> FastAPI:
+    settings = get_app_settings()
+    application = FastAPI()
+    application.include_router(router, prefix=${prefixExpr})
+    return application
+
+app = get_application()
+`,
+  'tests/test_errors.py': `
+from fastapi import FastAPI
+
+async def test_validation_error(app: FastAPI):
+    @app.get("/wrong_path/{param}")
+    def route_for_test(param: int):
+        pass
+`,
+});
+
+test('fastapi: a prefix read from the settings a factory returns (`-> AppSettings`) is applied; routes declared in test modules are not entrypoints', async () => {
+  assert.deepEqual(eps(await scanModel(realworldShape('settings.api_prefix'))), ['entrypoint:GET /api/tags']);
+});
+
+test('fastapi: a prefix only known at run time is not guessed: the routes under it are not reported (never reported without it)', async () => {
+  assert.deepEqual(eps(await scanModel(realworldShape('os.environ["API_PREFIX"]'))), []);
+});
+
+test('fastapi: Depends(factory()) runs the dependency function the factory returns (either branch of a conditional)', async () => {
+  const m = await scanModel({
+    'app/__init__.py': '',
+    'app/auth.py': `
+import redis
+from fastapi import Depends
+r = redis.Redis(host="cache")
+
+async def _current_user():
+    return r.get("user")
+
+async def _current_user_optional():
+    return None
+
+def get_current_user_authorizer(*, required: bool = True):
+    return _current_user if required else _current_user_optional
+`,
+    'app/main.py': `
+from fastapi import Depends, FastAPI
+from app.auth import get_current_user_authorizer
+app = FastAPI()
+
+@app.get("/me")
+async def me(user = Depends(get_current_user_authorizer())):
+    return user
+
+@app.get("/open")
+async def open_route():
+    return {}
+`,
+  });
+  assert.ok(m.edges.some((e) => e.to === 'cache:redis' && e.entrypoints?.includes('entrypoint:GET /me')));
+  assert.ok(!m.edges.some((e) => e.to === 'cache:redis' && e.entrypoints?.includes('entrypoint:GET /open')));
+});
+
+test('fastapi: a query made by a test module is no component\'s dependency (tests are not deployed)', async () => {
+  const m = await scanModel({
+    'app/__init__.py': '',
+    'app/db.py': `
+from sqlalchemy import create_engine
+engine = create_engine("postgresql://u@db/app")
+`,
+    'app/main.py': `
+from fastapi import FastAPI
+app = FastAPI()
+
+@app.get("/health")
+def health():
+    return {"ok": True}
+`,
+    'app/reports/__init__.py': '',
+    'app/reports/tests/test_db.py': `
+from app.db import engine
+
+def test_select():
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+`,
+  });
+  assert.ok(!m.edges.some((e) => e.to === 'datastore:postgres'));
+});

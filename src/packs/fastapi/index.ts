@@ -19,10 +19,11 @@ interface Router {
   file: string;
   line: number;
   isApp: boolean;
-  prefix: string;
+  /** undefined: given but not statically known (read at run time) — its routes' paths are unknown, so they are not reported. */
+  prefix: string | undefined;
   deps: Val[];
-  /** include_router/mount edges to parents: the parent key, the prefix given at mount, its dependencies. */
-  parents: { key: string; prefix: string; deps: Val[]; file: string; fromFn?: string }[];
+  /** include_router/mount edges to parents: the parent key, the prefix given at mount (undefined: not statically known), its dependencies. */
+  parents: { key: string; prefix: string | undefined; deps: Val[]; file: string; fromFn?: string }[];
   middleware: { file: string; fn: string; guard?: string }[];
 }
 
@@ -38,6 +39,8 @@ function str(link: EntrypointLink, file: string, v: Val | undefined, fromFn?: st
   if (v === undefined) return undefined;
   const e = link.evaluate(file, v, fromFn);
   if (typeof e === 'string') return e;
+  // os.getenv("API_PREFIX", "/api"): the default the code declares
+  if (e && typeof e === 'object' && 'env' in e && typeof e.default === 'string') return e.default;
   if (e && typeof e === 'object' && 'tpl' in e) {
     // f"{settings.API_V1_STR}/users": evaluate the holes
     let out = '';
@@ -59,6 +62,11 @@ function str(link: EntrypointLink, file: string, v: Val | undefined, fromFn?: st
   return undefined;
 }
 
+/** A prefix argument: '' when absent, its text when statically known, undefined when given but read at run time. */
+function known(link: EntrypointLink, file: string, v: Val | undefined, fromFn?: string): string | undefined {
+  return v === undefined ? '' : str(link, file, v, fromFn);
+}
+
 function listOf(v: Val | undefined): Val[] {
   return v && typeof v === 'object' && 'arr' in v ? v.arr : [];
 }
@@ -78,7 +86,19 @@ function dependencyFns(link: EntrypointLink, file: string, v: Val | undefined, f
     out.push({ file: rf, fn: fn.id, guard: fn.name });
   };
   if (r?.kind === 'fn') add(r.file, r.fn);
-  else if (r?.kind === 'class' || r?.kind === 'classInst') {
+  else if (!r && target && typeof target === 'object' && 'call' in target) {
+    // Depends(get_current_user(required=False)): a factory returning one of several dependency functions — each may run
+    const factory = link.resolve?.(file, { ref: target.call }, fromFn);
+    if (factory?.kind === 'fn') {
+      for (const rv of factory.fn.returns ?? []) {
+        const branches = rv && typeof rv === 'object' && 'unknown' in rv && rv.unknown === 'ConditionalExpression' ? rv.of ?? [] : [rv];
+        for (const b of branches) {
+          const g = b && typeof b === 'object' && 'ref' in b ? link.resolve?.(factory.file, b, factory.fn.id) : undefined;
+          if (g?.kind === 'fn') add(g.file, g.fn);
+        }
+      }
+    }
+  } else if (r?.kind === 'class' || r?.kind === 'classInst') {
     // Depends(SomeClass): its __init__ runs; Depends(instance): its __call__
     const facts = link.facts(r.file);
     const method = facts?.functions.find((f) => f.className === r.cls.name && f.name === (r.kind === 'class' ? 'constructor' : '__call__'));
@@ -118,7 +138,7 @@ function discover(files: FileFacts[], link: EntrypointLink): EntrypointDef[] {
       const a = r.inst.args;
       router = {
         key, file: r.inst.evidence.file, line: r.inst.evidence.line, isApp: head === 'FastAPI' || head === 'Starlette',
-        prefix: str(link, r.inst.evidence.file, arg(a, 'prefix')) ?? (head === 'FastAPI' ? str(link, r.inst.evidence.file, arg(a, 'root_path')) ?? '' : ''),
+        prefix: known(link, r.inst.evidence.file, arg(a, 'prefix') ?? (head === 'FastAPI' ? arg(a, 'root_path') : undefined)),
         deps: listOf(arg(a, 'dependencies')), parents: [], middleware: [],
       };
       routers.set(key, router);
@@ -140,7 +160,7 @@ function discover(files: FileFacts[], link: EntrypointLink): EntrypointDef[] {
         const childVal = op === 'mount' ? positional(c.args)[1] ?? arg(c.args, 'app') : positional(c.args)[0] ?? arg(c.args, 'router');
         const child = routerOf(f.file, childVal, fromFn);
         if (!child || child === parent) continue;
-        const prefix = str(link, f.file, op === 'mount' ? positional(c.args)[0] ?? arg(c.args, 'path') : arg(c.args, 'prefix'), fromFn) ?? '';
+        const prefix = known(link, f.file, op === 'mount' ? positional(c.args)[0] ?? arg(c.args, 'path') : arg(c.args, 'prefix'), fromFn);
         child.parents.push({ key: parent.key, prefix, deps: listOf(arg(c.args, 'dependencies')), file: f.file, fromFn });
       } else if (op === 'add_middleware') {
         const cls = link.resolve!(f.file, positional(c.args)[0] ?? null, fromFn);
@@ -213,14 +233,14 @@ function discover(files: FileFacts[], link: EntrypointLink): EntrypointDef[] {
     middleware: { file: string; fn: string; guard?: string }[];
   }
   const mountsOf = (r: Router, seen: Set<string>): Mount[] => {
-    if (seen.has(r.key) || seen.size > 16) return [];
+    if (seen.has(r.key) || seen.size > 16 || r.prefix === undefined) return [];
     const next = new Set(seen).add(r.key);
     const own: Mount = { prefix: r.prefix, deps: r.deps.map((v) => ({ file: r.file, v })), middleware: r.middleware };
     if (!r.parents.length) return [own];
     const out: Mount[] = [];
     for (const p of r.parents) {
       const parent = routers.get(p.key);
-      if (!parent) continue;
+      if (!parent || p.prefix === undefined) continue;
       for (const pm of mountsOf(parent, next)) {
         out.push({
           prefix: joinPaths(pm.prefix, p.prefix, own.prefix),
@@ -229,7 +249,8 @@ function discover(files: FileFacts[], link: EntrypointLink): EntrypointDef[] {
         });
       }
     }
-    return out.length ? out : [own];
+    // mounted only under prefixes read at run time (here or further up): no known path
+    return out;
   };
 
   const out: EntrypointDef[] = [];

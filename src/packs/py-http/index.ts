@@ -1,10 +1,15 @@
 // Outbound HTTP from Python: requests (no timeout unless `timeout=` is passed — a Session
-// cannot set a default), httpx (5 s default unless `timeout=None`; a Client's timeout
-// applies to its calls) and aiohttp (ClientSession default: 300 s total), urllib.
-import type { Val } from '../../extract/facts.js';
+// cannot set a default, except through a mounted HTTPAdapter subclass whose send() fills it
+// in), httpx (5 s default unless `timeout=None`; a Client's timeout applies to its calls),
+// aiohttp, urllib. aiohttp's default is a 300 s total timeout (ClientSession, and calls
+// without `timeout=`): like undici's 300 s for fetch, it is treated as no timeout — a
+// request held for five minutes is a hang for every caller — and http/no-timeout says
+// "up to 300 s" when it reports it.
+import type { FileFacts, Val } from '../../extract/facts.js';
 import type { Guards } from '../../model/types.js';
+import { projectValue, remember } from '../_lib/project.js';
 import { arg, ctorHead, positional, pyHostOf, secondsToMs } from '../_lib/python.js';
-import type { CallMeaning, DepCall, TechPack } from '../types.js';
+import type { CallMeaning, DepCall, EntrypointLink, Instance, TechPack } from '../types.js';
 
 const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'send', 'stream', 'urlopen', 'ws_connect']);
 const IGNORED = new Set(['close', 'aclose', 'mount', 'headers', 'cookies', 'auth', 'build_request', 'raise_for_status', 'json', 'text', 'Timeout', 'Limits', 'ClientTimeout', 'HTTPError', 'RequestException', 'exceptions', 'codes', 'Response', 'Request', 'adapters', 'HTTPAdapter', 'TCPConnector', 'BasicAuth', 'hooks']);
@@ -27,6 +32,66 @@ export function timeoutOf(v: Val | undefined): { ms?: number; none?: boolean; se
   }
   // a variable or settings value: a timeout is set, its value is not known
   return { set: true };
+}
+
+const instKey = (i: Instance) => `${i.evidence.file}:${i.evidence.line}`;
+
+/**
+ * The timeout an adapter mounted on a requests Session gives its calls: a project subclass
+ * of HTTPAdapter whose send() puts `timeout` into the request (`kwargs.setdefault("timeout",
+ * self.timeout)`, `kwargs["timeout"] = ...`, `super().send(request, timeout=...)`); its value
+ * from the constructor call (`TimeoutHTTPAdapter(timeout=5)`) or the `timeout` parameter's default.
+ */
+function adapterTimeout(link: EntrypointLink, file: string, adapter: Val | undefined, fromFn?: string): { ms?: number; none?: boolean; set: boolean } {
+  let v = adapter;
+  if (v && typeof v === 'object' && 'ref' in v) v = link.evaluate(file, v, fromFn);
+  if (!v || typeof v !== 'object' || !('call' in v)) return { set: false };
+  const r = link.resolve?.(file, { ref: v.call }, fromFn);
+  if (r?.kind !== 'class') return { set: false };
+  const facts = link.facts(r.file);
+  const classes = facts?.classes ?? [];
+  // the class or a project base class between it and HTTPAdapter defines send()
+  let cls = r.cls;
+  let send = facts?.functions.find((f) => f.className === cls.name && f.name === 'send');
+  for (let i = 0; !send && cls.superClass && i < 3; i++) {
+    const base = classes.find((c) => c.name === cls.superClass);
+    if (!base) break;
+    cls = base;
+    send = facts?.functions.find((f) => f.className === cls.name && f.name === 'send');
+  }
+  if (!send || !/(^|\.)HTTPAdapter$/.test(cls.superClass ?? '')) return { set: false };
+  const setsTimeout = facts!.calls.some((c) => c.fn === send!.id && ((/^(setdefault|__setitem__)$/.test(c.callee[c.callee.length - 1] ?? '') && positional(c.args)[0] === 'timeout') || arg(c.args, 'timeout') !== undefined));
+  if (!setsTimeout) return { set: false };
+  const given = arg(v.args, 'timeout');
+  if (given !== undefined) {
+    const t = timeoutOf(link.evaluate(file, given, fromFn));
+    return t.set ? t : { set: true };
+  }
+  const init = facts!.functions.find((f) => f.className === r.cls.name && f.name === 'constructor');
+  const dflt = init?.params.find((p) => p.name === 'timeout')?.default;
+  const t = timeoutOf(dflt === undefined ? undefined : link.evaluate(r.file, dflt));
+  return t.set ? t : { set: true };
+}
+
+/** Sessions with a timeout-setting adapter mounted on them (`session.mount("https://", TimeoutHTTPAdapter(timeout=5))`), by instance. */
+function mountedTimeouts(link: EntrypointLink): Map<string, { ms?: number; none?: boolean; set: boolean }> {
+  const out = new Map<string, { ms?: number; none?: boolean; set: boolean }>();
+  for (const f of link.allFiles()) {
+    if (!f.file.endsWith('.py')) continue;
+    for (const c of f.calls) {
+      if (c.root || c.callee.length < 2 || c.callee[c.callee.length - 1] !== 'mount') continue;
+      const fromFn = c.fn === '<module>' ? undefined : c.fn;
+      const r = link.resolve?.(f.file, { ref: c.callee.slice(0, -1).join('.') }, fromFn);
+      if (r?.kind !== 'inst' || r.inst.pkg !== 'requests' || ctorHead(r.inst) !== 'Session') continue;
+      const t = adapterTimeout(link, f.file, positional(c.args)[1] ?? arg(c.args, 'adapter'), fromFn);
+      if (t.set && !t.none) out.set(instKey(r.inst), t);
+    }
+  }
+  return out;
+}
+
+function sessionMountTimeout(facts: FileFacts, inst: Instance): { ms?: number; none?: boolean; set: boolean } | undefined {
+  return projectValue(facts, 'py-http:mounted-timeouts', mountedTimeouts)?.get(instKey(inst));
 }
 
 function guardsFrom(t: { ms?: number; none?: boolean; set: boolean }): Guards {
@@ -60,6 +125,8 @@ function classify(call: DepCall): CallMeaning | undefined {
     base = timeoutOf(arg(inst.args, 'timeout'));
     baseUrl = arg(inst.args, 'base_url');
   }
+  // requests: a mounted adapter that fills in a default timeout
+  if (!base.set && inst && pkg === 'requests' && head === 'Session') base = sessionMountTimeout(call.facts, inst) ?? base;
   let t = callTimeout.set ? callTimeout : base;
   // httpx: 5 s by default on module functions and clients; only timeout=None removes it
   if (pkg === 'httpx' && !t.set) t = { set: true, ms: 5000 };
@@ -81,6 +148,11 @@ const pack: TechPack = {
       if (op !== 'urlopen' && op !== 'request') return undefined;
     }
     return classify(call);
+  },
+  entrypoints(files, link) {
+    // no entrypoints: remembers the project so that a Session's calls can see the adapters mounted on it elsewhere
+    remember(files, link);
+    return [];
   },
 };
 export default pack;

@@ -117,6 +117,10 @@ function classify(call: DepCall, env: (n: string) => string | undefined): CallMe
     if (member[0] === 'session' && member.length > 1) return classify({ ...call, pkg: 'sqlalchemy', instance: { ...inst, ctor: 'Session', typeName: 'Session' }, member: member.slice(1) }, env);
     if (member[0] === 'query' && inst.typeName) return classify({ ...call, pkg: 'sqlalchemy', instance: { ...inst, ctor: 'Session', typeName: 'Session' }, member }, env);
     if (member[0] === 'engine' && member.length > 1) return classify({ ...call, pkg: 'sqlalchemy', instance: { ...inst, ctor: 'create_engine', args: [] }, member: member.slice(1) }, env);
+    // res = Article.query; res.filter(...).all() — a query held in a variable; its result (first(), get()...) is a model instance, not a query
+    if (inst.typeName && /\.query(\.|$)/.test(inst.ctor) && !/\.(first|one|one_or_none|get|get_or_404|first_or_404|one_or_404|scalar|all|paginate)\(\)$/.test(inst.ctor)) {
+      return classify({ ...call, pkg: 'sqlalchemy', instance: { ...inst, ctor: 'Session', typeName: 'Session' }, member: ['query', ...member] }, env);
+    }
     return { use: 'ignore' };
   }
   if (!isEngine && !isConnection && !isSession) return { use: 'ignore' };

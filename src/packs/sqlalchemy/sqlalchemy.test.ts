@@ -61,3 +61,39 @@ def count():
   assert.deepEqual(guardsOf(18), ['reads']);
   assert.ok(m.edges.some((e) => e.to === 'datastore:mysql' && e.evidence.some((x) => x.line === 17) && e.kind === 'reads'), 'connect() checks out a connection');
 });
+
+test('sqlalchemy: Flask-SQLAlchemy `res = Model.query` then `res = res.filter(...)`, `res.limit().all()` is a read; the row a query returns is not a query (its methods are not reads)', async () => {
+  const m = await scanModel({
+    'app/__init__.py': '',
+    'app/ext.py': `
+from flask_sqlalchemy import SQLAlchemy
+db = SQLAlchemy()
+`,
+    'app/models.py': `
+from app.ext import db
+class Tag(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    def label(self):
+        return str(self.id)
+`,
+    'app/views.py': `
+from flask import Blueprint
+from app.models import Tag
+bp = Blueprint("tags", __name__)
+
+@bp.route("/tags")
+def tags():
+    res = Tag.query
+    res = res.filter(Tag.id > 1)
+    return res.limit(3).all()
+
+@bp.route("/tags/<int:tid>/label")
+def label(tid):
+    tag = Tag.query.filter_by(id=tid).first()
+    return tag.label()
+`,
+  });
+  const at = (ep: string) => m.edges.filter((e) => e.to === 'datastore:postgres' && e.entrypoints?.includes(ep)).flatMap((e) => e.evidence.map((x) => `${e.kind}@${x.line}`)).sort();
+  assert.deepEqual(at('entrypoint:GET /tags'), ['reads@10', 'reads@9']);
+  assert.deepEqual(at('entrypoint:GET /tags/:tid/label'), ['reads@14']);
+});

@@ -4,6 +4,7 @@ import type { CallFact, FileFacts, FunctionFact } from '../../extract/facts.js';
 import type { CallMeaning } from '../../packs/types.js';
 import type { Model } from '../../model/types.js';
 import type { CodeIndex } from '../types.js';
+import { nodeById } from '../util.js';
 
 export type AsyncCallee =
   | { kind: 'dependency'; meaning: Extract<CallMeaning, { use: 'dependency' }>; label: string; lazy: boolean }
@@ -97,7 +98,7 @@ export function namedAncestor(f: FileFacts, fn: FunctionFact): FunctionFact {
 
 /** The entrypoints of the runtimes that serve these entrypoints: what goes down when the process dies. */
 export function runtimeBlast(model: Model, eps: string[]): { runtimes: string[]; entrypoints: string[]; tech?: string } {
-  const runtimes = [...new Set(eps.map((id) => model.nodes.find((n) => n.id === id)?.runtime).filter((r): r is string => !!r))].sort();
+  const runtimes = [...new Set(eps.map((id) => nodeById(model, id)?.runtime).filter((r): r is string => !!r))].sort();
   const all = model.nodes.filter((n) => n.kind === 'entrypoint' && n.runtime && runtimes.includes(n.runtime)).map((n) => n.id).sort();
   const tech = runtimes.length === 1 ? model.nodes.find((n) => n.id === runtimes[0])?.tech : undefined;
   return { runtimes, entrypoints: all, tech };

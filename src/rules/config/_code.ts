@@ -4,14 +4,33 @@
 import path from 'node:path';
 import type { CallFact, FactIndex, FileFacts, Val, VarFact } from '../../extract/facts.js';
 
-/** The import that binds `local` in a file: its source package/path and imported name. */
-export function importOf(f: FileFacts, local: string): { source: string; imported: string } | undefined {
+interface ImportBinding {
+  source: string;
+  imported: string;
+  /** packageOf(source), once asked */
+  pkg?: string | null;
+}
+
+// Rules resolve the callee of nearly every call site through its file's imports, many rules
+// over, so each file's value imports are indexed once: local name → the first import binding it.
+const bindingsByFile = new WeakMap<FileFacts, Map<string, ImportBinding>>();
+
+function importBindings(f: FileFacts): Map<string, ImportBinding> {
+  let m = bindingsByFile.get(f);
+  if (m) return m;
+  m = new Map();
   for (const imp of f.imports) {
     if (imp.typeOnly) continue;
-    const n = imp.names.find((x) => x.local === local);
-    if (n) return { source: imp.source, imported: n.imported };
+    for (const n of imp.names) if (!m.has(n.local)) m.set(n.local, { source: imp.source, imported: n.imported });
   }
-  return undefined;
+  bindingsByFile.set(f, m);
+  return m;
+}
+
+/** The import that binds `local` in a file: its source package/path and imported name. */
+export function importOf(f: FileFacts, local: string): { source: string; imported: string } | undefined {
+  const b = importBindings(f).get(local);
+  return b ? { source: b.source, imported: b.imported } : undefined;
 }
 
 /** Package a source specifier names ('@scope/x/sub' → '@scope/x'), undefined for relative paths. */
@@ -21,15 +40,25 @@ export function packageOf(source: string): string | undefined {
   return source.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
+/** Whether any value import of the file comes from one of `pkgs`: when not, calleeFrom(f, c, pkgs) is undefined for every call of it. */
+export function importsAnyOf(f: FileFacts, pkgs: readonly string[]): boolean {
+  for (const b of importBindings(f).values()) {
+    if (b.pkg === undefined) b.pkg = packageOf(b.source) ?? null;
+    if (b.pkg && pkgs.includes(b.pkg)) return true;
+  }
+  return false;
+}
+
 /**
  * Does a call's callee come from one of `pkgs`? Returns the imported name and the member path
  * after it: `rateLimit({...})` with `import { rateLimit } from 'express-rate-limit'` → { imported: 'rateLimit', member: [] }.
  */
 export function calleeFrom(f: FileFacts, call: CallFact, pkgs: readonly string[]): { pkg: string; imported: string; member: string[] } | undefined {
   if (call.root || !call.callee.length) return undefined;
-  const imp = importOf(f, call.callee[0]);
+  const imp = importBindings(f).get(call.callee[0]);
   if (!imp) return undefined;
-  const pkg = packageOf(imp.source);
+  if (imp.pkg === undefined) imp.pkg = packageOf(imp.source) ?? null;
+  const pkg = imp.pkg;
   if (!pkg || !pkgs.includes(pkg)) return undefined;
   return { pkg, imported: imp.imported, member: call.callee.slice(1) };
 }

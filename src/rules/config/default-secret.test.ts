@@ -180,3 +180,59 @@ test(`${RULE}: Python — silent when production settings read SECRET_KEY from t
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: Python — pydantic-settings fields: lower-case names, SecretStr(...) and Field(default=...) defaults fire`, async () => {
+  const model = await scanModel({
+    'app/core/config.py': `from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    project_name: str = "billing-api"
+    secret_key: str = "changeme"
+    jwt_secret: SecretStr = SecretStr("super-secret-jwt")
+    session_secret: SecretStr = Field(default=SecretStr("s3ss10n-k3y"))
+    signing_key: SecretStr = SecretStr("")
+
+
+settings = Settings()
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['app/core/config.py:10', 'app/core/config.py:11', 'app/core/config.py:12', 'app/core/config.py:9']);
+  const jwt = model.findings.find((f) => f.locations[0].line === 10)!;
+  assert.match(jwt.impact, /settings field Settings\.jwt_secret defaults to SecretStr\('super-secret-jwt'\) when JWT_SECRET is not set/);
+  assert.equal(jwt.severity, 'critical');
+  assert.match(model.findings.find((f) => f.locations[0].line === 12)!.title, /SIGNING_KEY falls back to an empty string/);
+});
+
+test(`${RULE}: Python — required fields, default_factory, secret file paths, lifetimes and optional API keys do not fire (traps)`, async () => {
+  const model = await scanModel({
+    'app/core/config.py': `import secrets
+from pathlib import Path
+from typing import Optional
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BILLING_")
+
+    secret_key: str
+    jwt_secret: SecretStr = Field(..., min_length=32)
+    csrf_secret: str = Field(default_factory=secrets.token_urlsafe)
+    secret_key_file: Path = Path("/run/secrets/secret_key")
+    database_pool_size: int = 10
+    access_token_expire_minutes: int = 60 * 24 * 8
+    jwt_algorithm: str = "HS256"
+    stripe_api_key: SecretStr = SecretStr("")
+    sentry_token: Optional[str] = None
+
+
+settings = Settings()
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});

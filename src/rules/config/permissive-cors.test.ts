@@ -192,3 +192,45 @@ CORS_ALLOW_ALL_ORIGINS = False
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+const flaskExt = (initArgs: string) => ({
+  'conduit/__init__.py': '',
+  'conduit/extensions.py': `from flask_cors import CORS
+
+cors = CORS()
+`,
+  'conduit/settings.py': `class Config:
+    CORS_ORIGIN_WHITELIST = ["https://app.example.com"]
+`,
+  'conduit/app.py': `from flask import Flask
+from conduit.extensions import cors
+from conduit.views import blueprint
+
+
+def create_app():
+    app = Flask(__name__)
+    origins = app.config.get("CORS_ORIGIN_WHITELIST", ["https://app.example.com"])
+    cors.init_app(${initArgs})
+    app.register_blueprint(blueprint)
+    return app
+`,
+  'conduit/views.py': `from flask import Blueprint
+
+blueprint = Blueprint("api", __name__)
+
+
+@blueprint.route("/api/tags")
+def tags():
+    return []
+`,
+});
+
+test(`${RULE}: Python — a Flask-CORS extension made with CORS() and configured by init_app(app, origins=...) is judged at init_app: silent with an allow-list (trap)`, async () => {
+  const model = await scanModel(flaskExt('blueprint, origins=origins'), { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: Python — fires on cors.init_app(app) with no origins (Flask-CORS's default is "*")`, async () => {
+  const model = await scanModel(flaskExt('app'), { rules });
+  assert.deepEqual(hits(model, RULE), ['conduit/app.py:9']);
+});

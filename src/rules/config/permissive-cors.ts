@@ -3,7 +3,7 @@ import type { Rule } from '../types.js';
 import { isNonProductionFile, routesPhrase } from '../util.js';
 import { calleeFrom, importOf, objectOf, packageOf } from './_code.js';
 import { httpRuntimesFor } from '../state/_replicas.js';
-import { hasKwSpread, isPy, kw, pos, pyCalleeFrom, pyEval, pyNameFrom, pySettingOverridden } from '../py-util.js';
+import { hasKwSpread, isPy, kw, pos, pyCalleeFrom, pyDefinition, pyEval, pyNameFrom, pySettingOverridden } from '../py-util.js';
 
 /** Sample and documentation code in a repository (examples/, demo/, docs/) is not what gets deployed. */
 const SAMPLE_CODE = /(^|\/)(examples?|demos?|samples?|docs?|playground|sandbox)\//;
@@ -68,13 +68,17 @@ function pyHitsIn(facts: Parameters<Rule['check']>[0]['facts'], f: FileFacts, en
     }
     // Flask-CORS: CORS(app) (default origins "*"), CORS(app, origins="*", supports_credentials=True)
     const fc = pyCalleeFrom(f, c, ['flask_cors']);
-    if (fc && fc.name === 'CORS') {
+    // cors = CORS() with no app: an extension object, configured where it is bound, by cors.init_app(app, origins=...)
+    const deferred = fc?.name === 'CORS' && !args.length && !Object.keys(k).length;
+    const ext = !fc && last === 'init_app' && c.callee.length === 2 ? pyDefinition(facts, f.file, c.callee[0]) : undefined;
+    const isCorsExt = ext?.kind === 'var' && !!ext.v.init && typeof ext.v.init === 'object' && 'call' in ext.v.init && !ext.v.init.args.length && !!facts.get(ext.file) && pyNameFrom(facts.get(ext.file)!, ext.v.init.call.split('.'), ['flask_cors'])?.name === 'CORS';
+    if ((fc && fc.name === 'CORS' && !deferred) || isCorsExt) {
       if (hasKwSpread(c.args)) continue;
       const resources = k.resources;
       const origins = k.origins !== undefined ? ev(k.origins, c) : resources !== undefined ? undefined : '*';
       const origin = origins === undefined && resources === undefined ? 'any' : pyOrigin(origins, env);
       if (!origin) continue;
-      out.push({ call: c, origin, credentials: ev(k.supports_credentials, c) === true, how: k.origins !== undefined ? 'CORS(app, origins="*")' : 'CORS(app) with no origins' });
+      out.push({ call: c, origin, credentials: ev(k.supports_credentials, c) === true, how: isCorsExt ? (k.origins !== undefined ? 'cors.init_app(app, origins="*")' : 'cors.init_app(app) with no origins') : k.origins !== undefined ? 'CORS(app, origins="*")' : 'CORS(app) with no origins' });
     }
   }
   // django-cors-headers: CORS_ALLOW_ALL_ORIGINS = True / CORS_ORIGIN_ALLOW_ALL = True

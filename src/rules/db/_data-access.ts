@@ -49,9 +49,14 @@ export function parsePrismaSchema(files: { rel: string; text: string }[]): Prism
     if (provider && !out.provider) out.provider = provider;
     const re = /^\s*model\s+(\w+)\s*\{([^}]*)\}/gm;
     let m: RegExpExecArray | null;
+    // line numbers counted on from the previous model (slicing from the start each time is quadratic)
+    let counted = 0;
+    let line = 1;
     while ((m = re.exec(text))) {
       const name = m[1];
-      const line = text.slice(0, m.index + m[0].indexOf('model')).split('\n').length;
+      const at = m.index + m[0].indexOf('model');
+      for (let i = text.indexOf('\n', counted); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) line++;
+      counted = at;
       const model: PrismaModel = { name, fields: new Set(), uniques: [], file: f.rel, line };
       for (const raw of m[2].split('\n')) {
         const l = raw.trim();
@@ -171,33 +176,9 @@ export function access(facts: FactIndex, code: CodeIndex): Access {
 
 function buildAccess(facts: FactIndex, code: CodeIndex): Access {
   const schema = parsePrismaSchema(code.configs);
-  const fnIndex = new Map<string, FunctionFact>();
-  const callsByFn = new Map<string, CallFact[]>();
-  const kids = new Map<string, string[]>();
-  for (const f of facts.values()) {
-    for (const fn of f.functions) {
-      fnIndex.set(`${f.file}#${fn.id}`, fn);
-      if (fn.inlineOf && fn.parent) {
-        const k = `${f.file}#${fn.parent}`;
-        const list = kids.get(k) ?? [];
-        list.push(fn.id);
-        kids.set(k, list);
-      }
-    }
-    for (const c of f.calls) {
-      const k = `${f.file}#${c.fn}`;
-      const list = callsByFn.get(k) ?? [];
-      list.push(c);
-      callsByFn.set(k, list);
-    }
-  }
-  const fnOf = (file: string, fnId: string) => fnIndex.get(`${file}#${fnId}`);
-  const bodyCalls = (file: string, fnId: string, depth = 0): CallFact[] => {
-    const own = callsByFn.get(`${file}#${fnId}`) ?? [];
-    if (depth > 6) return own;
-    const k = kids.get(`${file}#${fnId}`) ?? [];
-    return k.length ? [...own, ...k.flatMap((id) => bodyCalls(file, id, depth + 1))] : own;
-  };
+  // the linker has indexed functions and the calls of their bodies already
+  const fnOf = (file: string, fnId: string) => code.fn(file, fnId);
+  const bodyCalls = (file: string, fnId: string): CallFact[] => code.bodyCalls(file, fnId);
   const scopeChain = (file: string, fnId: string): FunctionFact[] => {
     const out: FunctionFact[] = [];
     let cur = fnOf(file, fnId);

@@ -3,11 +3,22 @@
 // a call sits in, which client construction a call goes through, what a reference
 // evaluates to, which files are front end, what time budget a runtime has.
 import { isObj, objGet, type CallFact, type FactIndex, type FileFacts, type FunctionFact, type Val, type VarFact } from '../../extract/facts.js';
-import type { Location, Model } from '../../model/types.js';
+import type { Location, Model, ModelNode } from '../../model/types.js';
 import type { CodeIndex } from '../types.js';
+import { importOf as importOfFile } from '../config/_code.js';
+
+// Rules look up the function of nearly every call site: each file's functions are indexed by id once.
+const fnsById = new WeakMap<FileFacts, Map<string, FunctionFact>>();
 
 export function fnOf(f: FileFacts, id: string): FunctionFact | undefined {
-  return id === '<module>' ? undefined : f.functions.find((x) => x.id === id);
+  if (id === '<module>') return undefined;
+  let m = fnsById.get(f);
+  if (!m) {
+    m = new Map();
+    for (const fn of f.functions) if (!m.has(fn.id)) m.set(fn.id, fn);
+    fnsById.set(f, m);
+  }
+  return m.get(id);
 }
 
 /** The entrypoints a call runs for: those of its function, else of the functions it is nested in. */
@@ -62,22 +73,28 @@ export function resolveImport(facts: FactIndex, from: string, source: string): s
 }
 
 export function importOf(f: FileFacts, local: string): { source: string; imported: string } | undefined {
-  for (const i of f.imports) {
-    if (i.typeOnly) continue;
-    const n = i.names.find((x) => x.local === local);
-    if (n) return { source: i.source, imported: n.imported };
-  }
-  return undefined;
+  return importOfFile(f, local);
 }
+
+// Asked for the receiver of nearly every call site: each file's package imports are indexed once
+// (local name → source of the first import binding it; with and without type-only imports).
+const pkgImports = new WeakMap<FileFacts, { values: Map<string, string>; all: Map<string, string> }>();
 
 /** The package a local name is imported from (not relative imports). Type-only imports count (a parameter type names its package). */
 export function pkgOfLocal(f: FileFacts, local: string, allowTypeOnly = false): string | undefined {
-  for (const i of f.imports) {
-    if (i.typeOnly && !allowTypeOnly) continue;
-    if (i.source.startsWith('.') || i.source.startsWith('@/') || i.source.startsWith('~/')) continue;
-    if (i.names.some((x) => x.local === local)) return i.source;
+  let ix = pkgImports.get(f);
+  if (!ix) {
+    ix = { values: new Map(), all: new Map() };
+    for (const i of f.imports) {
+      if (i.source.startsWith('.') || i.source.startsWith('@/') || i.source.startsWith('~/')) continue;
+      for (const x of i.names) {
+        if (!ix.all.has(x.local)) ix.all.set(x.local, i.source);
+        if (!i.typeOnly && !ix.values.has(x.local)) ix.values.set(x.local, i.source);
+      }
+    }
+    pkgImports.set(f, ix);
   }
-  return undefined;
+  return (allowTypeOnly ? ix.all : ix.values).get(local);
 }
 
 /** A module-level variable, followed through relative imports. */
@@ -286,9 +303,16 @@ export function secs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+// asked per finding by several rules: the request entrypoints of a model are collected once
+const requestIds = new WeakMap<readonly ModelNode[], Set<string>>();
+
 /** HTTP/WebSocket entrypoints: the request path. */
 export function requestEntrypoints(model: Model, eps: string[]): string[] {
-  const http = new Set(model.nodes.filter((n) => n.kind === 'entrypoint' && (n.trigger === 'http' || n.trigger === 'websocket')).map((n) => n.id));
+  let http = requestIds.get(model.nodes);
+  if (!http) {
+    http = new Set(model.nodes.filter((n) => n.kind === 'entrypoint' && (n.trigger === 'http' || n.trigger === 'websocket')).map((n) => n.id));
+    requestIds.set(model.nodes, http);
+  }
   return eps.filter((e) => http.has(e));
 }
 

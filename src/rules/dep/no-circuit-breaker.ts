@@ -1,6 +1,6 @@
 import type { ModelEdge } from '../../model/types.js';
 import type { Rule } from '../types.js';
-import { isNonProductionFile, nodeName, routesPhrase } from '../util.js';
+import { isNonProductionFile, nodeById, nodeName, routesPhrase } from '../util.js';
 import { breakersAt, inBreakerFactory } from './_breakers.js';
 import { requestEntrypoints, runtimeBudgets, secs, sortLocations } from './_code.js';
 
@@ -41,7 +41,7 @@ const rule: Rule = {
     const budgets = runtimeBudgets(model, code);
     for (const [key, edges] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const [from, to] = key.split('\0');
-      const target = model.nodes.find((n) => n.id === to);
+      const target = nodeById(model, to);
       if (target?.tech && INFRA_TECH.has(target.tech)) continue;
       const sites = sortLocations(edges.flatMap((e) => e.evidence).filter((ev) => !isNonProductionFile(ev.file) && breakersAt(facts, code, ev.file, ev.line).length === 0 && !inBreakerFactory(facts, code, ev.file, ev.line)));
       if (!sites.length) continue;
@@ -52,7 +52,7 @@ const rule: Rule = {
       const wide = eps.length >= 3 && eps.length * 2 >= allRequest.length;
       const timeouts = edges.map((e) => e.guards.timeoutMs).filter((t): t is number => typeof t === 'number');
       const untimed = edges.some((e) => !e.guards.timeout);
-      const budget = eps.map((ep) => model.nodes.find((n) => n.id === ep)?.runtime).map((r) => (r ? budgets.get(r) : undefined)).find((b) => b);
+      const budget = eps.map((ep) => nodeById(model, ep)?.runtime).map((r) => (r ? budgets.get(r) : undefined)).find((b) => b);
       const wait = untimed
         ? `with no timeout on the call, each one can wait ${budget ? `until ${budget.what}` : 'indefinitely'}`
         : budget && Math.max(...timeouts) > budget.ms

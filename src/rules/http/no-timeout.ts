@@ -1,7 +1,7 @@
 import { objGet, type CallFact, type FileFacts, type Val } from '../../extract/facts.js';
 import type { Location } from '../../model/types.js';
 import type { Rule } from '../types.js';
-import { isNonProductionFile, nodeName, routesPhrase } from '../util.js';
+import { isNonProductionFile, nodeById, nodeName, routesPhrase } from '../util.js';
 import { breakersAt, inBreakerFactory } from '../dep/_breakers.js';
 import { entrypointsOfCall, fnOf, frontendDirs, isUnder, pkgOfLocal, readableOptions, receiverConstruction, runtimeBudgets, sortLocations, type Construction } from '../dep/_code.js';
 import { hasKwSpread, isPy, kw, pyCalleeFrom, pyDefinition, pyNameFrom } from '../py-util.js';
@@ -99,10 +99,10 @@ const rule: Rule = {
     effort: 'S',
     priority: 'P2',
     docs: {
-      what: 'An outbound HTTP or SDK call that can wait forever: axios without `timeout` in the call config or in the `axios.create` instance it goes through (also when the instance is created in another file), `fetch` without a `signal`, got/undici without timeouts, an AWS SDK v3 client without a `requestHandler` request timeout, or an SDK client that has no request timeout (Resend, SendGrid without `setTimeout`, Slack WebClient without `timeout`); in Python, `requests` calls (module functions or a `Session`) without `timeout=`, httpx with `timeout=None`, aiohttp without a `ClientTimeout`. Instances are reported once, at their construction, with the calls that go through them.',
+      what: 'An outbound HTTP or SDK call that can wait forever: axios without `timeout` in the call config or in the `axios.create` instance it goes through (also when the instance is created in another file), `fetch` without a `signal`, got/undici without timeouts, an AWS SDK v3 client without a `requestHandler` request timeout, or an SDK client that has no request timeout (Resend, SendGrid without `setTimeout`, Slack WebClient without `timeout`); in Python, `requests` calls (module functions or a `Session`) without `timeout=`, httpx with `timeout=None`, aiohttp without a `ClientTimeout` (its default 300 s total is treated like the 300 s undici gives fetch: a five-minute wait is a hang for the caller, and the finding says so). Instances are reported once, at their construction, with the calls that go through them.',
       why: 'A slow dependency does not fail, it hangs. Each hung call holds the request (a Lambda invocation, an event-loop slot with its sockets and DB connections) until the platform kills it, so a slow third party turns into a full outage of the routes behind it — and, with shared pools, of the others. Timeouts turn a slowdown into a fast, handleable error.',
       fix: 'Set a timeout below the caller\'s own budget on every client: `axios.create({ baseURL, timeout: 5000 })`, `fetch(url, { signal: AbortSignal.timeout(5000) })`, `got(url, { timeout: { request: 5000 } })`, `new S3Client({ requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }) })`. For SDKs with no timeout option, race the call against a timer (`Promise.race`, p-timeout).',
-      falsePositiveGuard: 'SDKs with a documented default timeout (OpenAI and Anthropic 10 min, Stripe 80 s, ky 10 s, httpx 5 s) are not "no timeout" — a default longer than the route\'s runtime limit is timeout/inversion\'s business. Calls are only reported when they run for some traced entrypoint (route, worker, cron), never in front-end packages (a package.json with next/react and no backend framework). A call behind an opossum breaker (whose own timeout bounds the wait), wrapped in a timeout helper (`withTimeout`, `pTimeout`, `Promise.race`), or whose options object or client configuration is not a literal the rule can read is not reported. SDKs whose defaults are unknown (nodemailer, postmark, twilio, firebase, Gemini) are left alone. Test, seed and script files are skipped.',
+      falsePositiveGuard: 'SDKs with a documented default timeout (OpenAI and Anthropic 10 min, Stripe 80 s, ky 10 s, httpx 5 s) are not "no timeout" — a default longer than the route\'s runtime limit is timeout/inversion\'s business. Calls are only reported when they run for some traced entrypoint (route, worker, cron), never in front-end packages (a package.json with next/react and no backend framework). A call behind an opossum breaker (whose own timeout bounds the wait), wrapped in a timeout helper (`withTimeout`, `pTimeout`, `Promise.race`), or whose options object or client configuration is not a literal the rule can read is not reported. A requests Session with an HTTPAdapter subclass mounted on it whose send() fills in `timeout` counts as timed. SDKs whose defaults are unknown (nodemailer, postmark, twilio, firebase, Gemini) are left alone. Test, seed and script files are skipped.',
       references: ['https://axios-http.com/docs/req_config', 'https://developer.mozilla.org/en-US/docs/Web/API/AbortSignal/timeout_static', 'https://github.com/sindresorhus/got/blob/main/documentation/6-timeout.md', 'https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html', 'https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/'],
     },
   },
@@ -165,20 +165,26 @@ const rule: Rule = {
         groups.set(key, list);
       }
     }
+    const edgesTo = new Map<string, (typeof model.edges)[number][]>();
+    for (const e of model.edges) {
+      const list = edgesTo.get(e.to) ?? [];
+      list.push(e);
+      edgesTo.set(e.to, list);
+    }
     for (const [, list] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const first = list[0];
       const eps = [...new Set(list.flatMap((c) => c.eps))].sort();
       // entrypoints that await the call vs those that only fire it off (model edges carry the mode)
       const background = new Set<string>();
       const awaited = new Set<string>();
-      for (const c of list) for (const e of model.edges) {
-        if (e.to !== c.target || !e.evidence.some((ev) => ev.file === c.file && ev.line === c.call.line)) continue;
+      for (const c of list) for (const e of edgesTo.get(c.target) ?? []) {
+        if (!e.evidence.some((ev) => ev.file === c.file && ev.line === c.call.line)) continue;
         for (const ep of e.entrypoints ?? []) (e.mode === 'fire_and_forget' ? background : awaited).add(ep);
       }
       const holding = eps.filter((ep) => awaited.has(ep) || !background.has(ep));
       const bgOnly = eps.filter((ep) => background.has(ep) && !awaited.has(ep));
       const targets = [...new Set(list.map((c) => nodeName(model, c.target)))].sort();
-      const runtimes = eps.map((ep) => model.nodes.find((n) => n.id === ep)?.runtime).filter((r): r is string => !!r);
+      const runtimes = eps.map((ep) => nodeById(model, ep)?.runtime).filter((r): r is string => !!r);
       const budget = runtimes.map((r) => budgets.get(r)).find((b) => b);
       const calls: Location[] = sortLocations(list.map((c) => ({ file: c.file, line: c.call.line })));
       const head: Location = first.cons ? { file: first.cons.file, line: first.cons.line, endLine: first.cons.endLine } : { file: first.file, line: first.call.line, endLine: first.call.endLine };

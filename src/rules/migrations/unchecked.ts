@@ -2,6 +2,7 @@ import type { FactIndex } from '../../extract/facts.js';
 import type { Model } from '../../model/types.js';
 import type { Rule } from '../types.js';
 import { isNonProductionFile, routesPhrase } from '../util.js';
+import { ALEMBIC_APPLY, alembicEnvironments, alembicStepsInCode } from '../../packs/alembic/index.js';
 
 interface MigrationSet {
   tool: string;
@@ -9,6 +10,8 @@ interface MigrationSet {
   files: string[];
   /** package.json that declares a migration workflow (scripts running prisma migrate, typeorm migration:…). */
   pkg?: { rel: string; dir: string; scripts: Record<string, string> };
+  /** Where the migration environment is declared (alembic.ini script_location, env.py), cited first. */
+  anchor?: { file: string; line: number };
 }
 
 /** Commands that apply (or verify) migrations against a database. */
@@ -29,6 +32,7 @@ const APPLY = [
   /atlas\s+migrate\s+apply/,
   /mikro-orm\s+migration:up/,
   /\bgoose\s+(?:[-\w.=:/]+\s+)*up\b/,
+  ...ALEMBIC_APPLY,
 ];
 /** Scripts that show the project manages its schema with migrations. */
 const MIGRATION_TOOL = /prisma\s+migrate\s+(dev|deploy)|typeorm\S*\s+(?:-d\s+\S+\s+)?migration:|knex\s+migrate:|sequelize(?:-cli)?\s+db:migrate|node-pg-migrate|db-migrate\s|drizzle-kit\s+(generate|migrate)|mikro-orm\s+migration:/;
@@ -138,8 +142,10 @@ function appliedInConfig(configs: { rel: string; text: string }[], pkgs: PkgJson
   }
   for (const c of configs) {
     if (/node_modules\//.test(c.rel) || /(^|\/)package(-lock)?\.json$/.test(c.rel)) continue;
-    if (!/(^|\/)(Dockerfile[^/]*|Procfile|[^/]*\.ya?ml|[^/]*\.toml)$/.test(c.rel)) continue;
-    if (commandApplies(c.text, allScripts)) return c.rel;
+    if (!/(^|\/)(Dockerfile[^/]*|Procfile|[^/]*\.ya?ml|[^/]*\.toml|[^/]*\.sh)$/.test(c.rel)) continue;
+    // a commented-out step (`# RUN alembic upgrade head`) is not a step
+    const text = c.text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+    if (commandApplies(text, allScripts)) return c.rel;
   }
   return undefined;
 }
@@ -161,36 +167,39 @@ const rule: Rule = {
     effort: 'S',
     priority: 'P2',
     docs: {
-      what: 'The repository manages its schema with migrations (prisma/migrations, migrations/*.sql, TypeORM or Knex migration modules, or package.json scripts running `prisma migrate` / `typeorm migration:*`) but nothing that runs on deploy or start-up applies or verifies them: no `prisma migrate deploy` (or typeorm `migration:run`, `knex migrate:latest`, `sequelize db:migrate`, flyway, golang-migrate…) in a build/start/deploy script (directly or through `npm run`), a Dockerfile, compose command, CI workflow or other deploy YAML, no `migrationsRun: true`, no `runMigrations()` / `knex.migrate.latest()` at start-up. A standalone `migrate:deploy` script that nothing invokes is a manual step.',
+      what: 'The repository manages its schema with migrations (prisma/migrations, migrations/*.sql, TypeORM or Knex migration modules, or package.json scripts running `prisma migrate` / `typeorm migration:*`; Alembic or Flask-Migrate revisions under the `versions/` folder of the script directory that `alembic.ini` names, or of an `env.py` that imports alembic) but nothing that runs on deploy or start-up applies or verifies them: no `prisma migrate deploy` (or typeorm `migration:run`, `knex migrate:latest`, `sequelize db:migrate`, flyway, golang-migrate…) in a build/start/deploy script (directly or through `npm run`), a Dockerfile, compose command, CI workflow or other deploy YAML, no `alembic upgrade head` / `flask db upgrade` (also in an entrypoint or prestart shell script), no `migrationsRun: true`, no `runMigrations()` / `knex.migrate.latest()` / alembic `command.upgrade(cfg, "head")` at start-up, and no start-up check that compares the database revision (`MigrationContext.get_current_heads()`) with the scripts. A standalone `migrate:deploy` script that nothing invokes is a manual step.',
       why: 'Applying migrations by hand makes schema drift a matter of time: a release ships code that reads a column the production database does not have yet (Prisma P2021/P2022, "relation does not exist"), and every route touching that table fails until someone notices and runs the migration. In multi-tenant or multi-region setups one forgotten database is enough.',
       fix: 'Apply migrations as a deploy step before the new code takes traffic — e.g. a CI job or release command `npx prisma migrate deploy`, a Kubernetes init container / Helm pre-upgrade hook, or compose `command: sh -c "npx prisma migrate deploy && node dist/server.js"` — and fail the deploy when it fails; at least run `prisma migrate status` in CI.',
-      falsePositiveGuard: 'Silent when an apply/verify command runs from a build/start/deploy/release script (also through `npm run <script>`), a Dockerfile, compose file, CI workflow, Procfile or other YAML/TOML deploy config (also through `npm run migrate:deploy`), or when start-up code runs migrations. Only migration files outside test/seed/fixture folders count. Migrations applied from outside the repository (a separate infra repo, a platform release phase) cannot be seen — suppress with a reason in that case.',
-      references: ['https://www.prisma.io/docs/orm/prisma-client/deployment/deploy-database-changes-with-prisma-migrate', 'https://typeorm.io/migrations', 'https://knexjs.org/guide/migrations.html'],
+      falsePositiveGuard: 'Silent when an apply/verify command runs from a build/start/deploy/release script (also through `npm run <script>`), a Dockerfile, compose file, CI workflow, Procfile or other YAML/TOML deploy config (also through `npm run migrate:deploy`), or when start-up code runs migrations or refuses to start with pending Alembic revisions. Only migration files outside test/seed/fixture folders count. Migrations applied from outside the repository (a separate infra repo, a platform release phase) cannot be seen — suppress with a reason in that case.',
+      references: ['https://www.prisma.io/docs/orm/prisma-client/deployment/deploy-database-changes-with-prisma-migrate', 'https://typeorm.io/migrations', 'https://knexjs.org/guide/migrations.html', 'https://alembic.sqlalchemy.org/en/latest/api/commands.html#alembic.command.upgrade'],
     },
   },
   check({ facts, code, model }, ctx) {
     if (!code) return;
     const pkgs = packageJsons(code.configs);
     const sets = migrationSets(code.configs, facts, pkgs);
+    // Alembic / Flask-Migrate environments (alembic.ini or env.py, with versions/*.py)
+    const alembic = alembicEnvironments(code.configs, facts);
+    for (const a of alembic) sets.push({ tool: a.tool, dir: `${a.dir}/versions`.replace(/^\.\//, ''), files: a.revisions, anchor: a.evidence });
     if (!sets.length) return;
-    if (appliedInConfig(code.configs, pkgs) || appliedInCode(facts)) return;
+    if (appliedInConfig(code.configs, pkgs) || appliedInCode(facts) || alembicStepsInCode(facts).length) return;
     const eps = datastoreEntrypoints(model);
     const seenPkg = new Set<string>();
     for (const s of sets) {
-      const cmd = s.tool === 'prisma' ? 'npx prisma migrate deploy' : s.tool === 'typeorm' ? 'npx typeorm migration:run -d <data-source>' : s.tool === 'knex' ? 'npx knex migrate:latest' : s.tool === 'sequelize' ? 'npx sequelize-cli db:migrate' : 'your migration tool (flyway migrate, migrate up, dbmate up…)';
+      const cmd = s.tool === 'alembic' ? 'alembic upgrade head' : s.tool === 'flask-migrate' ? 'flask db upgrade' : s.tool === 'prisma' ? 'npx prisma migrate deploy' : s.tool === 'typeorm' ? 'npx typeorm migration:run -d <data-source>' : s.tool === 'knex' ? 'npx knex migrate:latest' : s.tool === 'sequelize' ? 'npx sequelize-cli db:migrate' : 'your migration tool (flyway migrate, migrate up, dbmate up…)';
       const deployScript = s.pkg ? Object.keys(s.pkg.scripts).find((k) => /^(deploy|release)(:[\w:-]+)?$/.test(k)) : undefined;
       const manual = s.pkg ? Object.entries(s.pkg.scripts).find(([, v]) => APPLY.some((re) => re.test(v)))?.[0] : undefined;
       if (!s.files.length && s.pkg && seenPkg.has(s.pkg.rel)) continue;
       if (s.pkg) seenPkg.add(s.pkg.rel);
       const pkgCfg = s.pkg ? code.configs.find((c) => c.rel === s.pkg!.rel) : undefined;
-      const loc = deployScript && pkgCfg
+      const loc = s.anchor ? s.anchor : deployScript && pkgCfg
         ? { file: pkgCfg.rel, line: pkgCfg.lineOf(`"${deployScript}":`) }
         : s.files.length ? { file: s.files[s.files.length - 1], line: 1 }
         : pkgCfg ? { file: pkgCfg.rel, line: pkgCfg.lineOf(`"${Object.keys(s.pkg!.scripts).find((k) => MIGRATION_TOOL.test(s.pkg!.scripts[k]))}":`) } : undefined;
       if (!loc) continue;
-      const what = s.files.length ? `${s.files.length} ${s.tool === 'sql' ? 'SQL' : s.tool} migration${s.files.length > 1 ? 's' : ''} in ${s.dir}` : `The ${s.tool} migrations of ${s.pkg?.rel ?? s.dir}`;
+      const what = s.files.length ? `${s.files.length} ${s.tool === 'sql' ? 'SQL' : s.tool === 'flask-migrate' ? 'Flask-Migrate (Alembic)' : s.tool === 'alembic' ? 'Alembic' : s.tool} migration${s.files.length > 1 ? 's' : ''} in ${s.dir}` : `The ${s.tool} migrations of ${s.pkg?.rel ?? s.dir}`;
       const detail = [
-        deployScript ? `the \`${deployScript}\` script (${s.pkg!.scripts[deployScript]}) does not run them` : 'no script, Dockerfile, compose command or CI workflow in the repository runs them',
+        deployScript ? `the \`${deployScript}\` script (${s.pkg!.scripts[deployScript]}) does not run them` : s.anchor ? 'no Dockerfile, compose command, entrypoint script, CI workflow or start-up code in the repository runs `' + cmd + '` or checks for pending revisions' : 'no script, Dockerfile, compose command or CI workflow in the repository runs them',
         manual ? `\`${s.pkg!.scripts[manual]}\` exists only as the manual script \`${manual}\`` : undefined,
       ].filter(Boolean).join('; ');
       ctx.report({

@@ -3,7 +3,7 @@
 import type { CallFact, FactIndex, FileFacts, Val } from '../../extract/facts.js';
 import type { Model } from '../../model/types.js';
 import type { CodeIndex } from '../types.js';
-import { calleeFrom, decoratorCalls, objectOf, stringOf } from '../config/_code.js';
+import { calleeFrom, decoratorCalls, importsAnyOf, objectOf, stringOf } from '../config/_code.js';
 
 export const QUEUE_PKGS = ['bullmq', 'bull'] as const;
 const NEST_PKGS = ['@nestjs/bullmq', '@nestjs/bull'];
@@ -44,9 +44,37 @@ function assignedVar(f: FileFacts, c: CallFact): string | undefined {
   return f.vars.find((v) => v.line === c.line && v.init && typeof v.init === 'object' && 'new' in v.init)?.name;
 }
 
+// The queue rules each ask for the queues, workers and enqueue sites of the same scan: found once
+// (they depend on the facts alone, the enqueue sites on the linker's meanings too). Shared: do not modify.
+const queuesMemo = new WeakMap<FactIndex, QueueDef[]>();
+const workersMemo = new WeakMap<FactIndex, WorkerDef[]>();
+const enqueuesMemo = new WeakMap<FactIndex, { code: CodeIndex; sites: EnqueueSite[] }>();
+
 export function findQueues(facts: FactIndex): QueueDef[] {
+  let hit = queuesMemo.get(facts);
+  if (!hit) queuesMemo.set(facts, (hit = findQueuesUncached(facts)));
+  return hit;
+}
+
+export function findWorkers(facts: FactIndex): WorkerDef[] {
+  let hit = workersMemo.get(facts);
+  if (!hit) workersMemo.set(facts, (hit = findWorkersUncached(facts)));
+  return hit;
+}
+
+export function findEnqueues(facts: FactIndex, code: CodeIndex): EnqueueSite[] {
+  const hit = enqueuesMemo.get(facts);
+  if (hit && hit.code === code) return hit.sites;
+  const sites = findEnqueuesUncached(facts, code);
+  enqueuesMemo.set(facts, { code, sites });
+  return sites;
+}
+
+function findQueuesUncached(facts: FactIndex): QueueDef[] {
   const out: QueueDef[] = [];
   for (const f of facts.values()) {
+    // both kinds below are calls of an import from these packages
+    if (!importsAnyOf(f, QUEUE_PKGS) && !importsAnyOf(f, NEST_PKGS)) continue;
     for (const c of [...f.calls, ...decoratorCalls(f)]) {
       if (c.isNew) {
         const from = calleeFrom(f, c, QUEUE_PKGS);
@@ -75,9 +103,10 @@ export function findQueues(facts: FactIndex): QueueDef[] {
   return out.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
 }
 
-export function findWorkers(facts: FactIndex): WorkerDef[] {
+function findWorkersUncached(facts: FactIndex): WorkerDef[] {
   const out: WorkerDef[] = [];
   for (const f of facts.values()) {
+    if (!importsAnyOf(f, ['bullmq'])) continue;
     for (const c of f.calls) {
       if (!c.isNew) continue;
       const from = calleeFrom(f, c, ['bullmq']);
@@ -90,7 +119,7 @@ export function findWorkers(facts: FactIndex): WorkerDef[] {
   return out;
 }
 
-export function findEnqueues(facts: FactIndex, code: CodeIndex): EnqueueSite[] {
+function findEnqueuesUncached(facts: FactIndex, code: CodeIndex): EnqueueSite[] {
   const out: EnqueueSite[] = [];
   for (const f of facts.values()) {
     if (!f.imports.length && !f.calls.some((c) => c.callee.includes('add') || c.callee.includes('addBulk'))) continue;
@@ -140,40 +169,64 @@ export function jobOption(facts: FactIndex, q: QueueDef, adds: EnqueueSite[], ke
   return states.includes('unknown') ? 'unknown' : 'set';
 }
 
-/** Is there a handler for failed jobs of this queue (worker/queue 'failed' listener, Nest @OnWorkerEvent('failed'))? */
-export function hasFailedHandler(facts: FactIndex, queue: string, q: QueueDef[], workers: WorkerDef[]): boolean {
-  const vars = new Set<string>();
-  for (const w of workers) if (w.name === queue && w.varName) vars.add(`${w.file}#${w.varName}`);
-  for (const d of q) if (d.name === queue && d.varName) vars.add(`${d.file}#${d.varName}`);
+interface FailedHandlerIndex {
+  /** `file#name` of every `name.on('failed', ...)` / `name.once('failed', ...)`. */
+  onFailed: Set<string>;
+  /** Queue name → `file#var` of the QueueEvents created for it. */
+  queueEvents: Map<string, string[]>;
+  /** Queues with a NestJS @Processor class that handles failed jobs. */
+  processorHandled: Set<string>;
+}
+
+// The index depends on the facts only; every queue asks, so it is built once per scan.
+const failedHandlerIndexes = new WeakMap<FactIndex, FailedHandlerIndex>();
+
+function failedHandlerIndex(facts: FactIndex): FailedHandlerIndex {
+  const hit = failedHandlerIndexes.get(facts);
+  if (hit) return hit;
+  const ix: FailedHandlerIndex = { onFailed: new Set(), queueEvents: new Map(), processorHandled: new Set() };
   for (const f of facts.values()) {
-    // QueueEvents for the same queue
     for (const c of f.calls) {
-      if (!c.isNew || c.callee[c.callee.length - 1] !== 'QueueEvents') continue;
-      if (stringOf(facts, f.file, c.args[0]) !== queue) continue;
-      const v = assignedVar(f, c);
-      if (v) vars.add(`${f.file}#${v}`);
-    }
-  }
-  for (const f of facts.values()) {
-    for (const c of f.calls) {
-      if (c.callee.length !== 2 || (c.callee[1] !== 'on' && c.callee[1] !== 'once')) continue;
-      if (c.args[0] !== 'failed') continue;
-      if (vars.has(`${f.file}#${c.callee[0]}`)) return true;
+      if (c.isNew && c.callee[c.callee.length - 1] === 'QueueEvents') {
+        // QueueEvents for the same queue
+        const queue = stringOf(facts, f.file, c.args[0]);
+        const v = queue !== undefined ? assignedVar(f, c) : undefined;
+        if (queue !== undefined && v) {
+          const list = ix.queueEvents.get(queue) ?? [];
+          list.push(`${f.file}#${v}`);
+          ix.queueEvents.set(queue, list);
+        }
+      }
+      if (c.callee.length === 2 && (c.callee[1] === 'on' || c.callee[1] === 'once') && c.args[0] === 'failed') ix.onFailed.add(`${f.file}#${c.callee[0]}`);
     }
     for (const cls of f.classes) {
       const proc = cls.decorators.find((d) => d.name === 'Processor');
       if (!proc) continue;
       const arg = proc.args[0];
       const name = stringOf(facts, f.file, arg) ?? (arg && typeof arg === 'object' && 'obj' in arg ? stringOf(facts, f.file, arg.obj.name) : undefined);
-      if (name !== queue) continue;
+      if (name === undefined) continue;
       for (const fn of f.functions) {
         if (fn.className !== cls.name) continue;
-        if (fn.decorators.some((d) => d.name === 'OnQueueFailed' || ((d.name === 'OnWorkerEvent' || d.name === 'OnQueueEvent') && d.args[0] === 'failed'))) return true;
-        if (fn.name === 'onFailed') return true;
+        if (fn.decorators.some((d) => d.name === 'OnQueueFailed' || ((d.name === 'OnWorkerEvent' || d.name === 'OnQueueEvent') && d.args[0] === 'failed')) || fn.name === 'onFailed') {
+          ix.processorHandled.add(name);
+          break;
+        }
       }
     }
   }
-  return false;
+  failedHandlerIndexes.set(facts, ix);
+  return ix;
+}
+
+/** Is there a handler for failed jobs of this queue (worker/queue 'failed' listener, Nest @OnWorkerEvent('failed'))? */
+export function hasFailedHandler(facts: FactIndex, queue: string, q: QueueDef[], workers: WorkerDef[]): boolean {
+  const ix = failedHandlerIndex(facts);
+  if (ix.processorHandled.has(queue)) return true;
+  const vars: string[] = [];
+  for (const w of workers) if (w.name === queue && w.varName) vars.push(`${w.file}#${w.varName}`);
+  for (const d of q) if (d.name === queue && d.varName) vars.push(`${d.file}#${d.varName}`);
+  vars.push(...(ix.queueEvents.get(queue) ?? []));
+  return vars.some((v) => ix.onFailed.has(v));
 }
 
 /** Routes that put jobs on the queue and the worker entrypoint that consumes it. */

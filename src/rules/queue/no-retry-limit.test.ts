@@ -192,7 +192,8 @@ def process_batch(items):
 });
 
 test(`${RULE}: Python — fires once per queue for several tasks (shared_task too)`, async () => {
-  const model = await scanModel(celery(`from celery import shared_task
+  const model = await scanModel(celery(`import requests
+from celery import shared_task
 from app.worker import celery_app
 
 
@@ -203,7 +204,7 @@ def process_batch(items):
 
 @shared_task
 def reindex(doc_id):
-    return doc_id
+    requests.post("https://search.example.com/reindex", json={"id": doc_id}, timeout=5)
 `), { rules });
   assert.equal(model.findings.filter((f) => f.rule === RULE).length, 1);
   assert.match(model.findings[0].title, /2 Celery tasks on celery/);
@@ -241,6 +242,23 @@ celery_app.conf.beat_schedule = {"cleanup": {"task": "cleanup", "schedule": 3600
 @celery_app.task(name="cleanup")
 def cleanup():
     return 0
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: Python — silent for a task nothing enqueues that reaches no dependency (a debug_task that prints its request)`, async () => {
+  const model = await scanModel({
+    'app/worker.py': `from celery import Celery
+
+celery_app = Celery("app", broker="redis://redis:6379/0")
+`,
+    'app/tasks.py': `from celery import shared_task
+
+
+@shared_task(bind=True)
+def debug_task(self):
+    print("Request: {0!r}".format(self.request))
 `,
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { isNonProductionFile, routesPhrase } from '../util.js';
+import { isNonProductionFile, nodeById, routesPhrase } from '../util.js';
 import { findEnqueues, findQueues, findWorkers, hasFailedHandler, jobOption, queueParties } from './_queues.js';
 import { celeryEnqueues, celeryTasks, failureHandled } from './_celery.js';
 
@@ -51,7 +51,7 @@ const rule: Rule = {
       what: 'A BullMQ/Bull queue whose jobs get no `attempts` (neither in the queue\'s `defaultJobOptions` nor in every `add()`), and for which nothing handles failed jobs (no worker or QueueEvents `failed` listener, no NestJS `@OnWorkerEvent("failed")`). Also an SQS queue declared in serverless.yml and consumed by a function, with no `RedrivePolicy` (no dead-letter queue), and a Celery task with neither `autoretry_for`/`max_retries` nor a `self.retry()` call and no failure handler (`on_failure` on its base class, a `task_failure` signal).',
       why: 'BullMQ and Bull run a job once by default. A transient failure — a database failover, a vendor 5xx, a deploy that kills the worker mid-job — moves the job to the failed set and nothing ever runs it again: the export, email or projection the user asked for silently never happens. For SQS the opposite failure: without a redrive policy a poison message is received again and again until the retention period ends, burning worker capacity, and is then dropped without a trace.',
       fix: 'Give jobs bounded retries with backoff and handle the final failure: `new Queue("emails", { connection, defaultJobOptions: { attempts: 5, backoff: { type: "exponential", delay: 10_000 } } })` and `worker.on("failed", (job, err) => { if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) alertOrDeadLetter(job, err); })`. For SQS add `RedrivePolicy: { deadLetterTargetArn: !GetAtt JobsDlq.Arn, maxReceiveCount: 5 }` and alarm on the DLQ depth.',
-      falsePositiveGuard: 'Silent when attempts come from defaultJobOptions or from every add() call, when the options are not literal (spread, variables that cannot be followed), when an explicit attempts value is set (even 1 — a deliberate choice), or when a failed-job handler exists for the queue. SQS queues are only checked when both the queue and its consuming function are declared in the same serverless.yml. Celery tasks whose options come through **kwargs are skipped. Queues defined in test, seed or script files are skipped.',
+      falsePositiveGuard: 'Silent when attempts come from defaultJobOptions or from every add() call, when the options are not literal (spread, variables that cannot be followed), when an explicit attempts value is set (even 1 — a deliberate choice), or when a failed-job handler exists for the queue. SQS queues are only checked when both the queue and its consuming function are declared in the same serverless.yml. Celery tasks whose options come through **kwargs are skipped, and so is a task that nothing enqueues and that reaches no datastore, cache, queue or external service (a `debug_task` that prints its request). Queues defined in test, seed or script files are skipped.',
       references: ['https://docs.bullmq.io/guide/retrying-failing-jobs', 'https://docs.bullmq.io/guide/workers', 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html'],
     },
   },
@@ -93,6 +93,8 @@ const rule: Rule = {
       }))].sort();
       // only scheduled by beat: the next tick runs it again
       if (!sites.length && isScheduled(model, t.file, t.fn.id, code)) continue;
+      // never enqueued and reaching no datastore, cache, queue or vendor (Celery's `debug_task` boilerplate): no work to lose
+      if (!sites.length && !model.edges.some((e) => e.kind !== 'consumes' && (e.from === worker.id || e.entrypoints?.includes(worker.id)) && /^(datastore|cache|queue|external):/.test(e.to))) continue;
       const q = model.edges.find((e) => e.from === worker.id && e.kind === 'consumes')?.to ?? 'queue:celery';
       const list = byQueue.get(q) ?? [];
       list.push({ t, sites, producers });
@@ -128,7 +130,7 @@ const rule: Rule = {
 };
 /** Is a task function the handler of a beat-scheduled entrypoint? */
 function isScheduled(model: Parameters<Rule['check']>[0]['model'], file: string, fnId: string, code: NonNullable<Parameters<Rule['check']>[0]['code']>): boolean {
-  return code.entrypointsOf(file, fnId).some((id) => model.nodes.find((n) => n.id === id)?.trigger === 'schedule');
+  return code.entrypointsOf(file, fnId).some((id) => nodeById(model, id)?.trigger === 'schedule');
 }
 
 export default rule;

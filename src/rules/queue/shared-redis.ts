@@ -2,8 +2,11 @@ import type { FactIndex, FileFacts, Val } from '../../extract/facts.js';
 import type { Location } from '../../model/types.js';
 import type { Rule } from '../types.js';
 import { isNonProductionFile, routesPhrase } from '../util.js';
-import { calleeFrom, decoratorCalls, importOf, objectOf, resolveVal, resolveVar } from '../config/_code.js';
+import { calleeFrom, decoratorCalls, importOf, importsAnyOf, objectOf, resolveVal, resolveVar } from '../config/_code.js';
 import { findQueues, queueParties, type QueueDef } from './_queues.js';
+
+const REDIS_PKGS = ['ioredis', 'redis', '@redis/client'];
+const NEST_BULL = ['@nestjs/bullmq', '@nestjs/bull'];
 
 /** Where a Redis connection points: a comparable key ('env:REDIS_URL', 'lit:redis://cache:6379', 'default'), or undefined when unknown. */
 function specOf(facts: FactIndex, file: string, v: Val | undefined): string | undefined {
@@ -34,8 +37,9 @@ interface RedisClient {
 function redisClients(facts: FactIndex): RedisClient[] {
   const out: RedisClient[] = [];
   for (const f of facts.values()) {
+    if (!importsAnyOf(f, REDIS_PKGS)) continue;
     for (const c of f.calls) {
-      const from = calleeFrom(f, c, ['ioredis', 'redis', '@redis/client']);
+      const from = calleeFrom(f, c, REDIS_PKGS);
       if (!from || from.member.length) continue;
       const isIoredis = from.pkg === 'ioredis' && c.isNew && (from.imported === 'default' || from.imported === 'Redis');
       const isNodeRedis = from.pkg !== 'ioredis' && !c.isNew && from.imported === 'createClient';
@@ -132,8 +136,8 @@ const rule: Rule = {
     const { policy, loc: policyLoc, several } = evictionPolicy(code.configs);
     if (policy === 'noeviction') return;
     let nestRoot: Val | undefined;
-    for (const f of facts.values()) for (const c of [...f.calls, ...decoratorCalls(f)]) {
-      const from = calleeFrom(f, c, ['@nestjs/bullmq', '@nestjs/bull']);
+    for (const f of facts.values()) for (const c of importsAnyOf(f, NEST_BULL) ? [...f.calls, ...decoratorCalls(f)] : []) {
+      const from = calleeFrom(f, c, NEST_BULL);
       if (from?.imported === 'BullModule' && from.member[0] === 'forRoot') {
         const o = objectOf(facts, f.file, c.args[c.args.length - 1]);
         nestRoot = o?.obj.connection ?? o?.obj.redis;

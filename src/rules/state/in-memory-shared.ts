@@ -55,7 +55,7 @@ function inConnectionHandler(f: FileFacts, fn: FunctionFact): boolean {
   return false;
 }
 
-function report(ctx: RuleContext, v: ReplicaVerdict, r: { file: string; line: number; endLine?: number; title: string; what: string; fix: string; key: string; element: string; eps: string[]; extra?: { file: string; line: number }[] }) {
+function report(ctx: RuleContext, v: ReplicaVerdict, r: { file: string; line: number; endLine?: number; title: string; what: string; fix: string; key: string; element?: string; eps: string[]; extra?: { file: string; line: number }[] }) {
   ctx.report({
     element: r.element,
     locations: [{ file: r.file, line: r.line, endLine: r.endLine }, ...(r.extra ?? [])],

@@ -136,7 +136,8 @@ function naturalKey(a: Access, file: string, fn: FunctionFact, ctx: RuleContext)
 function headerKey(a: Access, file: string, fn: FunctionFact, ctx: RuleContext): void {
   const decorated = fn.params.some((p) => p.decorators.some((d) => d.name === 'Headers' && typeof d.args[0] === 'string' && HEADER.test(d.args[0])));
   const viaCall = a.bodyCalls(file, fn.id).find((c) => /^(header|get)$/.test(c.callee[c.callee.length - 1] ?? '') && typeof c.args[0] === 'string' && HEADER.test(c.args[0]));
-  const viaRef = Object.values(fn.locals).some((v) => JSON.stringify(v).toLowerCase().includes('headers.idempotency-key'));
+  // (serializing every local is the costly test: only when the cheaper ones found nothing)
+  const viaRef = !decorated && !viaCall && Object.values(fn.locals).some((v) => JSON.stringify(v).toLowerCase().includes('headers.idempotency-key'));
   if (!decorated && !viaCall && !viaRef) return;
   const stores = a.code.usesOf(file, fn.id).filter((u) => u.target.kind === 'datastore' || u.target.kind === 'cache');
   if (!stores.length) return;
@@ -155,10 +156,12 @@ function headerKey(a: Access, file: string, fn: FunctionFact, ctx: RuleContext):
 function outbound(a: Access, file: string, call: CallFact, ctx: RuleContext): void {
   const m = a.code.meaning(file, call);
   if (!m || m.use !== 'dependency') return;
-  const owner = call.fn === '<module>' ? undefined : a.namedOwner(file, call.fn);
-  const label = owner ? functionLabel(owner) : file;
-  const eps = call.fn === '<module>' ? [] : a.entrypoints(file, call.fn);
-  const at: Location[] = [{ file, line: call.line, endLine: call.endLine }];
+  // what a report says, worked out only for the calls that get one
+  const described = () => {
+    const owner = call.fn === '<module>' ? undefined : a.namedOwner(file, call.fn);
+    const at: Location[] = [{ file, line: call.line, endLine: call.endLine }];
+    return { label: owner ? functionLabel(owner) : file, eps: call.fn === '<module>' ? [] : a.entrypoints(file, call.fn), at };
+  };
   if (m.edge === 'calls' && m.target.kind === 'external') {
     const withKey = call.args.some((v) => {
       const o = objOf(v);
@@ -168,6 +171,7 @@ function outbound(a: Access, file: string, call: CallFact, ctx: RuleContext): vo
       return !!headers && Object.keys(headers.obj).some((k) => HEADER.test(k));
     });
     if (!withKey) return;
+    const { label, eps, at } = described();
     ctx.report({
       element: a.code.componentOf(file),
       title: `${label} sends an idempotency key to ${m.target.name}`,
@@ -183,6 +187,7 @@ function outbound(a: Access, file: string, call: CallFact, ctx: RuleContext): vo
     if (!opts) return;
     const id = opts.obj.jobId;
     if (JSON.stringify(id ?? null).match(RANDOM)) return;
+    const { label, eps, at } = described();
     ctx.report({
       element: a.code.componentOf(file),
       title: `${label} enqueues ${m.target.name} jobs with a deterministic jobId`,

@@ -1,6 +1,6 @@
 import type { CallFact } from '../../extract/facts.js';
 import type { Rule } from '../types.js';
-import { functionLabel, isNonProductionFile, routesPhrase } from '../util.js';
+import { functionLabel, isNonProductionFile, nodeById, routesPhrase } from '../util.js';
 import { access, sqlTextOf, tableLabel, tableOf, txSites, type Access, type DbOp } from '../db/_data-access.js';
 
 const OUTBOX = /outbox/i;
@@ -40,7 +40,7 @@ const rule: Rule = {
   check({ facts, code, model }, ctx) {
     if (!code) return;
     const a = access(facts, code);
-    const trigger = (ep: string) => model.nodes.find((n) => n.id === ep)?.trigger;
+    const trigger = (ep: string) => nodeById(model, ep)?.trigger;
 
     const writers = new Map<string, Writer[]>();
     for (const site of txSites(a, isNonProductionFile)) {

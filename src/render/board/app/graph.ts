@@ -1,45 +1,18 @@
-// The architecture graph: which elements are visible given the collapse state, how they
-// are laid out (ELK, one layout per compound level) and how a scenario paints them.
+// The architecture graph: which elements are visible given the collapse state (../visible.ts),
+// how they are laid out (ELK, one layout per compound level; the opening view comes laid
+// out from render time) and how a scenario paints them.
 // Labels are drawn on a canvas by Cytoscape, so repository strings never become markup.
 import cytoscape from 'cytoscape';
-import ELK, { type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk-api.js';
+import ELK from 'elkjs/lib/elk-api.js';
 // ELK's layout engine, run in a Web Worker made from this inlined source (a blob: URL, so
-// nothing is fetched): it parses and lays out in parallel with the page's own start-up.
+// nothing is fetched). Started on the first expand/collapse, not at load: the opening view
+// is laid out at render time (src/render/html.ts) and needs no worker.
 import elkWorkerSource from 'elkjs/lib/elk-worker.min.js?raw';
 import type { Scenario } from '../../../model/types.js';
-import { INFRA_KINDS, INFRA_LABEL, NO_RUNTIME, groupId, kindOf, nameOf, ringMap, stateMap, type Index } from './model-index.js';
+import { kindOf, ringMap, stateMap, type Index } from '../model-index.js';
+import { complete, computeVisible, elkGraph, gridLayout, positionsOf, type Box, type ElkNode, type Visible, type VEdge, type VNode, type View } from '../visible.js';
 
-export interface View {
-  /** runtime and infrastructure groups drawn as one node */
-  collapsed: Set<string>;
-  /** components whose routes are drawn */
-  expanded: Set<string>;
-}
-
-interface VNode {
-  id: string;
-  parent: string | null;
-  kind: string;
-  compound: boolean;
-  /** first label line (the name) and the static second line */
-  title: string;
-  sub: string;
-  /** model ids this visible node stands for (itself included) */
-  members: string[];
-  w: number;
-  h: number;
-  /** can be failed by clicking it */
-  failable: boolean;
-}
-
-interface VEdge {
-  id: string;
-  source: string;
-  target: string;
-  count: number;
-  modes: Set<string>;
-  guarded: boolean;
-}
+export type { View };
 
 interface LayoutEngine {
   layout(g: ElkNode): Promise<ElkNode>;
@@ -59,42 +32,19 @@ function startElk(): LayoutEngine | null {
         w.addEventListener('error', (e) => fail(new Error(`ELK worker failed: ${e.message}`)));
         return w;
       },
-    });
+    }) as unknown as LayoutEngine;
   } catch {
     return null;
   }
 }
-// Started as soon as the bundle runs.
-const ELK_ENGINE = startElk();
-
-/** Used only when no worker can be started: rows of grid-packed groups. */
-function gridLayout(root: ElkNode): ElkNode {
-  const place = (n: ElkNode): void => {
-    const kids = n.children ?? [];
-    if (!kids.length) return;
-    for (const k of kids) place(k);
-    const isRoot = n.id === '__root';
-    const cols = isRoot ? kids.length : Math.max(1, Math.ceil(Math.sqrt(kids.length * 1.4)));
-    const pad = isRoot ? 20 : 16;
-    const top = isRoot ? 20 : 42;
-    let x = pad, y = top, rowH = 0, maxW = 0, col = 0;
-    for (const k of kids) {
-      if (col === cols) { col = 0; x = pad; y += rowH + 16; rowH = 0; }
-      k.x = x; k.y = y;
-      x += (k.width ?? 0) + (isRoot ? 90 : 14);
-      rowH = Math.max(rowH, k.height ?? 0);
-      maxW = Math.max(maxW, x);
-      col++;
-    }
-    n.width = maxW + pad;
-    n.height = y + rowH + pad;
-  };
-  place(root);
-  return root;
+let elkEngine: LayoutEngine | null | undefined;
+/** The worker, started on first use (or early, when the page has nothing else to do). */
+export function elk(): LayoutEngine | null {
+  if (elkEngine === undefined) elkEngine = startElk();
+  return elkEngine;
 }
 
 const FONT = '"Inter", "Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", sans-serif';
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export interface GraphEvents {
   tap(id: string): void;
@@ -149,35 +99,25 @@ export class Graph {
     return this.vnodes.get(id);
   }
 
-  /** Rebuild the visible graph for a collapse state and lay it out. Resolves after layout. */
-  async build(view: View, opts: { fit: boolean; keep?: string } = { fit: true }): Promise<void> {
+  /**
+   * Rebuild the visible graph for a collapse state and lay it out. Resolves after layout.
+   * With `preset` positions for every visible node (the opening view, laid out at render
+   * time), ELK does not run at all.
+   */
+  async build(view: View, opts: { fit: boolean; keep?: string; preset?: Map<string, Box> | null } = { fit: true }): Promise<void> {
     const seq = ++this.layoutSeq;
-    this.computeVisible(view);
+    const vis = computeVisible(this.ix, view);
+    this.vnodes = vis.vnodes;
+    this.vedges = vis.vedges;
+    this.repOf = vis.repOf;
+    this.bulk = vis.bulk;
     const cy = this.cy;
-    // Posts the graph to the layout worker now; the work below overlaps with it.
-    const layout = this.layout();
-    const first = cy.elements().empty();
+    const preset = opts.preset && complete(vis, opts.preset) ? opts.preset : null;
     const keepBefore = opts.keep ? cy.getElementById(opts.keep) : null;
     const keepRendered = keepBefore && keepBefore.nonempty() ? { ...keepBefore.renderedPosition() } : null;
-    if (first) {
-      // First build: add the elements hidden while the worker lays them out, so that
-      // Cytoscape's slowest first step (measuring every label) runs in parallel.
-      this.container.style.visibility = 'hidden';
-      this.replaceElements(new Map());
-      cy.nodes().boundingBox();
-    }
-    const positions = await layout;
+    const positions = preset ?? (await this.layout(vis));
     if (seq !== this.layoutSeq) return;
-    if (first) {
-      cy.batch(() => {
-        cy.nodes().forEach((n) => {
-          const p = positions.get(n.id());
-          if (p && n.isChildless()) n.position(p);
-        });
-      });
-    } else {
-      this.replaceElements(positions);
-    }
+    this.replaceElements(positions);
     if (opts.fit || this.vnodes.size <= 60) cy.fit(undefined, 30);
     else if (opts.keep && keepRendered) {
       const after = cy.getElementById(opts.keep);
@@ -186,18 +126,25 @@ export class Graph {
         cy.panBy({ x: keepRendered.x - r.x, y: keepRendered.y - r.y });
       }
     }
-    this.container.style.visibility = '';
   }
 
-  private replaceElements(positions: Map<string, { x: number; y: number }>): void {
+  /** Start the layout worker and lay the current view out once (off the main thread), to warm it up. */
+  warmLayout(): void {
+    const engine = elk();
+    if (engine) engine.layout(elkGraph({ vnodes: this.vnodes, vedges: this.vedges, repOf: this.repOf, bulk: this.bulk })).catch(() => {});
+  }
+
+  /** Group boxes are plain nodes sized by the layout, drawn behind their members (see ../visible.ts). */
+  private replaceElements(positions: Map<string, Box>): void {
     const cy = this.cy;
     const els: cytoscape.ElementDefinition[] = [];
     for (const v of this.vnodes.values()) {
+      const p = positions.get(v.id) ?? { x: 0, y: 0 };
       els.push({
         group: 'nodes',
-        data: { id: v.id, parent: v.parent ?? undefined, label: this.label(v, ''), w: v.w, h: v.h },
+        data: { id: v.id, label: this.label(v, ''), w: v.compound ? p.w ?? v.w : v.w, h: v.compound ? p.h ?? v.h : v.h },
         classes: this.baseClasses(v).join(' '),
-        position: positions.get(v.id) ?? { x: 0, y: 0 },
+        position: { x: p.x, y: p.y },
       });
     }
     for (const e of this.vedges.values()) {
@@ -213,170 +160,20 @@ export class Graph {
     });
   }
 
-  private computeVisible(view: View): void {
-    const ix = this.ix;
-    const vnodes = new Map<string, VNode>();
-    const rep = new Map<string, string>();
-    const add = (v: Omit<VNode, 'w' | 'h'>) => {
-      const lines = [v.title, v.sub].filter(Boolean);
-      const longest = Math.max(...lines.map((l) => l.length), v.kind === 'component' ? 18 : 6);
-      const w = Math.round(Math.min(260, Math.max(70, longest * 6.7 + 28)));
-      const h = v.kind === 'entrypoint' ? 30 : 24 + lines.length * 15 + (v.kind === 'datastore' || v.kind === 'cache' ? 8 : 0);
-      vnodes.set(v.id, { ...v, w, h });
-      for (const m of v.members) rep.set(m, v.id);
-    };
-    const tech = (id: string) => {
-      const t = ix.byId.get(id)?.tech ?? '';
-      return t && t !== ix.byId.get(id)?.name ? clip(t, 30) : '';
-    };
-
-    for (const c of ix.clients) add({ id: c, parent: null, kind: 'client', compound: false, title: clip(nameOf(ix, c), 34), sub: tech(c), members: [c], failable: true });
-
-    const groups = [...ix.runtimes];
-    if (ix.componentsByGroup.has(NO_RUNTIME)) groups.push(NO_RUNTIME);
-    for (const g of groups) {
-      const comps = ix.componentsByGroup.get(g) ?? [];
-      const isRuntime = g !== NO_RUNTIME;
-      const routes = comps.flatMap((c) => ix.routesByComp.get(c) ?? []);
-      const gName = clip(nameOf(ix, g), 40);
-      if (!comps.length || view.collapsed.has(g)) {
-        const sub = comps.length ? `${comps.length} component${comps.length === 1 ? '' : 's'} · ${routes.length} route${routes.length === 1 ? '' : 's'}` : tech(g);
-        add({ id: g, parent: null, kind: isRuntime ? 'runtime' : 'group', compound: false, title: gName, sub, members: [g, ...comps, ...routes], failable: isRuntime });
-        continue;
-      }
-      add({ id: g, parent: null, kind: isRuntime ? 'runtime' : 'group', compound: true, title: isRuntime ? `${gName}${tech(g) ? ` · ${tech(g)}` : ''}` : gName, sub: '', members: [g], failable: isRuntime });
-      for (const c of comps) {
-        const rs = ix.routesByComp.get(c) ?? [];
-        const cName = clip(nameOf(ix, c), 34);
-        const failable = !ix.virtual.has(c);
-        if (rs.length && view.expanded.has(c)) {
-          add({ id: c, parent: g, kind: 'component', compound: true, title: `${cName} · ${rs.length} route${rs.length === 1 ? '' : 's'}`, sub: '', members: [c], failable });
-          for (const r of rs) add({ id: r, parent: c, kind: 'entrypoint', compound: false, title: clip(nameOf(ix, r), 44), sub: '', members: [r], failable: true });
-        } else {
-          add({ id: c, parent: g, kind: 'component', compound: false, title: cName, sub: rs.length ? `${rs.length} route${rs.length === 1 ? '' : 's'}` : '', members: [c, ...rs], failable });
-        }
-      }
-    }
-
-    for (const k of INFRA_KINDS) {
-      const ids = ix.infra[k];
-      if (!ids.length) continue;
-      const gid = groupId(k);
-      if (view.collapsed.has(gid)) {
-        add({ id: gid, parent: null, kind: 'group', compound: false, title: INFRA_LABEL[k], sub: `${ids.length} ${k === 'external' ? 'APIs' : 'nodes'}`, members: ids, failable: false });
-        continue;
-      }
-      add({ id: gid, parent: null, kind: 'group', compound: true, title: INFRA_LABEL[k], sub: '', members: [], failable: false });
-      for (const id of ids) add({ id, parent: gid, kind: k, compound: false, title: clip(nameOf(ix, id), 34), sub: tech(id), members: [id], failable: true });
-    }
-
-    // Aggregate model edges onto visible nodes; containment replaces runs_on and
-    // route → handler edges.
-    const ancestors = (id: string): string[] => {
-      const out: string[] = [];
-      for (let p = vnodes.get(id)?.parent ?? null; p; p = vnodes.get(p)?.parent ?? null) out.push(p);
-      return out;
-    };
-    const vedges = new Map<string, VEdge>();
-    for (const e of ix.model.edges) {
-      if (e.kind === 'runs_on' || e.kind === 'serves') continue;
-      const a = rep.get(e.from);
-      const b = rep.get(e.to);
-      if (!a || !b || a === b) continue;
-      if (ancestors(a).includes(b) || ancestors(b).includes(a)) continue;
-      const key = `${a}\u0000${b}`;
-      let v = vedges.get(key);
-      if (!v) {
-        v = { id: `e${vedges.size}`, source: a, target: b, count: 0, modes: new Set(), guarded: true };
-        vedges.set(key, v);
-      }
-      v.count++;
-      v.modes.add(e.mode);
-      if (!(e.guards.circuitBreaker || e.guards.fallback)) v.guarded = false;
-    }
-    this.vnodes = vnodes;
-    this.vedges = vedges;
-    this.bulk = vedges.size > 150;
-    this.repOf = rep;
-  }
-
-  private async layout(): Promise<Map<string, { x: number; y: number }>> {
-    const children = new Map<string | null, VNode[]>();
-    for (const v of this.vnodes.values()) (children.get(v.parent) ?? children.set(v.parent, []).get(v.parent)!).push(v);
-    const edgesIn = new Map<string | null, ElkExtendedEdge[]>();
-    const seen = new Set<string>();
-    const chain = (id: string): (string | null)[] => {
-      const out: (string | null)[] = [id];
-      for (let p = this.vnodes.get(id)?.parent ?? null; p; p = this.vnodes.get(p)?.parent ?? null) out.push(p);
-      out.push(null);
-      return out;
-    };
-    for (const e of this.vedges.values()) {
-      const ca = chain(e.source);
-      const cb = chain(e.target);
-      const lca = ca.slice(1).find((x) => cb.slice(1).includes(x)) ?? null;
-      const sa = ca[ca.indexOf(lca) - 1] as string;
-      const sb = cb[cb.indexOf(lca) - 1] as string;
-      if (!sa || !sb || sa === sb) continue;
-      const key = `${sa}\u0000${sb}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      (edgesIn.get(lca) ?? edgesIn.set(lca, []).get(lca)!).push({ id: `x${seen.size}`, sources: [sa], targets: [sb] });
-    }
-    const make = (v: VNode): ElkNode => {
-      if (!v.compound) return { id: v.id, width: v.w, height: v.h };
-      const kids = children.get(v.id) ?? [];
-      const inner = edgesIn.get(v.id) ?? [];
-      const packed = kids.length > 10 && inner.length < kids.length / 2;
-      const minW = Math.round(v.title.length * 7 + 40);
-      return {
-        id: v.id,
-        children: kids.map(make),
-        edges: inner,
-        layoutOptions: {
-          'elk.padding': '[top=42,left=16,bottom=16,right=16]',
-          'elk.nodeSize.constraints': 'MINIMUM_SIZE',
-          'elk.nodeSize.minimum': `(${minW},40)`,
-          ...(packed
-            ? { 'elk.algorithm': 'rectpacking', 'elk.aspectRatio': v.kind === 'group' ? '0.8' : '1.3', 'elk.spacing.nodeNode': '14' }
-            : { 'elk.algorithm': 'layered', 'elk.direction': v.kind === 'group' ? 'DOWN' : 'RIGHT', 'elk.spacing.nodeNode': '14', 'elk.layered.spacing.nodeNodeBetweenLayers': '50', 'elk.spacing.componentComponent': '16', 'elk.aspectRatio': v.kind === 'group' ? '0.5' : '1.4' }),
-        },
-      };
-    };
-    const root: ElkNode = {
-      id: '__root',
-      children: (children.get(null) ?? []).map(make),
-      edges: edgesIn.get(null) ?? [],
-      layoutOptions: {
-        'elk.algorithm': 'layered',
-        'elk.direction': 'RIGHT',
-        'elk.spacing.nodeNode': '30',
-        'elk.layered.spacing.nodeNodeBetweenLayers': '90',
-        'elk.spacing.componentComponent': '40',
-        'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
-        'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
-        'elk.padding': '[top=20,left=20,bottom=20,right=20]',
-      },
-    };
+  private async layout(vis: Visible): Promise<Map<string, Box>> {
+    const root = elkGraph(vis);
     let out: ElkNode;
     try {
-      if (!ELK_ENGINE || !workerError) throw new Error('no layout worker');
+      const engine = elk();
+      if (!engine || !workerError) throw new Error('no layout worker');
       let timer = 0;
       const timeout = new Promise<never>((_, reject) => { timer = window.setTimeout(() => reject(new Error('ELK layout timed out')), 20000); });
-      out = await Promise.race([ELK_ENGINE.layout(root), workerError, timeout]);
+      out = await Promise.race([engine.layout(root), workerError, timeout]);
       window.clearTimeout(timer);
     } catch {
       out = gridLayout(root);
     }
-    const pos = new Map<string, { x: number; y: number }>();
-    const walk = (n: ElkNode, ox: number, oy: number) => {
-      const x = ox + (n.x ?? 0);
-      const y = oy + (n.y ?? 0);
-      if (n.children && n.children.length) for (const c of n.children) walk(c, x, y);
-      else pos.set(n.id, { x: x + (n.width ?? 0) / 2, y: y + (n.height ?? 0) / 2 });
-    };
-    for (const c of out.children ?? []) walk(c, 0, 0);
-    return pos;
+    return positionsOf(out);
   }
 
   private baseClasses(v: VNode): string[] {
@@ -491,9 +288,10 @@ export class Graph {
         if (focus) cls.push(focusEdges.has(e.id) ? 'focus' : 'faded');
         else if (matchReps && !(matchReps.has(e.source) || matchReps.has(e.target))) cls.push('faded');
         if (s && !pathEdges.has(e.id) && !stopped.has(e.id) && !focus) cls.push('quiet');
-        el.classes(cls.join(' '));
         const label = stopped.size <= 4 ? (stopped.get(e.id) ?? '') : '';
+        if (label) cls.push('labelled');
         if (el.data('label') !== label) el.data('label', label);
+        el.classes(cls.join(' '));
       }
     });
   }
@@ -553,8 +351,10 @@ const STYLE: cytoscape.StylesheetJson = [
       'background-color': '#1e293b',
       'border-width': 1.5,
       'border-color': '#475569',
-      'transition-property': 'opacity, background-color, border-color',
-      'transition-duration': 180,
+      // Group boxes are plain nodes (not compounds): order by z-index only, boxes at the
+      // back, then edges, then the nodes they contain.
+      'z-index-compare': 'manual',
+      'z-index': 30,
     } as cytoscape.Css.Node,
   },
   { selector: 'node.k-client', style: { 'background-color': '#1f2a3d', 'border-color': '#94a3b8', shape: 'round-rectangle' } },
@@ -569,9 +369,10 @@ const STYLE: cytoscape.StylesheetJson = [
   {
     selector: 'node.compound',
     style: {
+      // the title sits inside the box, in the top padding the layout reserved for it
       'text-valign': 'top',
       'text-halign': 'center',
-      'text-margin-y': -6,
+      'text-margin-y': 30,
       'font-size': 12,
       'font-weight': 600,
       color: C.muted,
@@ -579,12 +380,12 @@ const STYLE: cytoscape.StylesheetJson = [
       'background-opacity': 0.55,
       'border-color': '#334155',
       'border-width': 1,
-      padding: '14px',
       shape: 'round-rectangle',
+      'z-index': 0,
     } as cytoscape.Css.Node,
   },
   { selector: 'node.compound.k-runtime', style: { 'border-color': '#3b82f6', 'border-style': 'dashed', 'border-width': 1.5, 'background-color': '#0c1a33', color: '#93c5fd' } },
-  { selector: 'node.compound.k-component', style: { 'border-color': '#2563eb', 'background-color': '#0e1f3d', color: '#bfdbfe' } },
+  { selector: 'node.compound.k-component', style: { 'border-color': '#2563eb', 'background-color': '#0e1f3d', color: '#bfdbfe', 'z-index': 1 } },
   { selector: 'node.compound.k-group', style: { 'border-color': '#334155', color: C.muted } },
   // scenario
   { selector: 'node.ring-1', style: { 'border-color': C.orange, 'border-width': 3, 'background-color': '#4a1f0a' } },
@@ -613,6 +414,15 @@ const STYLE: cytoscape.StylesheetJson = [
       'arrow-scale': 0.8,
       'curve-style': 'bezier',
       opacity: 0.75,
+      'z-index-compare': 'manual',
+      'z-index': 5,
+    } as cytoscape.Css.Edge,
+  },
+  // Only the few edges that carry a label (a guard that stopped the failure) get the text
+  // properties: every property on every edge is work for Cytoscape at start-up and on each paint.
+  {
+    selector: 'edge.labelled',
+    style: {
       label: 'data(label)',
       'font-size': 9,
       'font-family': FONT,

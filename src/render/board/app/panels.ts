@@ -3,7 +3,7 @@
 import type { Category, EntrypointState, Finding, ModelEdge, Polarity, Severity } from '../../../model/types.js';
 import { h, replace } from './dom.js';
 import { mitigationKey, type Mitigation } from './engine.js';
-import { INFRA_KINDS, INFRA_LABEL, KIND_LABEL, NO_RUNTIME, STATES, componentOf, groupId, kindOf, nameOf, ringMap, stateMap } from './model-index.js';
+import { INFRA_KINDS, INFRA_LABEL, KIND_LABEL, NO_RUNTIME, STATES, componentOf, groupId, kindOf, nameOf, ringMap, stateMap } from '../model-index.js';
 import type { Ctx } from './state.js';
 
 export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];

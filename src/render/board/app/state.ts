@@ -1,7 +1,7 @@
 import type { Category, EntrypointState, FailureMode, Model, Polarity, Severity } from '../../../model/types.js';
 import type { Computed, Mitigation } from './engine.js';
 import type { View } from './graph.js';
-import type { Index } from './model-index.js';
+import type { Index } from '../model-index.js';
 
 export type Tab = 'scenario' | 'routes' | 'findings';
 

@@ -1,6 +1,7 @@
 // Read-only indexes over the model: who belongs to which group, how routes map to
-// components and components to runtimes. Computed once at load.
-import type { EntrypointState, Finding, Model, ModelNode, NodeKind, Scenario } from '../../../model/types.js';
+// components and components to runtimes. Computed once at load by the board app, and by
+// src/render/html.ts to lay the initial view out at render time. Pure: no DOM, no Node.
+import type { EntrypointState, Finding, Model, ModelNode, NodeKind, Scenario } from '../../model/types.js';
 
 export type InfraKind = 'datastore' | 'cache' | 'queue' | 'external';
 export const INFRA_KINDS: InfraKind[] = ['datastore', 'cache', 'queue', 'external'];

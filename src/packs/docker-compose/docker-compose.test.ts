@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scanModel } from '../../../test/helpers/fixture.js';
+
+const app = {
+  'backend/app/__init__.py': '',
+  'backend/app/main.py': `
+from fastapi import FastAPI
+app = FastAPI()
+
+@app.get("/health")
+def health():
+    return {"ok": True}
+`,
+};
+
+test('docker-compose: a service built from the root with its Dockerfile in the code folder runs that code, not the proxy image listed before it', async () => {
+  const m = await scanModel({
+    ...app,
+    'compose.yml': `
+services:
+  proxy:
+    image: traefik:3.6
+    command:
+      - --providers.docker
+  backend:
+    image: backend:latest
+    build:
+      context: .
+      dockerfile: backend/Dockerfile
+`,
+  });
+  assert.equal(m.nodes.find((n) => n.id === 'entrypoint:GET /health')?.runtime, 'runtime:backend');
+});
+
+test('docker-compose: with the Dockerfile at the root, the first matching service is kept (no folder to prefer)', async () => {
+  const m = await scanModel({
+    ...app,
+    'compose.yml': `
+services:
+  web:
+    build: .
+  admin:
+    image: adminer
+`,
+  });
+  assert.equal(m.nodes.find((n) => n.id === 'entrypoint:GET /health')?.runtime, 'runtime:web');
+});
+
+test('model: a runtime inferred for Python entrypoints (no compose, no Dockerfile) is a python runtime', async () => {
+  const m = await scanModel(app);
+  const rt = m.nodes.find((n) => n.kind === 'runtime');
+  assert.equal(rt?.tech, 'python');
+});
