@@ -57,6 +57,8 @@ export class Tracer {
   /** Calls that run as part of the function: its own and those of callbacks defined inline in it (shared: do not modify). */
   bodyCalls(file: string, fnId: string): CallFact[] {
     const key = `${file}#${fnId}`;
+    // without inline callbacks the body is the function's own list: nothing to concatenate or keep
+    if (!this.inlineChildren.has(key)) return this.callsByFn.get(key) ?? [];
     let hit = this.bodyMemo.get(key);
     if (!hit) this.bodyMemo.set(key, (hit = this.bodyCallsOf(file, fnId, 0)));
     return hit;
