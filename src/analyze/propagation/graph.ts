@@ -130,10 +130,13 @@ function cmpOrder(a: number, b: number): number {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
-/** Growable Uint32Array. */
-class U32 {
-  a = new Uint32Array(1024);
+/** A growable typed array: one class for both element types the index needs. */
+class Growable<A extends Uint32Array | Int32Array> {
+  a: A;
   n = 0;
+  constructor(private readonly make: (length: number) => A) {
+    this.a = make(1024);
+  }
   push(x: number): void {
     if (this.n === this.a.length) this.reserve(1);
     this.a[this.n++] = x;
@@ -141,34 +144,16 @@ class U32 {
   /** Room for k more: then a[n .. n + k) can be written directly. */
   reserve(k: number): void {
     if (this.n + k <= this.a.length) return;
-    const b = new Uint32Array(Math.max(this.a.length * 2, this.n + k));
+    const b = this.make(Math.max(this.a.length * 2, this.n + k));
     b.set(this.a);
     this.a = b;
   }
-  done(): Uint32Array {
-    return this.a.slice(0, this.n);
+  done(): A {
+    return this.a.slice(0, this.n) as A;
   }
 }
 
-/** Growable Int32Array. */
-class I32 {
-  a = new Int32Array(1024);
-  n = 0;
-  push(x: number): void {
-    if (this.n === this.a.length) this.reserve(1);
-    this.a[this.n++] = x;
-  }
-  /** Room for k more: then a[n .. n + k) can be written directly. */
-  reserve(k: number): void {
-    if (this.n + k <= this.a.length) return;
-    const b = new Int32Array(Math.max(this.a.length * 2, this.n + k));
-    b.set(this.a);
-    this.a = b;
-  }
-  done(): Int32Array {
-    return this.a.slice(0, this.n);
-  }
-}
+const u32 = () => new Growable((n) => new Uint32Array(n));
 
 function push(m: Map<number, number[]>, k: number, v: number): void {
   const l = m.get(k);
@@ -454,8 +439,8 @@ function labelsByEntrypoint(nx: NodeIx, ex: EdgeIx): Labels {
   const { edges, traversed } = ex;
   const E = eps.length;
   // (entrypoint ordinal, edge index) pairs, in edge order
-  const labOrd = new U32();
-  const labEdge = new U32();
+  const labOrd = u32();
+  const labEdge = u32();
   const labCount = new Uint32Array(E + 1);
   for (let i = 0; i < edges.length; i++) {
     if (!traversed[i] || !edges[i].labelled) continue;
@@ -538,11 +523,11 @@ function entrypointGraphs(nx: NodeIx, ex: EdgeIx, csr: CallCsr, lab: Labels): En
 /** Builds the entrypoints' graphs one at a time (a method per entrypoint compiles quickly). */
 class GraphBuilder {
   readonly rStart: Uint32Array;
-  readonly rNodes = new U32();
-  readonly rPrev = new I32();
-  readonly rEdgeOff = new U32();
-  readonly rEdges = new U32();
-  readonly rEdgePos = new U32();
+  readonly rNodes = u32();
+  readonly rPrev = new Growable((n) => new Int32Array(n));
+  readonly rEdgeOff = u32();
+  readonly rEdges = u32();
+  readonly rEdgePos = u32();
   readonly enqueues: number[][];
   readonly enqueuers = new Map<number, number[]>();
   private readonly nx: NodeIx;

@@ -8,7 +8,7 @@
 import type { Val } from '../../extract/facts.js';
 import { callChain } from '../_lib/chain.js';
 import { projectValue } from '../_lib/project.js';
-import { arg, ctorHead, ctorPath, kwargs, positional } from '../_lib/python.js';
+import { arg, ctorHead, ctorPath, positional } from '../_lib/python.js';
 import type { CallMeaning, DepCall, EntrypointLink, ResourceRef, TechPack } from '../types.js';
 import { remember } from '../_lib/project.js';
 
@@ -148,7 +148,6 @@ function classify(call: DepCall, env: (n: string) => string | undefined): CallMe
   }
   if (SESSION_WRITES.has(first)) return write(false, true);
   if (SESSION_READS.has(first)) return read(false);
-  void kwargs;
   return undefined;
 }
 
