@@ -27,7 +27,7 @@ export function renderText(model: Model, opts: { color?: boolean } = {}): string
   const lines: string[] = [];
   const byKind = (k: string) => model.nodes.filter((n) => n.kind === k);
   lines.push(c('1', `faultline ${model.tool.version}`) + ` — ${model.stats?.parsed ?? 0} files parsed`);
-  lines.push(KINDS.map((k) => `${byKind(k).length} ${k === 'entrypoint' ? 'entrypoints' : k + (k.endsWith('s') ? 'es' : 's')}`).join(' · '));
+  lines.push(KINDS.map((k) => { const n = byKind(k).length; return `${n} ${k}${n === 1 ? '' : 's'}`; }).join(' · '));
   const reach = reachOf(model);
   const totalComps = byKind('component').length;
   const totalEps = byKind('entrypoint').length;

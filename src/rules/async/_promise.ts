@@ -125,6 +125,7 @@ export function stableLabel(label: string): string {
 }
 
 /** Capitalises the first letter (titles that start with "the … callback"). */
+/** A function label at the start of a title: prose ("the callback …") gets a capital, a code name keeps its own case. */
 export function cap(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  return s.startsWith('the ') ? `The ${s.slice(4)}` : s;
 }
