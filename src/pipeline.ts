@@ -34,6 +34,7 @@ export async function runPipeline(dir: string, opts: PipelineOptions = {}): Prom
     componentOverride: componentMatchers.length ? (file) => componentMatchers.find((m) => m.match(file))?.name : undefined,
   });
   applyDeclaredFacts(result, config);
+  opts.onProgress?.('capacity');
   // database capacity (pools × replicas vs max_connections) and the schema the db/* rules read
   if (result.configs.some((c) => c.rel.endsWith('.sql')) || [...result.facts.values()].some((f) => f.sqlStrings.length)) await ensureSqlParser();
   result.model.capacity = computeCapacity({ model: result.model, facts: result.facts, configs: result.configs, infra: result.infra, config });
@@ -44,6 +45,7 @@ export async function runPipeline(dir: string, opts: PipelineOptions = {}): Prom
       return undefined;
     }
   };
+  opts.onProgress?.('rules');
   const model = analyzeModel(result.model, result.facts, { rules: opts.rules, settings: config.rules, source, code: result.code });
   return { model, scan: result, config };
 }

@@ -54,7 +54,9 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   const walked = walk(root, { ignore: opts.ignore });
   const sources = walked.files.filter((f) => f.kind === 'source' || f.kind === 'python');
   if (sources.length === 0 && walked.files.filter((f) => f.kind === 'python').length === 0) {
-    throw new UserError(`no source files found in ${rootDir}`, 'faultline reads TypeScript/JavaScript and Python backends; check the path, or your ignore settings');
+    const tests = walked.skipped['skipped-test'] ?? 0;
+    const found = tests ? `no source files found in ${rootDir} (only ${tests} test file${tests === 1 ? '' : 's'}, which faultline does not analyse)` : `no source files found in ${rootDir}`;
+    throw new UserError(found, 'faultline reads TypeScript/JavaScript and Python backends; check the path, or your ignore settings');
   }
   const diagnostics: Diagnostic[] = [...walked.diagnostics];
   const configs = readConfigFiles(walked.files, diagnostics);
@@ -121,6 +123,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     .filter((d) => d !== '');
   const isFrontend = (file: string) => frontendDirs.some((d) => file.startsWith(d + '/'));
 
+  opts.onProgress?.('trace');
   const tracer = new Tracer(program, resolver, PACKS, packCtx);
   const traced: TracedEntrypoint[] = [];
   for (const def of [...defs.values()].sort((a, b) => cmpStr(a.name, b.name))) {
@@ -131,6 +134,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     traced.push({ def, uses: uses.filter((u) => !isApiSelfCall(u)), beforeUses });
   }
 
+  opts.onProgress?.('model');
   const modules = nestModules(fileList);
   const componentCache = new Map<string, string | undefined>();
   const componentOf = (file: string) => {
@@ -160,7 +164,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     if (isFrontend(f.file) || (f.file.endsWith('.py') && PY_TEST_FILE.test(f.file))) continue;
     for (const fn of f.functions) {
       if (fn.inlineOf || onPath.has(`${f.file}#${fn.id}`)) continue;
-      for (const u of tracer.usesOf(f.file, fn.id)) if (u.frames.length === 1) untracedUses.push(u);
+      untracedUses.push(...tracer.directUsesOf(f.file, fn.id));
     }
   }
   const model = buildModel({

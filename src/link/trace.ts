@@ -169,15 +169,26 @@ export class Tracer {
           if (inner) for (const u of this.usesOf(inner.file, inner.fn.id)) out.push(this.through(call, { ...u, guards: { ...u.guards, ...meaning.guards, fallback: u.guards.fallback || meaning.guards.fallback } }, file, fnId));
           continue;
         }
-        out.push({
-          target: meaning.target, edge: meaning.edge, ...siteMode(call), readOnly: !!meaning.readOnly, op: meaning.op,
-          guards: { ...(meaning.guards ?? {}), ...siteGuards(call), ...(siteMode(call).mode === 'fire_and_forget' ? { caught: call.caught || undefined } : {}) },
-          evidence: { file, line: call.line }, frames: [{ file, fn: fnId }], order: call.order, call, siteBranch: call.branch,
-        });
+        out.push(directUse(file, fnId, call, meaning));
       }
     }
     this.visiting.delete(key);
     this.memo.set(key, out);
+    return out;
+  }
+
+  /** The uses the function's own body makes (usesOf's one-frame uses), without following its callees. */
+  directUsesOf(file: string, fnId: string): Use[] {
+    const hit = this.memo.get(`${file}#${fnId}`);
+    if (hit) return hit.filter((u) => u.frames.length === 1);
+    const facts = this.program.files.get(file);
+    if (!facts) return [];
+    const out: Use[] = [];
+    for (const call of this.bodyCalls(file, fnId)) {
+      const { meaning, target } = this.classify(file, facts, call);
+      if (target || !meaning || meaning.use === 'ignore' || meaning.use === 'invoke') continue;
+      out.push(directUse(file, fnId, call, meaning));
+    }
     return out;
   }
 
@@ -204,6 +215,14 @@ export class Tracer {
     const via = decisive ? [...(u.via ?? []), { file, line: site.line }] : u.via;
     return { ...u, mode, guards, frames: [{ file, fn: fnId }, ...u.frames], order: site.order, siteBranch: site.branch, ...(via ? { via } : {}) };
   }
+}
+
+function directUse(file: string, fnId: string, call: CallFact, meaning: Extract<CallMeaning, { use: 'dependency' }>): Use {
+  return {
+    target: meaning.target, edge: meaning.edge, ...siteMode(call), readOnly: !!meaning.readOnly, op: meaning.op,
+    guards: { ...(meaning.guards ?? {}), ...siteGuards(call), ...(siteMode(call).mode === 'fire_and_forget' ? { caught: call.caught || undefined } : {}) },
+    evidence: { file, line: call.line }, frames: [{ file, fn: fnId }], order: call.order, call, siteBranch: call.branch,
+  };
 }
 
 function siteMode(call: CallFact): { mode: EdgeMode } {

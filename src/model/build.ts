@@ -3,7 +3,7 @@
 import type { FileFacts } from '../extract/facts.js';
 import type { EntrypointDef, InfraFacts, ResourceRef } from '../packs/types.js';
 import { moduleComponentName } from '../packs/nestjs/index.js';
-import { byKey, cmpStr, sortedUnique } from '../shared/compare.js';
+import { byKey, cmpStr, sortByKey, sortedUnique } from '../shared/compare.js';
 import type { Use } from '../link/trace.js';
 import type { Diagnostic, EdgeMode, Evidence, Guards, Model, ModelEdge, ModelNode } from './types.js';
 
@@ -219,15 +219,15 @@ export function buildModel(input: BuildInput): Omit<Model, 'findings' | 'scenari
     return out;
   });
   void epCount;
-  edgeList.sort((a, b) => cmpStr(`${a.from}\0${a.to}\0${a.kind}\0${a.mode}\0${guardKey(a.guards)}`, `${b.from}\0${b.to}\0${b.kind}\0${b.mode}\0${guardKey(b.guards)}`));
+  const sortedEdges = sortByKey(edgeList, (e) => `${e.from}\0${e.to}\0${e.kind}\0${e.mode}\0${guardKey(e.guards)}`);
   return {
     schemaVersion: 1,
     tool: { name: 'faultline', version: TOOL_VERSION },
     root: '.',
     nodes: nodeList,
-    edges: edgeList,
-    diagnostics: [...input.diagnostics].sort((a, b) => cmpStr(`${a.file}\0${a.code ?? ''}\0${a.message}`, `${b.file}\0${b.code ?? ''}\0${b.message}`)),
-    unresolved: [...input.unresolved].sort((a, b) => cmpStr(`${a.file}\0${String(a.line).padStart(7, '0')}\0${a.what}`, `${b.file}\0${String(b.line).padStart(7, '0')}\0${b.what}`)),
+    edges: sortedEdges,
+    diagnostics: sortByKey(input.diagnostics, (d) => `${d.file}\0${d.code ?? ''}\0${d.message}`),
+    unresolved: sortByKey(input.unresolved, (u) => `${u.file}\0${String(u.line).padStart(7, '0')}\0${u.what}`),
     stats: input.stats,
   };
 }

@@ -49,6 +49,15 @@ export function classify(name: string): FileKind | undefined {
   return undefined;
 }
 
+/**
+ * Unit and end-to-end tests (Jest, Vitest, Mocha, Playwright naming): they are not deployed, so
+ * they hold no entrypoint and no dependency of the running system (a supertest app or a mocked
+ * client in a spec would be a phantom), and skipping them spares about a fifth of a typical
+ * repository's parse. Python test modules are still read and set aside in scan.ts, whose broader
+ * pattern (any tests/ folder) was checked that way on real repositories.
+ */
+const TEST_SOURCE = /\.(test|spec|e2e-spec|e2e|test-d)\.[cm]?[jt]sx?$|(^|\/)(__tests__|__mocks__)\//;
+
 /** Generated or minified by name; content checks happen when the file is read. */
 function isGeneratedName(name: string): boolean {
   return /\.min\.(js|mjs|cjs)$/.test(name) || /\.bundle\.js$/.test(name) || /\.(generated|gen)\.(ts|js)$/.test(name) ||
@@ -139,6 +148,11 @@ export function walk(rootDir: string, opts: WalkOptions = {}): WalkResult {
       const kind = classify(entry.name);
       if (!kind) continue;
       if (isIgnored(here, rel, false)) continue;
+      if (kind === 'source' && TEST_SOURCE.test(rel)) {
+        // counted, not listed: a repository has hundreds of them and none is a problem
+        skipped['skipped-test'] = (skipped['skipped-test'] ?? 0) + 1;
+        continue;
+      }
       if (isGeneratedName(entry.name)) {
         skip(rel, 'skipped-generated', 'generated or minified file; skipped');
         continue;

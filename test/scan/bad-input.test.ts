@@ -96,3 +96,29 @@ test('a file that cannot be read (EISDIR, as root cannot be denied) becomes an u
   assert.equal(out.facts, undefined);
   assert.deepEqual(out.diagnostics.map((d) => d.code), ['unreadable']);
 });
+
+test('test files are counted as skipped, not parsed; a folder or file merely named like a test is read', async () => {
+  const route = `import express from 'express';\nconst app = express();\napp.get('/ping', (_req, res) => res.send('ok'));\nexport default app;\n`;
+  const dir = writeTree({
+    'src/ok.ts': okService,
+    'src/users.spec.ts': route,
+    'src/users.test.tsx': route,
+    'test/app.e2e-spec.ts': route,
+    'src/__tests__/flow.ts': route,
+    'src/__mocks__/stripe.js': route,
+    // traps: a domain folder called test, a module whose name contains "test"
+    'src/modules/test/attempts.ts': okService,
+    'src/latest.ts': okService,
+    'src/contest.spec-helpers.ts': okService,
+  });
+  const r = await scan(dir);
+  assert.deepEqual([...r.facts.keys()].sort(), ['src/contest.spec-helpers.ts', 'src/latest.ts', 'src/modules/test/attempts.ts', 'src/ok.ts']);
+  assert.equal(r.model.stats?.skipped, 5);
+  assert.deepEqual(r.model.diagnostics, []);
+  assert.ok(!r.model.nodes.some((n) => n.kind === 'entrypoint'), 'a route declared in a test is no entrypoint');
+});
+
+test('a repository of test files only is told so, not scanned empty', async () => {
+  const dir = writeTree({ 'src/users.spec.ts': okService, 'src/orders.test.ts': okService });
+  await assert.rejects(scan(dir), (e: unknown) => e instanceof UserError && /only 2 test files, which faultline does not analyse/.test(e.message));
+});

@@ -133,6 +133,7 @@ export class DoorState {
 
 test(`${RULE}: silent in test files`, async () => {
   const model = await scanModel({
+    'src/payments/status.ts': `export const statusUrl = 'https://status.example.com';\n`,
     'src/payments/__tests__/breaker.test.ts': `import CircuitBreaker from 'opossum';
 import axios from 'axios';
 const breaker = new CircuitBreaker(() => axios.get('https://status.example.com', { timeout: 1000 }), { timeout: 2000 });

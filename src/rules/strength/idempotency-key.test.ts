@@ -125,3 +125,23 @@ export async function describeEvent(eventId: string) {
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: an Idempotency-Key header read into a local and checked against redis fires; another header does not (trap)`, async () => {
+  const app = (header: string) => `import express from 'express';
+import Redis from 'ioredis';
+const redis = new Redis(process.env.REDIS_URL!);
+const app = express();
+export async function createPayment(req: express.Request, res: express.Response) {
+  const key = req.headers['${header}'];
+  const seen = await redis.get(\`payment:\${key}\`);
+  if (seen) return res.json(JSON.parse(seen));
+  res.json({ ok: true });
+}
+app.post('/payments', createPayment);
+export default app;
+`;
+  const fires = await scanModel({ 'src/app.ts': app('idempotency-key') });
+  assert.equal(fires.findings.filter((f) => f.rule === RULE && /Idempotency-Key header/.test(f.title)).length, 1);
+  const silent = await scanModel({ 'src/app.ts': app('x-request-id') });
+  assert.deepEqual(hits(silent, RULE), []);
+});

@@ -132,12 +132,21 @@ function naturalKey(a: Access, file: string, fn: FunctionFact, ctx: RuleContext)
   });
 }
 
+/** Whether a local's value reads `headers['idempotency-key']` anywhere inside it (a walk, not a JSON string per function). */
+function mentionsHeaderRef(v: unknown): boolean {
+  if (typeof v === 'string') return v.length >= 23 && v.toLowerCase().includes('headers.idempotency-key');
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.some(mentionsHeaderRef);
+  for (const k in v) if (mentionsHeaderRef((v as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
 /** (1b) an Idempotency-Key header read by a handler that then uses a datastore or cache. */
 function headerKey(a: Access, file: string, fn: FunctionFact, ctx: RuleContext): void {
   const decorated = fn.params.some((p) => p.decorators.some((d) => d.name === 'Headers' && typeof d.args[0] === 'string' && HEADER.test(d.args[0])));
   const viaCall = a.bodyCalls(file, fn.id).find((c) => /^(header|get)$/.test(c.callee[c.callee.length - 1] ?? '') && typeof c.args[0] === 'string' && HEADER.test(c.args[0]));
   // (serializing every local is the costly test: only when the cheaper ones found nothing)
-  const viaRef = !decorated && !viaCall && Object.values(fn.locals).some((v) => JSON.stringify(v).toLowerCase().includes('headers.idempotency-key'));
+  const viaRef = !decorated && !viaCall && Object.values(fn.locals).some(mentionsHeaderRef);
   if (!decorated && !viaCall && !viaRef) return;
   const stores = a.code.usesOf(file, fn.id).filter((u) => u.target.kind === 'datastore' || u.target.kind === 'cache');
   if (!stores.length) return;
