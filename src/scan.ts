@@ -41,14 +41,16 @@ const BACKEND_DEPS = ['@nestjs/core', 'express', 'fastify', 'koa', 'hono', '@hap
 const PY_TEST_FILE = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
 
 export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<ScanResult> {
-  const root = path.resolve(rootDir);
+  const given = path.resolve(rootDir);
   let st: fs.Stats;
   try {
-    st = fs.statSync(root);
+    st = fs.statSync(given);
   } catch {
     throw new UserError(`path not found: ${rootDir}`, 'pass the folder of a repository, e.g. `faultline scan .`');
   }
   if (!st.isDirectory()) throw new UserError(`not a directory: ${rootDir}`, 'pass the folder that contains the repository, not a file');
+  // the resolver answers with real paths: a root reached through a symlink (macOS /tmp, a linked checkout) would put every import outside it
+  const root = fs.realpathSync(given);
 
   opts.onProgress?.('walk');
   const walked = walk(root, { ignore: opts.ignore });

@@ -122,3 +122,15 @@ test('a repository of test files only is told so, not scanned empty', async () =
   const dir = writeTree({ 'src/users.spec.ts': okService, 'src/orders.test.ts': okService });
   await assert.rejects(scan(dir), (e: unknown) => e instanceof UserError && /only 2 test files, which faultline does not analyse/.test(e.message));
 });
+
+test('a root reached through a symlink gives the same model as its real path', async () => {
+  const { runPipeline } = await import('../../src/pipeline.js');
+  const { stableJson } = await import('../../src/shared/json.js');
+  const real = path.resolve('examples/portal');
+  const link = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-link-')), 'portal');
+  fs.symlinkSync(real, link);
+  const direct = await runPipeline(real);
+  const viaLink = await runPipeline(link);
+  assert.ok(direct.model.findings.length > 10 && direct.model.edges.length > 10);
+  assert.equal(stableJson(viaLink.model), stableJson(direct.model));
+});
