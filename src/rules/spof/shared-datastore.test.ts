@@ -40,3 +40,13 @@ test(`${RULE}: silent when only one of three components uses the database`, asyn
   const model = await scanModel(files, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: the title counts every component, as the summary does; the threshold counts those with dependencies`, async () => {
+  const model = await scanModel({
+    ...repo([true, true, true]),
+    'src/pricing/pricing.ts': 'export function withTax(amount: number): number {\n  return Math.round(amount * 1.2 * 100) / 100;\n}\n',
+  }, { rules });
+  const f = model.findings.find((x) => x.rule === RULE)!;
+  assert.equal(model.nodes.filter((n) => n.kind === 'component').length, 4);
+  assert.equal(f.title, '3 of 4 components and 3 of 4 entrypoints depend on postgres; no replica or standby is declared');
+});

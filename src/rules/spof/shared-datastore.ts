@@ -40,10 +40,12 @@ const rule: Rule = {
       const direct = new Set(model.edges.filter((e) => e.to === node.id && e.from.startsWith('component:')).map((e) => e.from));
       if (direct.size < 2 || direct.size * 2 < withDeps.size || rank.entrypointsDown * 2 < rank.entrypointsTotal) continue;
       const ev = bestEvidence(node.evidence);
+      // the threshold counts components with dependencies; the sentence counts all, as the summary's "7/10 components" does
+      const components = model.nodes.filter((n) => n.kind === 'component').length;
       ctx.report({
         element: node.id,
         locations: ev ? [{ file: ev.file, line: ev.line }] : [],
-        title: `${direct.size} of ${withDeps.size} components and ${rank.entrypointsDown} of ${rank.entrypointsTotal} entrypoints depend on ${node.name}; no replica or standby is declared`,
+        title: `${direct.size} of ${components} components and ${rank.entrypointsDown} of ${rank.entrypointsTotal} entrypoints depend on ${node.name}; no replica or standby is declared`,
         impact: `An outage of ${node.name} takes down ${rank.entrypointsDown} of ${rank.entrypointsTotal} entrypoints at once (${[...direct].sort().map((c) => c.replace('component:', '')).join(', ')}): a full outage with no partial degradation.`,
         recommendation: `Run ${node.name} with a multi-AZ standby and a read replica; route read-heavy entrypoints to the replica; define and test RTO/RPO. If redundancy exists outside this repository, declare it in faultline.config.yml.`,
         fingerprintKey: node.id,
