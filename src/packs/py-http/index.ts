@@ -73,9 +73,38 @@ function adapterTimeout(link: EntrypointLink, file: string, adapter: Val | undef
   return t.set ? t : { set: true };
 }
 
-/** Sessions with a timeout-setting adapter mounted on them (`session.mount("https://", TimeoutHTTPAdapter(timeout=5))`), by instance. */
-function mountedTimeouts(link: EntrypointLink): Map<string, { ms?: number; none?: boolean; set: boolean }> {
-  const out = new Map<string, { ms?: number; none?: boolean; set: boolean }>();
+/**
+ * The retries an adapter gives a Session's calls: `HTTPAdapter(max_retries=3)` or
+ * `max_retries=Retry(total=3, backoff_factor=0.5)` (urllib3), on HTTPAdapter or a subclass.
+ * urllib3 sleeps `backoff_factor × 2^n` between attempts, so a positive factor is exponential
+ * backoff; without one (and with a plain count) the retries come back at once. A count that is
+ * not a literal is left out: the edge then says nothing rather than a guess.
+ */
+function adapterRetries(link: EntrypointLink, file: string, adapter: Val | undefined, fromFn?: string): Pick<Guards, 'retries' | 'backoff'> | undefined {
+  let v = adapter;
+  if (v && typeof v === 'object' && 'ref' in v) v = link.evaluate(file, v, fromFn);
+  if (!v || typeof v !== 'object' || !('call' in v)) return undefined;
+  const r = link.resolve?.(file, { ref: v.call }, fromFn);
+  const isAdapter = (r?.kind === 'export' && /(^|\.)HTTPAdapter$/.test(r.exportName)) || (r?.kind === 'class' && /(^|\.)HTTPAdapter$/.test(r.cls.superClass ?? ''));
+  if (!isAdapter) return undefined;
+  let retry = arg(v.args, 'max_retries');
+  if (retry && typeof retry === 'object' && 'ref' in retry) retry = link.evaluate(file, retry, fromFn);
+  if (typeof retry === 'number') return retry > 0 ? { retries: retry, backoff: 'none' } : undefined;
+  if (!retry || typeof retry !== 'object' || !('call' in retry) || !/(^|\.)Retry$/.test(retry.call)) return undefined;
+  const total = arg(retry.args, 'total', 0);
+  if (typeof total !== 'number' || total <= 0) return undefined;
+  const factor = arg(retry.args, 'backoff_factor');
+  return { retries: total, backoff: typeof factor === 'number' && factor > 0 ? 'exponential' : factor === undefined || factor === 0 ? 'none' : undefined };
+}
+
+interface MountedAdapter {
+  timeout?: { ms?: number; none?: boolean; set: boolean };
+  retry?: Pick<Guards, 'retries' | 'backoff'>;
+}
+
+/** What the adapters mounted on each requests Session (`session.mount("https://", adapter)`) give its calls, by instance. */
+function mountedAdapters(link: EntrypointLink): Map<string, MountedAdapter> {
+  const out = new Map<string, MountedAdapter>();
   for (const f of link.allFiles()) {
     if (!f.file.endsWith('.py')) continue;
     for (const c of f.calls) {
@@ -83,15 +112,20 @@ function mountedTimeouts(link: EntrypointLink): Map<string, { ms?: number; none?
       const fromFn = c.fn === '<module>' ? undefined : c.fn;
       const r = link.resolve?.(f.file, { ref: c.callee.slice(0, -1).join('.') }, fromFn);
       if (r?.kind !== 'inst' || r.inst.pkg !== 'requests' || ctorHead(r.inst) !== 'Session') continue;
-      const t = adapterTimeout(link, f.file, positional(c.args)[1] ?? arg(c.args, 'adapter'), fromFn);
-      if (t.set && !t.none) out.set(instKey(r.inst), t);
+      const adapter = positional(c.args)[1] ?? arg(c.args, 'adapter');
+      const t = adapterTimeout(link, f.file, adapter, fromFn);
+      const retry = adapterRetries(link, f.file, adapter, fromFn);
+      const mounted: MountedAdapter = out.get(instKey(r.inst)) ?? {};
+      if (t.set && !t.none) mounted.timeout = t;
+      if (retry) mounted.retry = retry;
+      if (mounted.timeout || mounted.retry) out.set(instKey(r.inst), mounted);
     }
   }
   return out;
 }
 
-function sessionMountTimeout(facts: FileFacts, inst: Instance): { ms?: number; none?: boolean; set: boolean } | undefined {
-  return projectValue(facts, 'py-http:mounted-timeouts', mountedTimeouts)?.get(instKey(inst));
+function sessionMounted(facts: FileFacts, inst: Instance): MountedAdapter | undefined {
+  return projectValue(facts, 'py-http:mounted-adapters', mountedAdapters)?.get(instKey(inst));
 }
 
 function guardsFrom(t: { ms?: number; none?: boolean; set: boolean }): Guards {
@@ -125,12 +159,13 @@ function classify(call: DepCall): CallMeaning | undefined {
     base = timeoutOf(arg(inst.args, 'timeout'));
     baseUrl = arg(inst.args, 'base_url');
   }
-  // requests: a mounted adapter that fills in a default timeout
-  if (!base.set && inst && pkg === 'requests' && head === 'Session') base = sessionMountTimeout(call.facts, inst) ?? base;
+  // requests: a mounted adapter that fills in a default timeout, or retries
+  const mounted = inst && pkg === 'requests' && head === 'Session' ? sessionMounted(call.facts, inst) : undefined;
+  if (!base.set && mounted?.timeout) base = mounted.timeout;
   let t = callTimeout.set ? callTimeout : base;
   // httpx: 5 s by default on module functions and clients; only timeout=None removes it
   if (pkg === 'httpx' && !t.set) t = { set: true, ms: 5000 };
-  const guards = guardsFrom(t);
+  const guards: Guards = { ...guardsFrom(t), ...(mounted?.retry?.retries ? { retries: mounted.retry.retries, ...(mounted.retry.backoff ? { backoff: mounted.retry.backoff } : {}) } : {}) };
   const host = pyHostOf(localValue(call, url)) ?? pyHostOf(localValue(call, baseUrl));
   return { use: 'dependency', target: { kind: 'external', name: host ?? 'unknown-host', tech: 'http' }, edge: 'calls', guards, op: 'http' };
 }

@@ -104,7 +104,7 @@ def contact(contact_id: str):
   }, { rules: await httpRules() });
   const g = (name: string) => JSON.stringify(m.edges.find((e) => e.to === `external:${name}`)?.guards);
   assert.equal(g('crm.example.com'), '{"timeout":true,"timeoutMs":5000}');
-  assert.equal(g('geo.example.com'), '{}');
+  assert.equal(g('geo.example.com'), '{"backoff":"exponential","retries":3}');
   assert.deepEqual(m.findings.map((f) => `${f.rule} ${f.locations[0].file}:${f.locations[0].line}`), ['http/no-timeout app/main.py:10']);
 });
 
@@ -187,4 +187,60 @@ async def dashboard(city: str):
   assert.equal(g('news.example.com'), '{"timeout":true,"timeoutMs":8000}');
   assert.deepEqual(m.findings.map((f) => `${f.rule} ${f.locations[0].file}:${f.locations[0].line}`), ['http/no-timeout app/main.py:14']);
   assert.match(m.findings[0].impact, /aiohttp's default 300 s total timeout/);
+});
+
+test('py-http: retries from a mounted adapter (a count, or Retry with backoff_factor); none from Retry(total=0), a setting, or a mount on something else (traps)', async () => {
+  const m = await scanModel({
+    'app/http.py': `import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from app.settings import settings
+
+billing = requests.Session()
+billing.mount("https://", HTTPAdapter(max_retries=3))
+
+retry = Retry(total=0)
+search = requests.Session()
+search.mount("https://", HTTPAdapter(max_retries=retry))
+
+ledger = requests.Session()
+ledger.mount("https://", HTTPAdapter(max_retries=settings.LEDGER_RETRIES))
+`,
+    'app/settings.py': `import os
+
+
+class Settings:
+    LEDGER_RETRIES = int(os.environ.get("LEDGER_RETRIES", "2"))
+
+
+settings = Settings()
+`,
+    'app/main.py': `from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from app.http import billing, ledger, search
+
+app = FastAPI()
+app.mount("/static", StaticFiles(directory="static"), name="static")
+plain = requests.Session()
+
+
+@app.get("/invoices/{invoice_id}")
+def invoice(invoice_id: str):
+    bill = billing.get(f"https://billing.example.com/invoices/{invoice_id}", timeout=5).json()
+    bill["hits"] = search.get("https://search.example.com/q", params={"q": invoice_id}, timeout=5).json()
+    bill["entries"] = ledger.get("https://ledger.example.com/entries", timeout=5).json()
+    bill["fx"] = plain.get("https://fx.example.com/latest", timeout=5).json()
+    return bill
+`,
+  });
+  const g = (name: string) => JSON.stringify(m.edges.find((e) => e.to === `external:${name}`)?.guards);
+  assert.equal(g('billing.example.com'), '{"backoff":"none","retries":3,"timeout":true,"timeoutMs":5000}');
+  assert.equal(g('search.example.com'), '{"timeout":true,"timeoutMs":5000}');
+  assert.equal(g('ledger.example.com'), '{"timeout":true,"timeoutMs":5000}');
+  assert.equal(g('fx.example.com'), '{"timeout":true,"timeoutMs":5000}');
 });
