@@ -171,7 +171,10 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   }
   const model = buildModel({
     files: fileList.filter((f) => !isFrontend(f.file)), entrypoints: traced, infra, componentOf, runtimeOf, clientCalls, diagnostics, untracedUses,
-    unresolved: program.unresolved, stats: { files: walked.files.length, parsed: facts.size, skipped: Object.values(walked.skipped).reduce((a, b) => a + b, 0) },
+    unresolved: program.unresolved, stats: {
+      files: walked.files.length, parsed: facts.size, skipped: Object.values(walked.skipped).reduce((a, b) => a + b, 0),
+      ...(Object.keys(walked.skipped).length ? { skippedBy: Object.fromEntries(Object.entries(walked.skipped).sort(([a], [b]) => cmpStr(a, b))) } : {}),
+    },
   });
   const code: CodeIndex = {
     meaning: (file, call) => {

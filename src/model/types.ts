@@ -173,5 +173,11 @@ export interface Model {
   /** extension: set when the outputs show a what-if (`scan --what-if NAME`): the mitigations and before → after sentences. */
   whatIf?: { name: string; mitigations: unknown[]; changes: string[] };
   /** extension: counts of what the scan read. */
-  stats?: { files: number; parsed: number; skipped: number };
+  stats?: {
+    files: number;
+    parsed: number;
+    skipped: number;
+    /** extension: skipped files by reason (walk codes: skipped-test, skipped-generated, skipped-large, …). */
+    skippedBy?: Record<string, number>;
+  };
 }

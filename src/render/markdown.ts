@@ -9,6 +9,7 @@
 // whose fence is longer than any backtick run inside it. Mermaid diagrams escape their
 // own labels (see mermaid.ts).
 
+import { notReadPhrase } from './files.js';
 import type {
   Effort, Evidence, Finding, Location, Model, ModelEdge, ModelNode, NodeKind, Polarity, Priority, Scenario, Severity,
 } from '../model/types.js';
@@ -839,7 +840,7 @@ function diagnostics(ctx: Ctx): string {
   out.push(`${plural(ds.length, 'diagnostic')}${detail ? ` (${detail})` : ''}.`);
   const unresolved = model.unresolved?.length ?? 0;
   if (unresolved > 0) out.push('', `${plural(unresolved, 'unresolved link')} (calls or imports the linker could not resolve).`);
-  if (model.stats) out.push('', `Files: ${model.stats.files} seen, ${model.stats.parsed} parsed, ${model.stats.skipped} skipped.`);
+  if (model.stats) out.push('', `Files: ${model.stats.files} read, ${model.stats.parsed} parsed, ${model.stats.skipped} skipped${notReadPhrase(model.stats) ? ` (${notReadPhrase(model.stats)})` : ''}.`);
   if (ds.length > 0) {
     const max = 20;
     out.push('', table(['file', 'code', 'message'], ds.slice(0, max).map((d) => [code(d.file), d.code ? md(d.code) : '—', md(d.message)])));

@@ -1,3 +1,4 @@
+import { notReadPhrase } from './files.js';
 import type { Model, ModelNode, Severity } from '../model/types.js';
 import { cmpStr } from '../shared/compare.js';
 import { capacityLines } from './capacity-text.js';
@@ -26,7 +27,8 @@ export function renderText(model: Model, opts: { color?: boolean } = {}): string
   const c = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const lines: string[] = [];
   const byKind = (k: string) => model.nodes.filter((n) => n.kind === k);
-  lines.push(c('1', `faultline ${model.tool.version}`) + ` — ${model.stats?.parsed ?? 0} files parsed`);
+  const notRead = notReadPhrase(model.stats);
+  lines.push(c('1', `faultline ${model.tool.version}`) + ` — ${model.stats?.parsed ?? 0} files parsed${notRead ? `; not read: ${notRead}` : ''}`);
   lines.push(KINDS.map((k) => { const n = byKind(k).length; return `${n} ${k}${n === 1 ? '' : 's'}`; }).join(' · '));
   const reach = reachOf(model);
   const totalComps = byKind('component').length;

@@ -114,6 +114,7 @@ test('test files are counted as skipped, not parsed; a folder or file merely nam
   const r = await scan(dir);
   assert.deepEqual([...r.facts.keys()].sort(), ['src/contest.spec-helpers.ts', 'src/latest.ts', 'src/modules/test/attempts.ts', 'src/ok.ts']);
   assert.equal(r.model.stats?.skipped, 5);
+  assert.deepEqual(r.model.stats?.skippedBy, { 'skipped-test': 5 });
   assert.deepEqual(r.model.diagnostics, []);
   assert.ok(!r.model.nodes.some((n) => n.kind === 'entrypoint'), 'a route declared in a test is no entrypoint');
 });
