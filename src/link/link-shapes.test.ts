@@ -91,3 +91,79 @@ app.listen(3000);
   const eps = model.edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => e.entrypoints ?? []);
   assert.deepEqual([...new Set(eps)].sort(), ['entrypoint:GET /projects']);
 });
+
+test('link: a call through an abstract class used as a DI token reaches what its implementations do; alternative implementations never count as writes together (trap)', async () => {
+  const { hits } = await import('../../test/helpers/fixture.js');
+  const { default: nonAtomic } = await import('../rules/tx/non-atomic-writes.js');
+  const files = (serviceBody: string) => ({
+    'package.json': JSON.stringify({ name: 'api', dependencies: { '@nestjs/common': '10.0.0', '@prisma/client': '5.0.0' } }),
+    'src/prisma.service.ts': `import { Injectable } from '@nestjs/common';
+import { PrismaClient } from '@prisma/client';
+@Injectable()
+export class PrismaService extends PrismaClient {}
+`,
+    'src/users/user.repository.ts': `export abstract class UserRepository {
+  abstract save(name: string): Promise<void>;
+  abstract audit(name: string): Promise<void>;
+}
+`,
+    'src/users/relational/user.repository.ts': `import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../../prisma.service';
+import { UserRepository } from '../user.repository';
+@Injectable()
+export class RelationalUserRepository implements UserRepository {
+  constructor(private readonly prisma: PrismaService) {}
+  async save(name: string): Promise<void> {
+    await this.prisma.user.create({ data: { name } });
+  }
+  async audit(name: string): Promise<void> {
+    await this.prisma.audit.create({ data: { name } });
+  }
+}
+`,
+    'src/users/legacy/user.repository.ts': `import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../../prisma.service';
+import { UserRepository } from '../user.repository';
+@Injectable()
+export class LegacyUserRepository extends UserRepository {
+  constructor(private readonly prisma: PrismaService) { super(); }
+  async save(name: string): Promise<void> {
+    await this.prisma.legacyUser.create({ data: { name } });
+  }
+  async audit(name: string): Promise<void> {
+    await this.prisma.legacyAudit.create({ data: { name } });
+  }
+}
+`,
+    'src/users/users.service.ts': `import { Injectable } from '@nestjs/common';
+import { UserRepository } from './user.repository';
+@Injectable()
+export class UsersService {
+  constructor(private readonly users: UserRepository) {}
+  async create(name: string): Promise<void> {
+${serviceBody}
+  }
+}
+`,
+    'src/users/users.controller.ts': `import { Body, Controller, Post } from '@nestjs/common';
+import { UsersService } from './users.service';
+@Controller('users')
+export class UsersController {
+  constructor(private readonly service: UsersService) {}
+  @Post()
+  create(@Body() body: { name: string }) {
+    return this.service.create(body.name);
+  }
+}
+`,
+  });
+  // one write through the token: the route reaches the database, and the two implementations are alternatives
+  const one = await scanModel(files('    await this.users.save(name);'), { rules: [nonAtomic] });
+  assert.ok(one.edges.some((e) => e.to === 'datastore:postgres' && e.kind === 'writes'), 'the write of an implementation is an edge');
+  assert.ok(one.edges.some((e) => e.to === 'datastore:postgres' && e.entrypoints?.includes('entrypoint:POST /users')), 'the route reaches the database');
+  assert.deepEqual(hits(one, 'tx/non-atomic-writes'), []);
+  // two writes through the token in one method: fires (once per implementation's pair, never across them)
+  const two = await scanModel(files('    await this.users.save(name);\n    await this.users.audit(name);'), { rules: [nonAtomic] });
+  assert.deepEqual(hits(two, 'tx/non-atomic-writes'), ['src/users/users.service.ts:6']);
+  assert.equal(two.findings.filter((x) => x.rule === 'tx/non-atomic-writes').length, 1);
+});

@@ -1,7 +1,7 @@
 // Follows each entrypoint's handler through the call graph to the dependency calls it
 // makes, composing what each call site adds on the way: fire-and-forget (with or
 // without a catch), try/catch containment, breakers, transactions, loop context.
-import type { CallFact, FileFacts, FunctionFact, Val } from '../extract/facts.js';
+import type { CallFact, ClassFact, FileFacts, FunctionFact, Val } from '../extract/facts.js';
 import type { EdgeKind, EdgeMode, Evidence, Guards } from '../model/types.js';
 import type { CallMeaning, DepCall, PackContext, ResourceRef, TechPack } from '../packs/types.js';
 import type { Program } from './program.js';
@@ -23,6 +23,8 @@ export interface Use {
   siteBranch?: string;
   /** Call sites up the chain that decided the mode or a guard (the fire-and-forget, the try/catch). */
   via?: Evidence[];
+  /** Branch segments for the implementation a body-less method was dispatched to (see overridesOf): alternatives never run together. */
+  alt?: string;
   call: CallFact;
 }
 
@@ -127,6 +129,49 @@ export class Tracer {
     return out;
   }
 
+  private implIndex?: Map<string, { file: string; cls: ClassFact }[]>;
+
+  /**
+   * A body-less class method (an abstract method, or one of an abstract class used as a NestJS
+   * DI token: `{ provide: UserRepository, useClass: UsersRelationalRepository }`) runs what its
+   * project subclasses and implementors (`extends` / `implements` the class) define under the
+   * same name. TypeScript/JavaScript only.
+   */
+  overridesOf(file: string, fn: FunctionFact): { file: string; fn: FunctionFact }[] {
+    if (!fn.className || fn.name === 'constructor' || fn.stats.statements > 0 || fn.stats.calls > 0 || file.endsWith('.py')) return [];
+    if (!this.implIndex) {
+      this.implIndex = new Map();
+      for (const f of this.program.files.values()) {
+        if (f.file.endsWith('.py')) continue;
+        for (const c of f.classes) {
+          for (const base of new Set([c.superClass, ...c.implements])) {
+            if (!base) continue;
+            const sym = this.program.lookup(f.file, base.split('.')[0]);
+            if (sym?.kind !== 'class') continue;
+            const k = `${sym.file}#${sym.cls.name}`;
+            let list = this.implIndex.get(k);
+            if (!list) this.implIndex.set(k, (list = []));
+            list.push({ file: f.file, cls: c });
+          }
+        }
+      }
+    }
+    const out: { file: string; fn: FunctionFact }[] = [];
+    const seen = new Set<string>();
+    const visit = (clsFile: string, className: string, depth: number) => {
+      for (const impl of this.implIndex!.get(`${clsFile}#${className}`) ?? []) {
+        const key = `${impl.file}#${impl.cls.name}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const m = this.program.files.get(impl.file)?.functions.find((x) => x.className === impl.cls.name && x.name === fn.name);
+        if (m && (m.stats.statements > 0 || m.stats.calls > 0)) out.push({ file: impl.file, fn: m });
+        else if (depth < 4) visit(impl.file, impl.cls.name, depth + 1); // abstract again, or inherited from further down
+      }
+    };
+    visit(file, fn.className, 0);
+    return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.fn.line - b.fn.line));
+  }
+
   /** Every project function a function runs, transitively, itself included (file#fn keys). */
   reachable(file: string, fnId: string, out = new Set<string>()): Set<string> {
     const key = `${file}#${fnId}`;
@@ -136,8 +181,10 @@ export class Tracer {
     if (!facts) return out;
     for (const call of this.bodyCalls(file, fnId)) {
       const { meaning, target } = this.classify(file, facts, call);
-      if (target) this.reachable(target.file, target.fn.id, out);
-      else if (meaning?.use === 'invoke') {
+      if (target) {
+        this.reachable(target.file, target.fn.id, out);
+        for (const impl of this.overridesOf(target.file, target.fn)) this.reachable(impl.file, impl.fn.id, out);
+      } else if (meaning?.use === 'invoke') {
         const inner = this.resolveFnVal(file, call, meaning.fn);
         if (inner) this.reachable(inner.file, inner.fn.id, out);
       }
@@ -161,6 +208,14 @@ export class Tracer {
           // Python: a breaker or retry decorator on the callee (@db_breaker, @retry(...)) guards what it does
           const dg = target.file.endsWith('.py') && target.fn.decorators.length ? this.decoratorGuards(target.file, target.fn) : undefined;
           for (const u of this.usesOf(target.file, target.fn.id)) out.push(this.through(call, dg ? { ...u, guards: { ...u.guards, ...dg } } : u, file, fnId));
+          // a body-less method: what its implementations do; with several, one of them runs (never two together)
+          const impls = this.overridesOf(target.file, target.fn);
+          const safe = (x: string) => x.replace(/[/:]/g, '_');
+          for (const impl of impls) {
+            // one arm per implementing class of the token: calls on the same token in one method take the same arm
+            const alt = impls.length > 1 ? `/impl-${safe(`${target.file}#${target.fn.className}`)}:${safe(`${impl.file}#${impl.fn.className}`)}` : '';
+            for (const u of this.usesOf(impl.file, impl.fn.id)) out.push(this.through(call, alt ? { ...u, alt: alt + (u.alt ?? '') } : u, file, fnId));
+          }
           continue;
         }
         if (!meaning || meaning.use === 'ignore') continue;
@@ -213,7 +268,8 @@ export class Tracer {
       }
     }
     const via = decisive ? [...(u.via ?? []), { file, line: site.line }] : u.via;
-    return { ...u, mode, guards, frames: [{ file, fn: fnId }, ...u.frames], order: site.order, siteBranch: site.branch, ...(via ? { via } : {}) };
+    const siteBranch = u.alt ? `${site.branch ?? ''}${u.alt}` : site.branch;
+    return { ...u, mode, guards, frames: [{ file, fn: fnId }, ...u.frames], order: site.order, siteBranch, ...(via ? { via } : {}) };
   }
 }
 

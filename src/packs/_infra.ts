@@ -15,7 +15,7 @@ export function databaseImage(image: string): ResourceRef | undefined {
 /** Images that are infrastructure, not the application being scanned (never a runtime of its code). */
 export function isInfraImage(image: string): boolean {
   const i = image.toLowerCase().replace(/^docker\.io\//, '');
-  return /(^|\/)(redis|valkey|memcached|mongo|rabbitmq|kafka|zookeeper|nginx|envoy|haproxy|traefik|busybox|alpine|curlimages|prom|prometheus|grafana|otel|jaeger|fluent|datadog|elasticsearch|kibana|minio|localstack|mailhog|adminer|pgadmin|bitnami|memcached|vault|consul|etcd|caddy|istio)/.test(i) || !!databaseImage(image);
+  return /(^|\/)(redis|valkey|memcached|mongo|rabbitmq|kafka|zookeeper|nginx|envoy|haproxy|traefik|busybox|alpine|curlimages|prom|prometheus|grafana|otel|jaeger|fluent|datadog|elasticsearch|kibana|minio|localstack|mailhog|maildev|mailpit|smtp4dev|adminer|pgadmin|bitnami|memcached|vault|consul|etcd|caddy|istio)/.test(i) || /(exporter|kafdrop|akhq|redisinsight)(:|@|$)/.test(i) || !!databaseImage(image);
 }
 
 /** 1-based start line of each YAML document in a multi-document file. */

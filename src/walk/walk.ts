@@ -35,7 +35,7 @@ const SKIPPED_DIRS = new Set([
 
 const SOURCE_EXT = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
 const CONFIG_EXT = new Set(['.yml', '.yaml', '.json', '.prisma', '.sql', '.toml', '.tf', '.conf', '.ini', '.cfg', '.sh']);
-const CONFIG_NAMES = /^(Dockerfile(\..+)?|\.env(\..+)?|Procfile|requirements.*\.txt)$/;
+const CONFIG_NAMES = /^(Dockerfile(\..+)?|[\w.-]+\.Dockerfile|\.env(\..+)?|Procfile|requirements.*\.txt)$/;
 const DEFAULT_MAX_BYTES = 1024 * 1024;
 
 export function classify(name: string): FileKind | undefined {

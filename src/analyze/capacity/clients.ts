@@ -241,6 +241,9 @@ function pgLike(f: FileFacts, c: CallFact, lib: ClientLibrary, label: string, o:
       break;
     }
   }
+  // options the scan cannot read (a parameter such as NestJS's `dataSourceFactory: (options) => new DataSource(options)`,
+  // a call, an object with a spread): the size is unknown, not missing
+  if (!pool && poolKeys.length && o && typeof o === 'object' && ('ref' in o || 'call' in o || 'unknown' in o || ('obj' in o && o.spread))) pool = { line: c.line, key: 'options' };
   let timeout: NumSpec | undefined;
   for (const k of timeoutKeys) {
     const v = objGet(o, ...k.split('.'));

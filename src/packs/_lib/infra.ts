@@ -94,6 +94,15 @@ export function dockerCommandAt(files: ConfigFile[], rel: string): DockerCommand
   return { command: resolveScript(joined, pkg?.json), line: cmd.line };
 }
 
+/**
+ * The Dockerfile puts files of its build context into the image (a COPY or ADD that is not
+ * `--from` another stage or image). One that only installs a published tool
+ * (`RUN npm i -g maildev`, `CMD maildev`) runs none of the repository's code.
+ */
+export function dockerfileCopiesContext(text: string): boolean {
+  return text.split('\n').some((l) => /^\s*(COPY|ADD)\s/i.test(l) && !/^\s*COPY\s+(?:--\S+\s+)*--from[=\s]/i.test(l));
+}
+
 export function isDockerfile(rel: string): boolean {
   return /(^|\/)Dockerfile(\.[\w.-]+)?$/.test(rel) || /(^|\/)[\w.-]+\.Dockerfile$/.test(rel);
 }

@@ -52,3 +52,55 @@ test('model: a runtime inferred for Python entrypoints (no compose, no Dockerfil
   const rt = m.nodes.find((n) => n.kind === 'runtime');
   assert.equal(rt?.tech, 'python');
 });
+
+test('docker-compose: a dev tool built from a Dockerfile that copies no code (maildev) or pulled as an admin image (adminer, mongo-express) is not a runtime of the app (trap)', async () => {
+  const m = await scanModel({
+    ...app,
+    'maildev.Dockerfile': `FROM node:24-alpine
+RUN npm i -g maildev@2.0.5
+CMD maildev
+`,
+    'Dockerfile': `FROM python:3.12-slim
+COPY . /app
+CMD ["uvicorn", "backend.app.main:app"]
+`,
+    'compose.yml': `
+services:
+  maildev:
+    build:
+      context: .
+      dockerfile: maildev.Dockerfile
+  adminer:
+    image: adminer
+  mongo-express:
+    image: mongo-express
+  api:
+    build:
+      context: .
+      dockerfile: Dockerfile
+`,
+  });
+  assert.equal(m.nodes.find((n) => n.id === 'entrypoint:GET /health')?.runtime, 'runtime:api');
+  assert.deepEqual(m.nodes.filter((n) => n.kind === 'runtime').map((n) => n.id), ['runtime:api']);
+  assert.equal(m.nodes.some((n) => n.id === 'datastore:mongodb'), false);
+});
+
+test('docker-compose: a service whose Dockerfile copies nothing but that bind-mounts the code still runs it', async () => {
+  const m = await scanModel({
+    ...app,
+    'dev.Dockerfile': `FROM python:3.12-slim
+WORKDIR /app
+CMD ["uvicorn", "backend.app.main:app", "--reload"]
+`,
+    'compose.yml': `
+services:
+  api:
+    build:
+      context: .
+      dockerfile: dev.Dockerfile
+    volumes:
+      - .:/app
+`,
+  });
+  assert.equal(m.nodes.find((n) => n.id === 'entrypoint:GET /health')?.runtime, 'runtime:api');
+});

@@ -1,10 +1,13 @@
 import { parseDotenv } from '../../walk/config-files.js';
-import { dockerCommandAt, joinRel } from '../_lib/infra.js';
+import { dockerCommandAt, dockerfileCopiesContext, joinRel } from '../_lib/infra.js';
+import { isInfraImage } from '../_infra.js';
 import type { InfraFacts, ResourceRef, TechPack } from '../types.js';
 
 /** Image name → the resource it runs (docs/model.md naming). */
 export function imageResource(image: string): ResourceRef | undefined {
   const i = image.toLowerCase().replace(/^docker\.io\//, '');
+  // admin UIs and exporters named after the server they talk to (mongo-express, redis-commander, kafka-ui, postgres-exporter) are not that server
+  if (/(mongo-express|redis-?commander|redisinsight|kafka-ui|kafdrop|akhq|[-_]exporter)(:|@|\/|$)/.test(i)) return undefined;
   if (/(^|\/)(postgres|postgis|pgvector|timescaledb|supabase\/postgres)/.test(i)) return { kind: 'datastore', name: 'postgres', tech: 'postgresql' };
   if (/(^|\/)(mysql|mariadb)/.test(i)) return { kind: 'datastore', name: 'mysql', tech: 'mysql' };
   if (/(^|\/)mongo/.test(i)) return { kind: 'datastore', name: 'mongodb', tech: 'mongodb' };
@@ -107,11 +110,16 @@ const pack: TechPack = {
           out.resources!.push({ ref: res, redundancy: Object.keys(redundancy).length ? redundancy : undefined, evidence: imageLine ? [{ file: f.rel, line: imageLine }] : evidence, settings, settingEvidence, origin: 'docker-compose' });
           continue;
         }
-        if (svc.build || (image && !res)) {
+        // an admin UI or dev tool pulled as an image (adminer, mongo-express, maildev) runs none of the repository's code
+        if (svc.build || (image && !res && !isInfraImage(image))) {
           const ctx = typeof svc.build === 'string' ? svc.build : svc.build?.context;
           const src = ctx ? [dir, ctx].filter(Boolean).join('/').replace(/\/\.$|^\.\//, '').replace(/^\.$/, '') : dir;
           // no command in compose: the image's own CMD/ENTRYPOINT, from the Dockerfile it is built from
           const dockerfile = svc.build ? joinRel(dir, ctx ?? '.', typeof svc.build === 'object' && typeof svc.build.dockerfile === 'string' ? svc.build.dockerfile : 'Dockerfile') : undefined;
+          // built from a Dockerfile that copies nothing of the context (`RUN npm i -g maildev`) and with no bind mount of the code: a tool, not the app
+          const dockerfileText = dockerfile ? files.find((x) => x.rel === dockerfile)?.text : undefined;
+          const mountsCode = (Array.isArray(svc.volumes) ? svc.volumes : []).some((v: any) => /^\.{1,2}(\/|:|$)/.test(String(typeof v === 'string' ? v : v?.type === 'bind' ? v?.source ?? '' : '')));
+          if (dockerfileText !== undefined && !dockerfileCopiesContext(dockerfileText) && !mountsCode) continue;
           const command = Array.isArray(svc.command) ? svc.command.join(' ') : typeof svc.command === 'string' ? svc.command : dockerfile ? dockerCommandAt(files, dockerfile)?.command : undefined;
           const runtimeEnv: Record<string, { value: string; evidence: { file: string; line: number } }> = {};
           const envFiles = (Array.isArray(svc.env_file) ? svc.env_file : svc.env_file ? [svc.env_file] : []).map((e: any) => String(typeof e === 'string' ? e : e?.path ?? ''));

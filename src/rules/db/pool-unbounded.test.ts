@@ -165,3 +165,30 @@ test(`${RULE}: Python — silent for engines in Alembic migrations and on SQLite
   const model = await scanModel({ ...files, 'alembic/env.py': `from sqlalchemy import create_engine\nconnectable = create_engine("postgresql://app@db/app")\n` }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: TypeORM — fires on a DataSource whose options show no pool size; silent when the options are a parameter the scan cannot read (NestJS dataSourceFactory) (trap)`, async () => {
+  const files = (body: string) => ({
+    'package.json': JSON.stringify({ name: 'api', dependencies: { typeorm: '0.3.20', '@nestjs/typeorm': '10.0.0', '@nestjs/common': '10.0.0' } }),
+    'src/app.module.ts': `import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { TypeOrmConfigService } from './typeorm-config.service';
+
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      useClass: TypeOrmConfigService,
+      dataSourceFactory: async (options: DataSourceOptions) => {
+        return new DataSource(${body}).initialize();
+      },
+    }),
+  ],
+})
+export class AppModule {}
+`,
+  });
+  const fires = await scanModel(files(`{ type: 'postgres', url: process.env.DATABASE_URL }`), { rules });
+  assert.deepEqual(hits(fires, RULE), ['src/app.module.ts:11']);
+  const trap = await scanModel(files('options'), { rules });
+  assert.deepEqual(hits(trap, RULE), []);
+});
