@@ -479,8 +479,9 @@ export class Resolver {
       }
       const next: Resolved | undefined = this.member(cur, chain[i]);
       if (!next) {
-        if (cur.kind === 'classInst' || (cur.kind === 'class' && file.endsWith('.py'))) {
-          // Python: a class attribute of a model class (`Order.objects.filter`) goes to its package base too
+        if (cur.kind === 'classInst' || cur.kind === 'class') {
+          // a class attribute of a model class (`Order.objects.filter`) and a static method a package base provides
+          // (Sequelize `Document.findAll()` on `class Document extends Model`) go to its package base too
           const pkgBase = this.program.classChain(cur.file, cur.cls).pkgBase;
           if (pkgBase) return { kind: 'dep', pkg: pkgBase.pkg, instance: { pkg: pkgBase.pkg, ctor: pkgBase.name, args: [], evidence: { file: cur.file, line: cur.cls.line }, ...(file.endsWith('.py') ? { typeName: cur.cls.name } : {}) }, member: chain.slice(i) };
         }

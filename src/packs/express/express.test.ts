@@ -228,6 +228,65 @@ app.listen(3000);
   assert.deepEqual(entrypoints(model), ['entrypoint:GET /users/:id']);
 });
 
+test('koa: Koa apps mounted with koa-mount get the mount prefix; a local mount() helper is no mount (trap)', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'wiki', dependencies: { koa: '^2.15.0', 'koa-router': '^12.0.0', 'koa-mount': '^4.0.0' } }),
+    'server/routes/api/documents.ts': `import Router from 'koa-router';
+const router = new Router();
+router.post('documents.info', async (ctx) => {
+  ctx.body = { id: ctx.request.body.id };
+});
+export default router;
+`,
+    'server/routes/api/index.ts': `import Koa from 'koa';
+import Router from 'koa-router';
+import documents from './documents';
+const api = new Koa();
+const router = new Router();
+router.use('/', documents.routes());
+api.use(router.routes());
+export default api;
+`,
+    'server/routes/index.ts': `import Koa from 'koa';
+import Router from 'koa-router';
+const koa = new Koa();
+const router = new Router();
+router.get('/robots.txt', (ctx) => {
+  ctx.body = 'User-agent: *';
+});
+koa.use(router.routes());
+export default koa;
+`,
+    'server/routes/admin.ts': `import Koa from 'koa';
+import Router from 'koa-router';
+const admin = new Koa();
+const router = new Router();
+router.get('/stats', (ctx) => {
+  ctx.body = {};
+});
+admin.use(router.routes());
+export default admin;
+`,
+    'server/services/web.ts': `import Koa from 'koa';
+import mount from 'koa-mount';
+import api from '../routes/api';
+import routes from '../routes';
+import admin from '../routes/admin';
+function mountLater(path: string, app: Koa) {
+  return async (_ctx: unknown, next: () => Promise<void>) => next();
+}
+export default function init(app: Koa = new Koa()) {
+  app.use(mount('/api', api));
+  app.use(mountLater('/admin', admin));
+  app.use(mount(routes));
+  return app;
+}
+`,
+  });
+  assert.deepEqual(entrypoints(model), ['entrypoint:GET /robots.txt', 'entrypoint:GET /stats', 'entrypoint:POST /api/documents.info']);
+  assert.deepEqual(evidenceOf(model, 'entrypoint:POST /api/documents.info'), ['server/routes/api/documents.ts:3']);
+});
+
 test('fastify: @fastify/autoload loads the route folder, folder names prefix the routes', async () => {
   const model = await scanModel({
     'package.json': JSON.stringify({ name: 'inventory-service', dependencies: { fastify: '^5.0.0', '@fastify/autoload': '^6.0.0' } }),

@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import { joinPath } from '../nestjs/index.js';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all']);
-const ROUTER_PKGS = new Set(['express', 'koa-router', '@koa/router', 'fastify', 'hono']);
+const ROUTER_PKGS = new Set(['express', 'koa', 'koa-router', '@koa/router', 'fastify', 'hono']);
 /** Calls on a router that return the router (or a route of it), so a chain goes on. */
 const CHAIN_OPS = new Set([...VERBS, 'del', 'use', 'route', 'on', 'basePath', 'register']);
 
@@ -146,6 +146,17 @@ const pack: TechPack = {
       return name && !name.includes('.') && kindOf(file, name, fromFn) ? name : undefined;
     };
 
+    /** koa-mount `mount('/prefix', app)` / `mount(app)` on a known Koa app or router. */
+    const koaMount = (file: string, v: Val, fromFn: string): { prefix: string; ref: string } | undefined => {
+      if (!v || typeof v !== 'object' || !('call' in v) || v.call.includes('.') || v.call.startsWith('(')) return undefined;
+      const inst = link.instanceOf(file, v.call, fnOf(fromFn));
+      if (!inst || !('pkg' in inst) || inst.pkg !== 'koa-mount' || 'ctor' in inst) return undefined;
+      const prefix = v.args.length >= 2 ? valToString(v.args[0]) ?? valToString(link.evaluate(file, v.args[0], fnOf(fromFn))) : '';
+      if (prefix === undefined) return undefined;
+      const ref = routerRef(file, v.args[v.args.length - 1], fromFn);
+      return ref ? { prefix, ref } : undefined;
+    };
+
     /** fastify-plugin breaks encapsulation: a wrapped plugin's routes get no prefix. */
     const fpWrapped = (file: string, v: Val): boolean => {
       let init: Val | undefined = v;
@@ -217,6 +228,13 @@ const pack: TechPack = {
           const before: Val[] = [];
           let mountedRouter = false;
           for (const target of rest) {
+            // Koa `app.use(mount('/api', api))` (koa-mount): the Koa app or router below that prefix
+            const km = koaMount(file, target, op.fn);
+            if (km) {
+              node.mounts.push({ prefix: joinPath(p ?? '', km.prefix), target: { ref: km.ref }, op, file, middleware: [...before] });
+              mountedRouter = true;
+              continue;
+            }
             const tname = routerRef(file, target, op.fn);
             if (tname) {
               node.mounts.push({ prefix: p ?? '', target: { ref: tname }, op, file, middleware: [...before] });

@@ -67,6 +67,8 @@ const pack: TechPack = {
     const op = m[m.length - 1];
     if (call.pkg === 'fetch' || call.pkg === 'node-fetch' || call.pkg === 'cross-fetch' || call.pkg === 'isomorphic-fetch' || (call.pkg === 'undici' && call.exportName === 'fetch')) {
       if (m.length > 0) return { use: 'ignore' };
+      // node-fetch / cross-fetch also export Headers, Request, Response, FetchError…: only the fetch function sends a request
+      if (call.call.isNew || (call.exportName !== undefined && call.exportName !== 'default' && call.exportName !== 'fetch')) return { use: 'ignore' };
       return classify(call, args[0], args[1], undefined);
     }
     if (call.pkg === 'undici' && (call.exportName === 'request' || op === 'request')) return classify(call, args[0], args[1], undefined);

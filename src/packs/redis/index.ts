@@ -1,7 +1,9 @@
 import type { TechPack } from '../types.js';
 
 const READ_CMDS = new Set(['get', 'mget', 'hget', 'hgetall', 'hmget', 'exists', 'ttl', 'smembers', 'sismember', 'zrange', 'zrangebyscore', 'lrange', 'scan', 'keys', 'ping']);
-const IGNORED = new Set(['on', 'once', 'quit', 'disconnect', 'duplicate', 'connect', 'off']);
+const IGNORED = new Set(['on', 'once', 'quit', 'disconnect', 'duplicate', 'connect', 'off',
+  // EventEmitter methods of the client: local, no command is sent
+  'addListener', 'prependListener', 'prependOnceListener', 'removeListener', 'removeAllListeners', 'setMaxListeners', 'getMaxListeners', 'listeners', 'rawListeners', 'listenerCount', 'eventNames', 'emit']);
 
 /** ioredis and node-redis: every command is a use of the Redis instance. */
 const pack: TechPack = {

@@ -94,3 +94,44 @@ app.listen(3000);
   });
   assert.deepEqual(datastores(model), []);
 });
+
+test('sequelize: static calls on a model class (class X extends Model, through a project base class) read and write the database', async () => {
+  const model = await scan({
+    'package.json': JSON.stringify({ name: 'wiki', dependencies: { 'sequelize-typescript': '^2.1.6', sequelize: '^6.37.0', express: '^4.19.0' } }),
+    'src/db.ts': `import { Sequelize } from 'sequelize-typescript';
+export const sequelize = new Sequelize(process.env.DATABASE_URL!, { dialect: 'postgres', pool: { max: 10 } });
+`,
+    'src/models/base/IdModel.ts': `import { Model } from 'sequelize-typescript';
+class IdModel<A = object, C = A> extends Model<A, C> {
+  static describeSelf(): string {
+    return 'id model';
+  }
+}
+export default IdModel;
+`,
+    'src/models/Document.ts': `import { Table } from 'sequelize-typescript';
+import IdModel from './base/IdModel';
+@Table({ tableName: 'documents' })
+class Document extends IdModel {}
+export default Document;
+`,
+    'src/documents/documents.service.ts': `import Document from '../models/Document';
+export async function listDocuments() {
+  Document.describeSelf();
+  return Document.findAll({ limit: 25 });
+}
+export async function removeDocument(id: string) {
+  await Document.destroy({ where: { id } });
+}
+`,
+    'src/app.ts': `import express from 'express';
+import { listDocuments, removeDocument } from './documents/documents.service';
+const app = express();
+app.get('/documents', async (_req, res) => res.json(await listDocuments()));
+app.delete('/documents/:id', async (req, res) => res.json(await removeDocument(req.params.id)));
+app.listen(3000);
+`,
+  });
+  assert.deepEqual(datastores(model), ['datastore:postgres postgresql']);
+  assert.deepEqual(evidence(model, 'datastore:postgres'), ['reads ro src/documents/documents.service.ts:4', 'writes src/documents/documents.service.ts:7']);
+});

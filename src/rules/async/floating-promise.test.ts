@@ -256,6 +256,65 @@ ${route}
 `,
 });
 
+const redisAdapter = `import Redis from 'ioredis';
+export class RedisAdapter extends Redis {
+  constructor(url: string) {
+    super(url);
+    this.setMaxListeners(100);
+    this.removeAllListeners('ready');
+  }
+}
+`;
+const sweeper = (main: string) => ({
+  ...base,
+  'src/redis-adapter.ts': redisAdapter,
+  'src/sweeper.ts': `import { prisma } from './db';
+export async function sweep(): Promise<void> {
+  await prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+}
+`,
+  'src/app.ts': `import express from 'express';
+import { sweep } from './sweeper';
+const app = express();
+app.post('/sessions/sweep', (_req, res) => {
+  void sweep();
+  res.status(202).end();
+});
+export default app;
+`,
+  'src/main.ts': main,
+});
+
+test(`${RULE}: silent when the process installs an unhandledRejection handler that does not exit (trap)`, async () => {
+  const model = await scanModel(sweeper(`import app from './app';
+import { RedisAdapter } from './redis-adapter';
+export function start() {
+  new RedisAdapter(process.env.REDIS_URL!);
+  app.listen(3000);
+  process.on('unhandledRejection', (error: Error) => {
+    console.error('Unhandled promise rejection', error);
+  });
+}
+start();
+`), { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
+
+test(`${RULE}: still fires when the unhandledRejection handler exits the process, but not on EventEmitter methods of a Redis client (trap)`, async () => {
+  const model = await scanModel(sweeper(`import app from './app';
+function onRejection(error: unknown) {
+  console.error(error);
+  process.exit(1);
+}
+export function start() {
+  app.listen(3000);
+  process.on('unhandledRejection', onRejection);
+}
+start();
+`), { rules });
+  assert.deepEqual(hits(model, RULE), ['src/app.ts:5']);
+});
+
 test(`${RULE}: Python — fires on asyncio.create_task(...) whose task is dropped`, async () => {
   const model = await scanModel(pyService(`
 

@@ -81,6 +81,22 @@ test(`${RULE}: silent for non-secret defaults, secret companions, optional API k
   assert.deepEqual(hits(model, RULE), []);
 });
 
+test(`${RULE}: silent for schema fields whose values are fixed in the code — an auth method enum (trap)`, async () => {
+  const model = await scanModel({
+    ...pkg,
+    'src/oauth/schema.ts': `import { z } from 'zod';
+export const RegisterSchema = z.object({
+  body: z.object({
+    token_endpoint_auth_method: z.enum(['none', 'client_secret_post']).default('none'),
+    require_api_key: z.boolean().default(false),
+    client_secret: z.string().default('changeme'),
+  }),
+});
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/oauth/schema.ts:6']);
+});
+
 test(`${RULE}: silent in tests and seeds, and when the secret is required (traps)`, async () => {
   const model = await scanModel({
     ...pkg,

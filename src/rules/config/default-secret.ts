@@ -31,6 +31,16 @@ function literal(v: Val | undefined): string | undefined {
   return undefined;
 }
 
+/** `z.enum([...]).default(...)`, `z.literal(...)`, `z.boolean()`: a field whose values are fixed in the code holds a choice (an auth method), never a secret. */
+function choiceSchema(v: Val): boolean {
+  let cur: Val | undefined = v;
+  for (let i = 0; i < 8 && cur && typeof cur === 'object' && 'call' in cur; i++) {
+    if (/(^|\.)(enum|nativeEnum|literal|boolean|valid)$/.test(cur.call)) return true;
+    cur = cur.recv;
+  }
+  return false;
+}
+
 interface Hit {
   file: string;
   line: number;
@@ -114,7 +124,7 @@ function fromFile(f: FileFacts, facts: Map<string, FileFacts> = new Map()): Hit[
     if (!v || typeof v !== 'object' || depth > 6) return;
     if ('obj' in v) {
       for (const [k, x] of Object.entries(v.obj)) {
-        if (x && typeof x === 'object' && 'call' in x && /(^|\.)default$/.test(x.call) && isSecretName(k)) {
+        if (x && typeof x === 'object' && 'call' in x && /(^|\.)default$/.test(x.call) && isSecretName(k) && !choiceSchema(x)) {
           const value = literal(x.args[0]);
           if (value !== undefined) {
             const call = f.calls.find((c) => c.callee[c.callee.length - 1] === 'default' && literal(c.args[0]) === value);
@@ -148,7 +158,7 @@ const rule: Rule = {
       what: 'A secret — a JWT/session/cookie signing key, an encryption key, a password, an API key or token — read from the environment with a hard-coded fallback (`process.env.JWT_SECRET || "changeme"`, `?? "dev-secret"`, `z.string().default(...)`, `configService.get("JWT_SECRET", "...")`), or passed as a literal (`jwt.sign(payload, "secret")`, `session({ secret: "keyboard cat" })`, `JwtModule.register({ secret: "..." })`). In Python: `os.getenv("SECRET_KEY", "dev")` / `os.environ.get(...)`, a pydantic-settings field with a literal default (`SECRET_KEY: str = "changethis"`, `jwt_secret: SecretStr = SecretStr("...")`, `Field(default=...)`), and a literal Django/Flask `SECRET_KEY`.',
       why: 'When the variable is missing in one environment — a new stage, a renamed secret, a typo in the deployment — the service does not fail: it starts and uses a value that is published in the repository. For a signing key that means anyone can forge a JWT or session cookie for any user, including admins; for a password or API key, credentials committed to git are in use. An empty fallback for a signing key is just as bad: HMAC with an empty key is forgeable.',
       fix: 'Fail fast at start-up instead of falling back: `const JWT_SECRET = process.env.JWT_SECRET; if (!JWT_SECRET) throw new Error("JWT_SECRET is required");` or `JWT_SECRET: z.string().min(32)` in the env schema; read literals from a secret manager; rotate any secret whose value was ever committed.',
-      falsePositiveGuard: 'Only names that denote a secret (SECRET, PASSWORD, TOKEN, API_KEY, PRIVATE_KEY, JWT…) and not their companions (JWT_EXPIRES_IN, TOKEN_TTL, API_KEY_HEADER, *_URL, *_ID, *_ALGORITHM…); non-secret settings with defaults (PORT, LOG_LEVEL, NODE_ENV) never fire; public front-end variables (NEXT_PUBLIC_*, VITE_*) are skipped. An empty-string fallback fires only for signing/encryption secrets (JWT, session, cookie, HMAC), not for optional API keys that then fail closed. A fallback to another variable or expression is not a literal and does not fire; a required pydantic-settings field (`secret_key: str`), `Field(default_factory=secrets.token_urlsafe)` and fields that only name a secret (`secret_key_file: Path`, `jwt_algorithm`, `access_token_expire_minutes`) never fire. Test, seed, fixture, script and sample code (examples/, demo/, docs/) is skipped. Signing secrets are critical; other credentials (passwords, API keys) are reported as high.',
+      falsePositiveGuard: 'Only names that denote a secret (SECRET, PASSWORD, TOKEN, API_KEY, PRIVATE_KEY, JWT…) and not their companions (JWT_EXPIRES_IN, TOKEN_TTL, API_KEY_HEADER, *_URL, *_ID, *_ALGORITHM…); non-secret settings with defaults (PORT, LOG_LEVEL, NODE_ENV) never fire; public front-end variables (NEXT_PUBLIC_*, VITE_*) are skipped. An empty-string fallback fires only for signing/encryption secrets (JWT, session, cookie, HMAC), not for optional API keys that then fail closed. A fallback to another variable or expression is not a literal and does not fire; a schema field whose values are fixed in the code (`z.enum([...]).default(...)`, `z.literal()`, `z.boolean()`) holds a choice, not a secret, and does not fire; a required pydantic-settings field (`secret_key: str`), `Field(default_factory=secrets.token_urlsafe)` and fields that only name a secret (`secret_key_file: Path`, `jwt_algorithm`, `access_token_expire_minutes`) never fire. Test, seed, fixture, script and sample code (examples/, demo/, docs/) is skipped. Signing secrets are critical; other credentials (passwords, API keys) are reported as high.',
       references: ['https://cwe.mitre.org/data/definitions/798.html', 'https://cwe.mitre.org/data/definitions/1188.html', 'https://owasp.org/Top10/A07_2021-Identification_and_Authentication_Failures/', 'https://github.com/expressjs/session#secret'],
     },
   },

@@ -73,6 +73,30 @@ export default app;
   assert.deepEqual(hits(model, RULE), []);
 });
 
+test(`${RULE}: silent for '*' on static assets set in a static-file server's setHeaders callback, fires on the same header on an API response (trap)`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'wiki', dependencies: { koa: '^2.15.0', 'koa-router': '^12.0.0', 'koa-send': '^5.0.1' } }),
+    'src/routes.ts': `import Router from 'koa-router';
+import send from 'koa-send';
+const router = new Router();
+router.get('/static/*', async (ctx) => {
+  await send(ctx, ctx.path, {
+    root: 'public',
+    setHeaders: (res) => {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+    },
+  });
+});
+router.get('/files.get', async (ctx) => {
+  ctx.set('Access-Control-Allow-Origin', '*');
+  ctx.body = 'file';
+});
+export default router;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/routes.ts:13']);
+});
+
 test(`${RULE}: silent for a NestJS allow-list and a serverless httpApi with listed origins (traps)`, async () => {
   const model = await scanModel({
     'package.json': JSON.stringify({ name: 'portal-api', dependencies: { '@nestjs/core': '^10.0.0' } }),

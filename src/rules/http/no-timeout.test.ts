@@ -192,6 +192,23 @@ export const webhookWorker = new Worker('webhooks', async (job) => {
   assert.match(model.findings.find((x) => x.locations[0].line === 4)!.recommendation, /AbortSignal\.timeout/);
 });
 
+test(`${RULE}: silent for node-fetch's Headers class and other non-request exports, fires on its default fetch (trap)`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'wiki', dependencies: { express: '^4.19.0', 'node-fetch': '^2.7.0' } }),
+    'src/http.ts': `import nodeFetch, { Headers, Request } from 'node-fetch';
+
+export async function get(url: string, init?: { headers?: Record<string, string> }) {
+  const headers = new Headers({ 'User-Agent': 'wiki' });
+  new Headers(init?.headers).forEach((value, key) => headers.set(key, value));
+  const req = new Request(url);
+  return nodeFetch(req.url, { headers });
+}
+`,
+    'src/app.ts': app(`import { get } from './http';`, `app.get('/unfurl', async (req, res) => res.json(await (await get(String(req.query.url))).json()));`),
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/http.ts:7']);
+});
+
 // ---- Python ----
 
 const pyRoutes = (body: string, extra: Record<string, string> = {}) => ({
