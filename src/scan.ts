@@ -91,7 +91,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   }
 
   const fileList = [...facts.values()].sort((a, b) => cmpStr(a.file, b.file));
-  const link = makeEntrypointLink(program, resolver, fileList);
+  const link = makeEntrypointLink(program, resolver, fileList, envValue);
   const pyFiles = fileList.filter((f) => f.file.endsWith('.py'));
   const jsFiles = pyFiles.length ? fileList.filter((f) => !f.file.endsWith('.py')) : fileList;
   // Python test modules declare no entrypoints: a route added to a fixture app inside a test, a router mounted by a test client
@@ -223,7 +223,7 @@ function mergeInfra(list: InfraFacts[]): InfraFacts {
   return out;
 }
 
-function makeEntrypointLink(program: Program, resolver: Resolver, files: FileFacts[]): EntrypointLink {
+function makeEntrypointLink(program: Program, resolver: Resolver, files: FileFacts[], env: (name: string) => string | undefined): EntrypointLink {
   const handlerOf = (file: string, v: Val, fromFn?: string, depth = 0): { file: string; fn: string } | undefined => {
     if (v === undefined || v === null || typeof v !== 'object' || depth > 3) return undefined;
     const fn = fromFn ? program.fn(file, fromFn) : undefined;
@@ -267,6 +267,7 @@ function makeEntrypointLink(program: Program, resolver: Resolver, files: FileFac
     allFiles: () => files,
     evaluate: (file, v, fromFn) => resolver.substitute(file, fromFn && fromFn !== '<module>' ? program.fn(file, fromFn) : undefined, v),
     resolve: (file, v, fromFn) => resolver.resolveValue(file, fromFn && fromFn !== '<module>' ? program.fn(file, fromFn) : undefined, v),
+    env,
   };
 }
 

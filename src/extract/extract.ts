@@ -289,11 +289,27 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     }
     const body = node.body;
     if (body?.type === 'BlockStatement') visitAll(body.body, ctx);
-    else if (body) visitExpr(body, ctx, 'return');
+    else if (body) {
+      visitExpr(body, ctx, 'return');
+      noteObjectReturn(body, ctx);
+    }
     const math = body ? backoffMathOf(node, src) : undefined;
     if (math) fact.backoffMath = math;
     return id;
   }
+
+  /**
+   * An object literal a function returns (`registerAs('app', () => ({ apiPrefix: ... }))`, a
+   * config factory's `return { ... }`): kept so that packs can read settings a value comes from.
+   * Only object literals, and the first three: every other return would grow each file's facts.
+   */
+  const noteObjectReturn = (arg: AstNode, ctx: Ctx) => {
+    let cur = arg;
+    while (cur.type === 'ParenthesizedExpression' || cur.type === 'TSAsExpression' || cur.type === 'TSSatisfiesExpression') cur = cur.expression;
+    if (cur.type !== 'ObjectExpression' || !ctx.fnFact) return;
+    const returns = (ctx.fnFact.returns ??= []);
+    if (returns.length < 3) returns.push(summarize(cur, ctx));
+  };
 
   // ---------- statements ----------
   const visitAll = (stmts: AstNode[], ctx: Ctx) => {
@@ -390,7 +406,10 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
         visitExpr(s.expression, ctx, 'statement');
         return;
       case 'ReturnStatement':
-        if (s.argument) visitExpr(s.argument, ctx, 'return');
+        if (s.argument) {
+          visitExpr(s.argument, ctx, 'return');
+          noteObjectReturn(s.argument, ctx);
+        }
         return;
       case 'VariableDeclaration':
         for (const d of s.declarations) {

@@ -82,7 +82,7 @@ export interface FunctionFact {
   retryLoops?: RetryLoopFact[];
   /** The body computes with an exponent (`**`, Math.pow, `<<`) and/or Math.random: a backoff/jitter helper. */
   backoffMath?: { exponential: boolean; jitter: boolean };
-  /** Python: the values of its `return` and `yield` statements (a FastAPI dependency yields its session), first few. */
+  /** Python: the values of its `return` and `yield` statements (a FastAPI dependency yields its session), first few. TypeScript/JavaScript: the object literals it returns, first few. */
   returns?: Val[];
   /** Python: a generator (`yield` in the body). */
   generator?: boolean;

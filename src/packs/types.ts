@@ -129,4 +129,6 @@ export interface EntrypointLink {
   evaluate(file: string, v: Val, fromFn?: string): Val;
   /** What a value denotes, as the resolver sees it (an instance, a project class, function or module); used by the Python packs. */
   resolve?(file: string, v: Val, fromFn?: string): Resolved | undefined;
+  /** An environment variable's value from the repository's .env files, when one is set there. */
+  env?(name: string): string | undefined;
 }

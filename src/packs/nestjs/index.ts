@@ -71,8 +71,67 @@ function globalGuards(files: FileFacts[], link: EntrypointLink): { file: string;
   return out;
 }
 
-function globalPrefix(files: FileFacts[]): string | undefined {
-  for (const f of files) for (const c of f.calls) if (c.callee[c.callee.length - 1] === 'setGlobalPrefix') return valToString(c.args[0]);
+interface GlobalPrefix {
+  prefix?: string;
+  /** Controller paths the prefix is not applied to (`setGlobalPrefix('api', { exclude: ['/', 'health'] })`). */
+  exclude: Set<string>;
+}
+
+const trimSlashes = (p: string) => p.replace(/^\/+|\/+$/g, '');
+
+/**
+ * `app.setGlobalPrefix(...)`: a literal, an environment variable with its fallback
+ * (`process.env.API_PREFIX || 'api'`, read from the repository's .env files), or a ConfigService
+ * key (`configService.get('app.apiPrefix')`) whose namespace a `registerAs('app', () => ({ ... }))`
+ * factory returns. A prefix that cannot be worked out is left out (the routes keep their own path).
+ */
+function globalPrefix(files: FileFacts[], link: EntrypointLink): GlobalPrefix {
+  for (const f of files) {
+    for (const c of f.calls) {
+      if (c.callee[c.callee.length - 1] !== 'setGlobalPrefix') continue;
+      const fromFn = c.fn === '<module>' ? undefined : c.fn;
+      const prefix = settingValue(files, link, f.file, link.evaluate(f.file, c.args[0], fromFn), 0);
+      const opts = c.args[1];
+      const exclude = new Set<string>();
+      const list = isObj(opts) ? opts.obj.exclude : undefined;
+      for (const e of list && typeof list === 'object' && 'arr' in list ? list.arr : []) {
+        const path = isObj(e) ? valToString(e.obj.path) : valToString(e);
+        if (path !== undefined) exclude.add(trimSlashes(path));
+      }
+      return { prefix, exclude };
+    }
+  }
+  return { exclude: new Set() };
+}
+
+function settingValue(files: FileFacts[], link: EntrypointLink, file: string, v: Val, depth: number): string | undefined {
+  if (typeof v === 'string') return v;
+  if (depth > 2 || !v || typeof v !== 'object') return undefined;
+  if ('env' in v) return link.env?.(v.env) ?? (typeof v.default === 'string' ? v.default : undefined);
+  if ('call' in v && /(^|\.)(get|getOrThrow)$/.test(v.call) && /config/i.test(v.call) && typeof v.args[0] === 'string') {
+    const [ns, ...path] = v.args[0].split('.');
+    const found = path.length ? registeredSetting(files, link, ns, path) : undefined;
+    if (found) return settingValue(files, link, found.file, found.value, depth + 1);
+    // ConfigModule without a namespace reads the environment itself
+    return path.length ? undefined : link.env?.(ns);
+  }
+  return undefined;
+}
+
+/** `registerAs(ns, () => ({ key: value }))`: the value under `path` of the object the factory returns. */
+function registeredSetting(files: FileFacts[], link: EntrypointLink, ns: string, path: string[]): { file: string; value: Val } | undefined {
+  for (const f of files) {
+    for (const c of f.calls) {
+      if (c.callee[c.callee.length - 1] !== 'registerAs' || c.args[0] !== ns) continue;
+      const factory = c.args[1];
+      const fn = factory && typeof factory === 'object' && 'fn' in factory ? f.functions.find((x) => x.id === factory.fn) : undefined;
+      for (const r of fn?.returns ?? []) {
+        let cur: Val | undefined = r;
+        for (const key of path) cur = isObj(cur) ? cur.obj[key] : undefined;
+        if (cur !== undefined) return { file: f.file, value: link.evaluate(f.file, cur, fn!.id) };
+      }
+    }
+  }
   return undefined;
 }
 
@@ -86,7 +145,7 @@ const pack: TechPack = {
   upstreamDocs: ['https://docs.nestjs.com/controllers', 'https://docs.nestjs.com/guards', 'https://docs.nestjs.com/faq/global-prefix', 'https://docs.nestjs.com/techniques/versioning', 'https://docs.nestjs.com/graphql/resolvers', 'https://docs.nestjs.com/graphql/subscriptions'],
   packages: ['@nestjs/common', '@nestjs/core', '@nestjs/graphql'],
   entrypoints(files, link) {
-    const prefix = globalPrefix(files);
+    const global = globalPrefix(files, link);
     const globals = globalGuards(files, link);
     const out: EntrypointDef[] = [];
     for (const f of files) {
@@ -101,6 +160,8 @@ const pack: TechPack = {
             const method = METHOD_DECORATORS[d.name];
             if (!method) continue;
             const version = valToString(fn.decorators.find((x) => x.name === 'Version')?.args[0]) ?? ctrlVersion;
+            const own = joinPath(base, pathArg(d.args[0]));
+            const prefix = global.exclude.has(trimSlashes(own)) ? undefined : global.prefix;
             const path = joinPath(prefix, version ? `v${version}` : undefined, base, pathArg(d.args[0]));
             const before = [...(isPublic(cls, fn.decorators) ? [] : globals), ...guardsOf(cls.decorators, f, link), ...guardsOf(fn.decorators, f, link)];
             out.push({ name: `${method} ${path}`, trigger: 'http', route: { method, path }, handler: { file: f.file, fn: fn.id }, before, evidence: { file: f.file, line: d.line } });

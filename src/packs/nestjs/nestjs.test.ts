@@ -119,3 +119,65 @@ export class ReportController {
   });
   assert.deepEqual(entrypoints(model), ['entrypoint:GET /reports']);
 });
+
+const appModule = `import { Module } from '@nestjs/common';
+@Module({})
+export class AppModule {}
+`;
+const controllers = {
+  'src/home/home.controller.ts': `import { Controller, Get } from '@nestjs/common';
+@Controller()
+export class HomeController {
+  @Get()
+  appInfo() { return { name: 'api' }; }
+}
+`,
+  'src/users/users.controller.ts': `import { Controller, Get, Param } from '@nestjs/common';
+@Controller({ path: 'users', version: '1' })
+export class UsersController {
+  @Get(':id')
+  findOne(@Param('id') id: string) { return { id }; }
+}
+`,
+};
+const bootstrapWith = (prefixArg: string) => `import { NestFactory } from '@nestjs/core';
+import { ConfigService } from '@nestjs/config';
+import { VersioningType } from '@nestjs/common';
+import { AppModule } from './app.module';
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule);
+  const configService = app.get(ConfigService);
+  app.setGlobalPrefix(${prefixArg}, { exclude: ['/'] });
+  app.enableVersioning({ type: VersioningType.URI });
+  await app.listen(3000);
+}
+void bootstrap();
+`;
+
+test('nestjs: a global prefix from a registerAs config factory (env var, else its fallback), with exclude', async () => {
+  const files = {
+    'src/main.ts': bootstrapWith(`configService.getOrThrow('app.apiPrefix', { infer: true })`),
+    'src/app.module.ts': appModule,
+    'src/config/app.config.ts': `import { registerAs } from '@nestjs/config';
+export default registerAs('app', () => {
+  return {
+    nodeEnv: process.env.NODE_ENV || 'development',
+    apiPrefix: process.env.API_PREFIX || 'api',
+  };
+});
+`,
+    ...controllers,
+  };
+  assert.deepEqual(entrypoints(await scanModel(files)), ['entrypoint:GET /', 'entrypoint:GET /api/v1/users/:id']);
+  // the repository's .env sets it: that value wins over the fallback
+  assert.deepEqual(entrypoints(await scanModel({ ...files, '.env.example': 'API_PREFIX=rest\n' })), ['entrypoint:GET /', 'entrypoint:GET /rest/v1/users/:id']);
+});
+
+test('nestjs: a prefix straight from process.env or a plain ConfigService key; an unreadable one is left out (traps)', async () => {
+  const scan = (arg: string, extra: Record<string, string> = {}) => scanModel({ 'src/main.ts': bootstrapWith(arg), 'src/app.module.ts': appModule, ...controllers, ...extra });
+  assert.deepEqual(entrypoints(await scan(`process.env.API_PREFIX ?? 'v'`)), ['entrypoint:GET /', 'entrypoint:GET /v/v1/users/:id']);
+  assert.deepEqual(entrypoints(await scan(`configService.get('API_PREFIX')`, { '.env': 'API_PREFIX=gateway\n' })), ['entrypoint:GET /', 'entrypoint:GET /gateway/v1/users/:id']);
+  // no .env value and no fallback: no guessed prefix
+  assert.deepEqual(entrypoints(await scan(`configService.get('API_PREFIX')`)), ['entrypoint:GET /', 'entrypoint:GET /v1/users/:id']);
+  assert.deepEqual(entrypoints(await scan(`computePrefix()`)), ['entrypoint:GET /', 'entrypoint:GET /v1/users/:id']);
+});
