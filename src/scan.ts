@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { FactIndex, FileFacts, Val } from './extract/facts.js';
 import { Program, type WorkspacePackage } from './link/program.js';
 import { pyComponent } from './link/python-modules.js';
+import { packageRootOf, rejectionHandlers } from './link/rejection-handlers.js';
 import { Resolver } from './link/resolve.js';
 import { Tracer, type Use } from './link/trace.js';
 import { buildModel, componentFromPath, nestModules, type TracedEntrypoint } from './model/build.js';
@@ -15,10 +16,12 @@ import { prismaDatastore } from './packs/prisma/index.js';
 import type { EntrypointDef, EntrypointLink, InfraFacts, Instance, PackContext } from './packs/types.js';
 import { parseAll } from './parse/pool.js';
 import { cmpStr } from './shared/compare.js';
+import { isStaticAsset } from './rules/dep/_code.js';
 import { UserError } from './shared/errors.js';
 import { readConfigFiles, type ConfigFile } from './walk/config-files.js';
 import { walk } from './walk/walk.js';
 import type { CodeIndex } from './rules/types.js';
+import { isNonProductionFile } from './rules/util.js';
 
 export interface ScanOptions {
   ignore?: string[];
@@ -123,7 +126,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     })
     .map((c) => (c.rel.includes('/') ? c.rel.slice(0, c.rel.lastIndexOf('/')) : ''))
     .filter((d) => d !== '');
-  const isFrontend = (file: string) => frontendDirs.some((d) => file.startsWith(d + '/'));
+  const isFrontend = (file: string) => frontendDirs.some((d) => file.startsWith(d + '/')) || isStaticAsset(file);
 
   opts.onProgress?.('trace');
   const tracer = new Tracer(program, resolver, PACKS, packCtx);
@@ -169,8 +172,17 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
       untracedUses.push(...tracer.directUsesOf(f.file, fn.id));
     }
   }
+  // a fire-and-forget in a package whose unhandledRejection handler keeps the process alive: contained there, not a crash
+  const pkgDirs = packageJsons.map((c) => (c.rel.includes('/') ? c.rel.slice(0, c.rel.lastIndexOf('/')) : ''));
+  const handlers = rejectionHandlers(fileList, pkgDirs, isNonProductionFile);
+  const rejectionHandler = (file: string) => (handlers.size && !file.endsWith('.py') ? handlers.get(packageRootOf(pkgDirs, file)) : undefined);
+  const contain = (uses: Use[]) => (handlers.size ? uses.map((u) => containedByHandler(u, rejectionHandler(u.evidence.file))) : uses);
+  for (const t of traced) {
+    t.uses = contain(t.uses);
+    t.beforeUses = contain(t.beforeUses);
+  }
   const model = buildModel({
-    files: fileList.filter((f) => !isFrontend(f.file)), entrypoints: traced, infra, componentOf, runtimeOf, clientCalls, diagnostics, untracedUses,
+    files: fileList.filter((f) => !isFrontend(f.file)), entrypoints: traced, infra, componentOf, runtimeOf, clientCalls, diagnostics, untracedUses: contain(untracedUses),
     unresolved: program.unresolved, stats: {
       files: walked.files.length, parsed: facts.size, skipped: Object.values(walked.skipped).reduce((a, b) => a + b, 0),
       ...(Object.keys(walked.skipped).length ? { skippedBy: Object.fromEntries(Object.entries(walked.skipped).sort(([a], [b]) => cmpStr(a, b))) } : {}),
@@ -197,8 +209,15 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     configs,
     infra,
     env: envValue,
+    rejectionHandler,
   };
   return { model, facts, configs, infra, traced, code };
+}
+
+/** A fire-and-forget with nothing to catch its rejection, run where a process-wide handler takes it: contained, the handler as evidence. */
+function containedByHandler(u: Use, handler: Evidence | undefined): Use {
+  if (!handler || u.mode !== 'fire_and_forget' || u.guards.caught || u.guards.fallback) return u;
+  return { ...u, guards: { ...u.guards, caught: true }, via: [...(u.via ?? []), handler] };
 }
 
 function isApiSelfCall(_u: Use): boolean {

@@ -1,4 +1,4 @@
-import type { Category, Effort, Finding, Location, Model, Polarity, Priority, Severity } from '../model/types.js';
+import type { Category, Effort, Evidence, Finding, Location, Model, Polarity, Priority, Severity } from '../model/types.js';
 import type { CallFact, FactIndex, FunctionFact } from '../extract/facts.js';
 import type { Use } from '../link/trace.js';
 import type { CallMeaning, InfraFacts } from '../packs/types.js';
@@ -23,6 +23,8 @@ export interface CodeIndex {
   configs: ConfigFile[];
   infra: InfraFacts;
   env(name: string): string | undefined;
+  /** Where the file's package registers an unhandledRejection handler that keeps the process alive (none that exits), if it does. */
+  rejectionHandler?(file: string): Evidence | undefined;
 }
 
 export interface RuleDocs {

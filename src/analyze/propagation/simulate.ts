@@ -472,7 +472,7 @@ export class Simulator {
         t = `fire-and-forget ${label} never completes: the side effect is lost`;
         break;
       default:
-        t = `fire-and-forget ${label} fails inside a catch: the side effect is lost`;
+        t = `fire-and-forget ${label} fails and its rejection is caught: the side effect is lost`;
     }
     this.texts.set(key, t);
     return t;

@@ -271,3 +271,75 @@ def test_select():
   });
   assert.ok(!m.edges.some((e) => e.to === 'datastore:postgres'));
 });
+
+test('fastapi: routers built from a project subclass or a class factory of APIRouter count once include_router shows them to be routers', async () => {
+  const m = await scanModel({
+    'app/__init__.py': '',
+    'app/routing.py': `
+from fastapi import APIRouter as _APIRouter
+
+def get_api_router_class(route_class):
+    class _CustomAPIRouter(_APIRouter):
+        def __init__(self, *args, **kwargs):
+            kwargs["route_class"] = route_class
+            super().__init__(*args, **kwargs)
+    return _CustomAPIRouter
+
+APIRouter = get_api_router_class(None)
+
+class TaggedRouter(_APIRouter):
+    pass
+`,
+    'app/health.py': `
+from app.routing import APIRouter
+router = APIRouter(tags=["health"])
+
+@router.get("/healthz")
+async def healthz():
+    return {"status": "ok"}
+`,
+    'app/users.py': `
+from app.routing import TaggedRouter
+router = TaggedRouter(prefix="/users")
+
+@router.get("/me")
+async def me():
+    return {}
+`,
+    'app/api.py': `
+from app.routing import APIRouter
+from app.users import router as users_router
+router = APIRouter(prefix="/v1")
+router.include_router(users_router)
+`,
+    'app/registry.py': `
+class Registry:
+    def get(self, path):
+        return lambda fn: fn
+
+registry = Registry()
+
+@registry.get("/not-a-route")
+def handler():
+    return 1
+`,
+    'app/main.py': `
+from fastapi import FastAPI
+from app.api import router as api_router
+from app.health import router as health_router
+
+def mount_api(app, api_router):
+    app.include_router(api_router)
+
+def create_app():
+    app = FastAPI()
+    app.include_router(health_router)
+    mount_api(app, api_router)
+    return app
+
+app = create_app()
+`,
+  });
+  // the /v1 router reaches the app only through a parameter: it is a root at its own prefix
+  assert.deepEqual(eps(m), ['entrypoint:GET /healthz', 'entrypoint:GET /v1/users/me']);
+});

@@ -127,10 +127,50 @@ function paramDependencies(link: EntrypointLink, file: string, fn: FunctionFact,
 function discover(files: FileFacts[], link: EntrypointLink): EntrypointDef[] {
   if (!link.resolve) return [];
   const routers = new Map<string, Router>();
-  const routerOf = (file: string, v: Val | undefined, fromFn?: string): Router | undefined => {
+  /**
+   * A router the resolver cannot type — built from a project subclass of APIRouter or a class a
+   * factory returns (`APIRouter = get_api_router_class(APIRoute)`): its module-level definition
+   * `router = X(prefix=...)`. Only objects FastAPI's API shows to be routers (the receiver or the
+   * argument of `include_router`) are taken as such; their decorators then count as routes.
+   */
+  const definedRouter = (file: string, v: Val | undefined, fromFn?: string): { key: string; file: string; line: number; args: Val[] } | undefined => {
+    if (!v || typeof v !== 'object' || !('ref' in v)) return undefined;
+    const parts = v.ref.split('.');
+    if (parts.length > 2) return undefined;
+    // a name bound inside the function itself is not the module-level one
+    if (fromFn && link.facts(file)?.functions.find((f) => f.id === fromFn)?.params.some((p) => p.name === parts[0])) return undefined;
+    let def: { file: string; name: string } | undefined;
+    if (parts.length === 1) def = link.definitionOf(file, parts[0]);
+    else {
+      const mod = link.resolve!(file, { ref: parts[0] }, fromFn);
+      if (mod?.kind === 'nsFile') def = link.definitionOf(mod.file, parts[1]) ?? { file: mod.file, name: parts[1] };
+    }
+    if (!def) return undefined;
+    const vf = link.facts(def.file)?.vars.find((x) => x.name === def!.name);
+    const init = vf?.init;
+    if (!vf || !init || typeof init !== 'object' || !('call' in init) || !/^\w+(\.\w+)?$/.test(init.call)) return undefined;
+    // the constructor is a project class or something the resolver cannot follow — never a function, a module or another package's object
+    const made = link.resolve!(def.file, init);
+    if (made && made.kind !== 'classInst' && made.kind !== 'class') return undefined;
+    const ctor = link.resolve!(def.file, { ref: init.call });
+    if (ctor && ctor.kind !== 'class') return undefined;
+    return { key: `${def.file}:${vf.line}#inferred`, file: def.file, line: vf.line, args: init.args };
+  };
+  const routerOf = (file: string, v: Val | undefined, fromFn?: string, infer = false): Router | undefined => {
     if (v === undefined) return undefined;
     const r = link.resolve!(file, v, fromFn);
-    if (!isRouterInst(r)) return undefined;
+    if (!isRouterInst(r)) {
+      const other = r as Resolved | undefined;
+      if (other && other.kind !== 'class' && other.kind !== 'classInst') return undefined;
+      const d = definedRouter(file, v, fromFn);
+      if (!d) return undefined;
+      let router = routers.get(d.key);
+      if (!router && infer) {
+        router = { key: d.key, file: d.file, line: d.line, isApp: false, prefix: known(link, d.file, arg(d.args, 'prefix')), deps: listOf(arg(d.args, 'dependencies')), parents: [], middleware: [] };
+        routers.set(d.key, router);
+      }
+      return router;
+    }
     const key = instKey(r.inst);
     let router = routers.get(key);
     if (!router) {
@@ -154,11 +194,11 @@ function discover(files: FileFacts[], link: EntrypointLink): EntrypointDef[] {
       if (c.root || c.callee.length < 2 || !op) continue;
       if (op !== 'include_router' && op !== 'mount' && op !== 'add_middleware' && op !== 'middleware' && op !== 'add_api_route' && op !== 'add_api_websocket_route') continue;
       const fromFn = c.fn === '<module>' ? undefined : c.fn;
-      const parent = routerOf(f.file, { ref: c.callee.slice(0, -1).join('.') }, fromFn);
+      const parent = routerOf(f.file, { ref: c.callee.slice(0, -1).join('.') }, fromFn, op === 'include_router');
       if (!parent) continue;
       if (op === 'include_router' || op === 'mount') {
         const childVal = op === 'mount' ? positional(c.args)[1] ?? arg(c.args, 'app') : positional(c.args)[0] ?? arg(c.args, 'router');
-        const child = routerOf(f.file, childVal, fromFn);
+        const child = routerOf(f.file, childVal, fromFn, op === 'include_router');
         if (!child || child === parent) continue;
         const prefix = known(link, f.file, op === 'mount' ? positional(c.args)[0] ?? arg(c.args, 'path') : arg(c.args, 'prefix'), fromFn);
         child.parents.push({ key: parent.key, prefix, deps: listOf(arg(c.args, 'dependencies')), file: f.file, fromFn });

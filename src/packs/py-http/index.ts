@@ -149,6 +149,8 @@ function classify(call: DepCall): CallMeaning | undefined {
   const head = inst ? ctorHead(inst) : undefined;
   if (!op) return inst ? { use: 'ignore' } : undefined;
   if (IGNORED.has(op) || m.some((x) => IGNORED.has(x))) return { use: 'ignore' };
+  // a value a request returned — the response, its .json() data (`result.get("ok")` reads a dict): nothing is sent
+  if (inst && inst.ctor.replace(/\(\)/g, '').split('.').some((x) => METHODS.has(x))) return { use: 'ignore' };
   if (!METHODS.has(op)) return undefined;
   const args = call.call.args;
   const url = op === 'request' ? positional(args)[1] ?? arg(args, 'url') : op === 'send' ? undefined : positional(args)[0] ?? arg(args, 'url');

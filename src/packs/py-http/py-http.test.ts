@@ -244,3 +244,29 @@ def invoice(invoice_id: str):
   assert.equal(g('ledger.example.com'), '{"timeout":true,"timeoutMs":5000}');
   assert.equal(g('fx.example.com'), '{"timeout":true,"timeoutMs":5000}');
 });
+
+test('py-http: .get() on a response or its .json() data reads a dict — no HTTP call, no unknown-host external (trap); the requests themselves still count', async () => {
+  const m = await scanModel({
+    'requirements.txt': 'fastapi\nhttpx\nrequests\n',
+    'app/main.py': `
+import httpx
+import requests
+from fastapi import FastAPI
+
+app = FastAPI()
+client = httpx.AsyncClient(base_url="https://challenges.cloudflare.com/turnstile/v0")
+
+@app.post("/verify")
+async def verify(token: str):
+    response = await client.post("/siteverify", data={"response": token})
+    result = response.json()
+    if result.get("success") is not True:
+        raise ValueError()
+    r2 = requests.get("https://api.example.com/items", timeout=5)
+    data = r2.json()
+    return data.get("items"), r2.headers.get("etag")
+`,
+  });
+  const calls = m.edges.filter((e) => e.to.startsWith('external:')).flatMap((e) => e.evidence.map((ev) => `${e.to} ${ev.file}:${ev.line}`)).sort();
+  assert.deepEqual(calls, ['external:api.example.com app/main.py:15', 'external:challenges.cloudflare.com app/main.py:11']);
+});

@@ -365,3 +365,31 @@ async def create_event(user_id: int):
 `), { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: silent on scripts under a static/ folder of a Django project — browser code, not a component or an external (trap)`, async () => {
+  const m = await scanModel({
+    'requirements.txt': 'django==5.0\n',
+    'shop/settings.py': `ROOT_URLCONF = "shop.urls"\nINSTALLED_APPS = ["shop"]\n`,
+    'shop/urls.py': `
+from django.urls import path
+from shop import views
+urlpatterns = [path("signup/", views.signup)]
+`,
+    'shop/views.py': `
+from django.http import HttpResponse
+def signup(request):
+    return HttpResponse("ok")
+`,
+    'static/js/signup.js': `
+function submitForm() {
+    fetch("/signup/").then(r => r.text()).then(t => { document.body.innerHTML = t; });
+}
+`,
+    'shop/static/shop/js/poll.js': `
+async function poll() { const r = await fetch("https://status.example.com/ping"); return r.json(); }
+function start() { poll(); }
+`,
+  }, { rules });
+  assert.deepEqual(hits(m, RULE), []);
+  assert.ok(!m.nodes.some((n) => n.id === 'component:static' || n.kind === 'external'), m.nodes.map((n) => n.id).join(', '));
+});

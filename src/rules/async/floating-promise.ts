@@ -5,7 +5,7 @@ import type { CallFact, FactIndex, FileFacts } from '../../extract/facts.js';
 import type { Model } from '../../model/types.js';
 import type { CodeIndex, RuleContext } from '../types.js';
 import { isPy } from '../py-util.js';
-import { frontendDirs, isUnder } from '../dep/_code.js';
+import { frontendDirs, isStaticAsset, isUnder } from '../dep/_code.js';
 
 /** Browser code: a component file, or a file of a front-end package. An unhandled rejection there is a console error, not a dead process. */
 const COMPONENT_FILE = /\.(tsx|jsx|vue|svelte)$/;
@@ -23,17 +23,16 @@ const rule: Rule = {
       what: 'A call that returns a promise — an async project function, or a datastore, cache, queue or HTTP/SDK call — is made as a bare statement (or discarded with `void`): it is not awaited, not returned, not assigned and has no `.catch(...)` / `.then(_, onRejected)`. In Python: a coroutine started with `asyncio.create_task(...)` / `ensure_future(...)` whose task is dropped (its exception is never retrieved), or an `async def` called as a statement without `await` (it never runs).',
       why: 'When that promise rejects (a timeout, a refused connection, a 5xx from a vendor), nothing handles it. Since Node 15 an unhandled rejection terminates the process by default (`--unhandled-rejections=throw`): every request in flight on that process fails and every entrypoint of the runtime is down until it restarts — a side effect nobody waited for takes the whole API with it. A surrounding try/catch does not help: the rejection happens after the try block has finished. `void promise` only silences linters; the rejection is still unhandled. A bare Prisma query fails differently: Prisma queries are lazy, so without await or .then it is never sent and the write silently never happens.',
       fix: 'Await it when the caller needs the result or must fail with it: `await this.audit.record(event);`. When it is meant to run in the background, contain its failure where it is started: `this.email.sendWelcome(user).catch((err) => this.logger.error({ err, userId: user.id }, "welcome email failed"));` — or make it durable (enqueue a job with retries) if losing it matters.',
-      falsePositiveGuard: 'Only calls known to return a promise fire: async project functions (or functions returning a dependency call), and dependency calls recognised by the technology packs. Not reported: a `.catch(...)`ed or `.then(ok, onErr)` fire-and-forget, `Promise.allSettled`, returned or assigned promises, constructors, Redis `multi()`/`pipeline()` builders, event emitters (`emitter.emit()`), `res.json()`, array methods, module-level start-up code (`bootstrap()`), and async functions whose whole body is wrapped in a try/catch that does not rethrow (they cannot reject); nor anything in a package whose code registers a `process.on(\'unhandledRejection\', handler)` that does not exit (the rejection is handled there; a bare lazy Prisma query is still reported). Python: a kept task (assigned, added to a set, awaited, gathered), FastAPI BackgroundTasks, and background coroutines whose whole body is inside an `except` that does not re-raise are not reported. Front-end code — component files (.tsx/.jsx/.vue/.svelte) and files of front-end packages (a package.json with next/react/vue and no backend framework) — is skipped unless a traced server entrypoint reaches the call: in a browser an unhandled rejection is a console error, not a dead process. Test, seed and script files are skipped.',
+      falsePositiveGuard: 'Only calls known to return a promise fire: async project functions (or functions returning a dependency call), and dependency calls recognised by the technology packs. Not reported: a `.catch(...)`ed or `.then(ok, onErr)` fire-and-forget, `Promise.allSettled`, returned or assigned promises, constructors, Redis `multi()`/`pipeline()` builders, event emitters (`emitter.emit()`), `res.json()`, array methods, module-level start-up code (`bootstrap()`), and async functions whose whole body is wrapped in a try/catch that does not rethrow (they cannot reject); nor anything in a package whose code registers a `process.on(\'unhandledRejection\', handler)` that does not exit (the rejection is handled there; a bare lazy Prisma query is still reported). Python: a kept task (assigned, added to a set, awaited, gathered), FastAPI BackgroundTasks, and background coroutines whose whole body is inside an `except` that does not re-raise are not reported. Front-end code — component files (.tsx/.jsx/.vue/.svelte) and files of front-end packages (a package.json with next/react/vue and no backend framework) and scripts under a `static/` folder (Django/Flask static files) — is skipped unless a traced server entrypoint reaches the call: in a browser an unhandled rejection is a console error, not a dead process. Test, seed and script files are skipped.',
       references: ['https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task', 'https://nodejs.org/api/cli.html#--unhandled-rejectionsmode', 'https://typescript-eslint.io/rules/no-floating-promises/', 'https://nodejs.org/api/process.html#event-unhandledrejection'],
     },
   },
   check({ facts, code, model }, ctx) {
     if (!code) return;
     const front = frontendDirs(code);
-    const handled = rejectionHandlerRoots(facts, code);
     for (const f of facts.values()) {
       if (isNonProductionFile(f.file)) continue;
-      const browserSide = COMPONENT_FILE.test(f.file) || isUnder(f.file, front);
+      const browserSide = COMPONENT_FILE.test(f.file) || isUnder(f.file, front) || isStaticAsset(f.file);
       if (isPy(f.file)) {
         pyFloating(f, facts, code, model, ctx);
         continue;
@@ -46,7 +45,7 @@ const rule: Rule = {
         const inFn = enclosingFn(f, c);
         if (!inFn) continue;
         // the package installs a process-wide unhandledRejection handler that does not exit: a rejection is logged, the process lives on
-        if (!(target.lazy && !c.chained) && handled.has(packageRoot(code, f.file))) continue;
+        if (!(target.lazy && !c.chained) && code.rejectionHandler?.(f.file)) continue;
         const owner = namedAncestor(f, inFn);
         const eps = entrypointsOf(code, f.file, inFn);
         // front-end code runs in a browser unless a traced server entrypoint (a Next.js route handler, a worker) reaches it
@@ -77,44 +76,6 @@ const rule: Rule = {
     }
   },
 };
-/** The folder of the nearest package.json above a file ('' for the repository root). */
-function packageRoot(code: CodeIndex, file: string): string {
-  let best = '';
-  for (const c of code.configs) {
-    if (!/(^|\/)package\.json$/.test(c.rel)) continue;
-    const dir = c.rel.includes('/') ? c.rel.slice(0, c.rel.lastIndexOf('/')) : '';
-    if (dir.length > best.length && file.startsWith(dir + '/')) best = dir;
-  }
-  return best;
-}
-
-/**
- * Packages whose production code registers `process.on('unhandledRejection', handler)` with a
- * handler (a function of the same file) that does not call process.exit/abort/kill: Node then
- * calls the handler instead of terminating the process.
- */
-function rejectionHandlerRoots(facts: FactIndex, code: CodeIndex): Set<string> {
-  const out = new Set<string>();
-  for (const f of facts.values()) {
-    if (isPy(f.file) || isNonProductionFile(f.file)) continue;
-    for (const c of f.calls) {
-      if (c.callee.length !== 2 || c.callee[0] !== 'process' || !['on', 'once', 'addListener', 'prependListener'].includes(c.callee[1]) || c.args[0] !== 'unhandledRejection') continue;
-      const h = c.args[1];
-      const id = h && typeof h === 'object' ? ('fn' in h ? h.fn : 'ref' in h && !h.ref.includes('.') ? f.functions.find((x) => x.name === h.ref && !x.className)?.id : undefined) : undefined;
-      if (!id || !f.functions.some((x) => x.id === id)) continue;
-      // the handler and the functions nested in it
-      const inside = new Set([id]);
-      for (let grew = true; grew; ) {
-        grew = false;
-        for (const x of f.functions) if (x.parent && inside.has(x.parent) && !inside.has(x.id)) inside.add(x.id), (grew = true);
-      }
-      const exits = f.calls.some((x) => inside.has(x.fn) && x.callee[0] === 'process' && /^(exit|abort|kill)$/.test(x.callee[1] ?? ''));
-      if (!exits) out.add(packageRoot(code, f.file));
-    }
-  }
-  return out;
-}
-
 /**
  * Python: a coroutine handed to asyncio.create_task / ensure_future whose task is dropped
  * (weakly referenced by the loop, its exception never retrieved), or an `async def` called

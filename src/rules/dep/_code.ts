@@ -268,6 +268,14 @@ export function frontendDirs(code: CodeIndex): string[] {
     .filter((d) => d !== '');
 }
 
+/**
+ * A script under a `static/` folder — Django and Flask static files, collected and served as-is
+ * to browsers: front-end code, never part of the backend's own processes.
+ */
+export function isStaticAsset(rel: string): boolean {
+  return /(^|\/)static\/(?:[^/]+\/)*[^/]+\.(?:m?js|jsx)$/.test(rel);
+}
+
 export function isUnder(file: string, dirs: string[]): boolean {
   return dirs.some((d) => file.startsWith(d + '/'));
 }

@@ -1,0 +1,47 @@
+// process.on('unhandledRejection', handler): with a handler, Node calls it instead of
+// terminating the process (the default since Node 15). A fire-and-forget that rejects in
+// such a package loses its work but does not crash the process, so the scan marks those
+// uses contained (model) and async/floating-promise stays silent (rules) — one answer for both.
+import type { FileFacts } from '../extract/facts.js';
+import type { Evidence } from '../model/types.js';
+
+/** The folder of the nearest package.json above a file ('' for the repository root). */
+export function packageRootOf(packageDirs: readonly string[], file: string): string {
+  let best = '';
+  for (const dir of packageDirs) if (dir.length > best.length && file.startsWith(dir + '/')) best = dir;
+  return best;
+}
+
+const LISTEN = new Set(['on', 'once', 'addListener', 'prependListener']);
+
+/**
+ * Package folder → where its code registers an unhandledRejection handler, when none of its
+ * handlers calls process.exit/abort/kill. The handler must be a function of the same file (inline, or named
+ * and declared there): one defined elsewhere cannot be read, so it does not count.
+ */
+export function rejectionHandlers(files: readonly FileFacts[], packageDirs: readonly string[], skip: (file: string) => boolean): Map<string, Evidence> {
+  const out = new Map<string, Evidence>();
+  // one handler that exits ends the process whatever the others do
+  const exiting = new Set<string>();
+  for (const f of files) {
+    if (f.file.endsWith('.py') || skip(f.file)) continue;
+    for (const c of f.calls) {
+      if (c.callee.length !== 2 || c.callee[0] !== 'process' || !LISTEN.has(c.callee[1]) || c.args[0] !== 'unhandledRejection') continue;
+      const h = c.args[1];
+      const id = h && typeof h === 'object' ? ('fn' in h ? h.fn : 'ref' in h && !h.ref.includes('.') ? f.functions.find((x) => x.name === h.ref && !x.className)?.id : undefined) : undefined;
+      if (!id || !f.functions.some((x) => x.id === id)) continue;
+      // the handler and the functions nested in it
+      const inside = new Set([id]);
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const x of f.functions) if (x.parent && inside.has(x.parent) && !inside.has(x.id)) inside.add(x.id), (grew = true);
+      }
+      const exits = f.calls.some((x) => inside.has(x.fn) && x.callee[0] === 'process' && /^(exit|abort|kill)$/.test(x.callee[1] ?? ''));
+      const root = packageRootOf(packageDirs, f.file);
+      if (exits) exiting.add(root);
+      else if (!out.has(root)) out.set(root, { file: f.file, line: c.line });
+    }
+  }
+  for (const root of exiting) out.delete(root);
+  return out;
+}
