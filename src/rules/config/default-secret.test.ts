@@ -252,3 +252,35 @@ settings = Settings()
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: a *_COOKIE_KEY setting read back as a cookie's name is not a secret (trap); one used to sign still fires`, async () => {
+  const model = await scanModel({
+    'app/config.py': `from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    USER_SESSION_COOKIE_KEY: str = "app_session"
+    OAUTH2_STATE_COOKIE_KEY: str = "app_oauth2_state"
+    SESSION_COOKIE_KEY: str = "keyboard-cat"
+
+
+settings = Settings()
+`,
+    'app/auth.py': `from fastapi import FastAPI, Request, Response
+from itsdangerous import URLSafeSerializer
+
+from app.config import settings
+
+app = FastAPI()
+signer = URLSafeSerializer(settings.SESSION_COOKIE_KEY)
+
+
+@app.get("/me")
+def me(request: Request, response: Response):
+    token = request.cookies.get(settings.USER_SESSION_COOKIE_KEY)
+    response.delete_cookie(key=settings.OAUTH2_STATE_COOKIE_KEY)
+    return {"user": signer.loads(token) if token else None}
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['app/config.py:7']);
+});

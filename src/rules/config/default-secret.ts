@@ -55,6 +55,33 @@ function shown(value: string): string {
   return value.length > 24 ? `'${value.slice(0, 12)}…'` : `'${value}'`;
 }
 
+const COOKIE_CALLS = new Set(['set_cookie', 'delete_cookie', 'cookie', 'clearCookie', 'setCookie', 'getCookie', 'deleteCookie']);
+
+/**
+ * Settings used as a cookie's name somewhere in the code: the first argument (or `key=`) of
+ * set_cookie / delete_cookie / res.cookie / clearCookie, a `cookies.get(...)` / `cookies.set(...)`,
+ * hono's getCookie(c, name). Upper-cased last segment of the reference (`settings.X` → X).
+ */
+function cookieNameSettings(facts: Map<string, FileFacts>): Set<string> {
+  const out = new Set<string>();
+  const add = (v: Val | undefined) => {
+    if (v && typeof v === 'object' && 'ref' in v) out.add(v.ref.split('.').pop()!.toUpperCase());
+  };
+  for (const f of facts.values()) {
+    for (const c of f.calls) {
+      const last = c.callee[c.callee.length - 1] ?? '';
+      const onCookies = c.callee[c.callee.length - 2] === 'cookies' && /^(get|set|delete)$/.test(last);
+      if (!onCookies && !COOKIE_CALLS.has(last)) continue;
+      const positional = c.args.filter((a) => !(a && typeof a === 'object' && 'kwargs' in a));
+      add(positional[0]);
+      if (/^(getCookie|setCookie|deleteCookie)$/.test(last)) add(positional[1]);
+      const kw = c.args.find((a): a is { obj: Record<string, Val>; kwargs?: boolean } => !!a && typeof a === 'object' && 'kwargs' in a);
+      add(kw?.obj.key);
+    }
+  }
+  return out;
+}
+
 function fromFile(f: FileFacts, facts: Map<string, FileFacts> = new Map()): Hit[] {
   const out: Hit[] = [];
   const push = (h: Omit<Hit, 'signing' | 'file'>) => {
@@ -158,15 +185,18 @@ const rule: Rule = {
       what: 'A secret — a JWT/session/cookie signing key, an encryption key, a password, an API key or token — read from the environment with a hard-coded fallback (`process.env.JWT_SECRET || "changeme"`, `?? "dev-secret"`, `z.string().default(...)`, `configService.get("JWT_SECRET", "...")`), or passed as a literal (`jwt.sign(payload, "secret")`, `session({ secret: "keyboard cat" })`, `JwtModule.register({ secret: "..." })`). In Python: `os.getenv("SECRET_KEY", "dev")` / `os.environ.get(...)`, a pydantic-settings field with a literal default (`SECRET_KEY: str = "changethis"`, `jwt_secret: SecretStr = SecretStr("...")`, `Field(default=...)`), and a literal Django/Flask `SECRET_KEY`.',
       why: 'When the variable is missing in one environment — a new stage, a renamed secret, a typo in the deployment — the service does not fail: it starts and uses a value that is published in the repository. For a signing key that means anyone can forge a JWT or session cookie for any user, including admins; for a password or API key, credentials committed to git are in use. An empty fallback for a signing key is just as bad: HMAC with an empty key is forgeable.',
       fix: 'Fail fast at start-up instead of falling back: `const JWT_SECRET = process.env.JWT_SECRET; if (!JWT_SECRET) throw new Error("JWT_SECRET is required");` or `JWT_SECRET: z.string().min(32)` in the env schema; read literals from a secret manager; rotate any secret whose value was ever committed.',
-      falsePositiveGuard: 'Only names that denote a secret (SECRET, PASSWORD, TOKEN, API_KEY, PRIVATE_KEY, JWT…) and not their companions (JWT_EXPIRES_IN, TOKEN_TTL, API_KEY_HEADER, *_URL, *_ID, *_ALGORITHM…); non-secret settings with defaults (PORT, LOG_LEVEL, NODE_ENV) never fire; public front-end variables (NEXT_PUBLIC_*, VITE_*) are skipped. An empty-string fallback fires only for signing/encryption secrets (JWT, session, cookie, HMAC), not for optional API keys that then fail closed. A fallback to another variable or expression is not a literal and does not fire; a schema field whose values are fixed in the code (`z.enum([...]).default(...)`, `z.literal()`, `z.boolean()`) holds a choice, not a secret, and does not fire; a required pydantic-settings field (`secret_key: str`), `Field(default_factory=secrets.token_urlsafe)` and fields that only name a secret (`secret_key_file: Path`, `jwt_algorithm`, `access_token_expire_minutes`) never fire. Test, seed, fixture, script and sample code (examples/, demo/, docs/) is skipped. Signing secrets are critical; other credentials (passwords, API keys) are reported as high.',
+      falsePositiveGuard: 'Only names that denote a secret (SECRET, PASSWORD, TOKEN, API_KEY, PRIVATE_KEY, JWT…) and not their companions (JWT_EXPIRES_IN, TOKEN_TTL, API_KEY_HEADER, *_URL, *_ID, *_ALGORITHM…); non-secret settings with defaults (PORT, LOG_LEVEL, NODE_ENV) never fire; public front-end variables (NEXT_PUBLIC_*, VITE_*) are skipped. An empty-string fallback fires only for signing/encryption secrets (JWT, session, cookie, HMAC), not for optional API keys that then fail closed. A fallback to another variable or expression is not a literal and does not fire; a schema field whose values are fixed in the code (`z.enum([...]).default(...)`, `z.literal()`, `z.boolean()`) holds a choice, not a secret, and does not fire; a setting the code uses as a cookie name (`request.cookies.get(settings.SESSION_COOKIE_KEY)`, `set_cookie(key=...)`, `res.cookie(name, ...)`) is a name, not a signing key, and does not fire; a required pydantic-settings field (`secret_key: str`), `Field(default_factory=secrets.token_urlsafe)` and fields that only name a secret (`secret_key_file: Path`, `jwt_algorithm`, `access_token_expire_minutes`) never fire. Test, seed, fixture, script and sample code (examples/, demo/, docs/) is skipped. Signing secrets are critical; other credentials (passwords, API keys) are reported as high.',
       references: ['https://cwe.mitre.org/data/definitions/798.html', 'https://cwe.mitre.org/data/definitions/1188.html', 'https://owasp.org/Top10/A07_2021-Identification_and_Authentication_Failures/', 'https://github.com/expressjs/session#secret'],
     },
   },
   check({ facts, code, model }, ctx) {
+    const cookieNames = cookieNameSettings(facts);
     for (const f of facts.values()) {
       if (isNonProductionFile(f.file) || SAMPLE_CODE.test(f.file)) continue;
       const all = fromFile(f, facts);
       for (const h of all) {
+        // USER_SESSION_COOKIE_KEY = "polar_session" read back by request.cookies.get(settings.USER_SESSION_COOKIE_KEY): the cookie's name, not its signing key
+        if (cookieNames.has(h.name.toUpperCase())) continue;
         const same = all.filter((o) => o.name === h.name && o.value === h.value);
         if (same[0] !== h) continue; // the same fallback repeated in one file: one finding, several locations
         const fn = namedFunctions(f).filter((x) => x.line <= h.line && x.endLine >= h.line).sort((a, b) => b.line - a.line)[0];
