@@ -104,3 +104,36 @@ services:
   });
   assert.equal(m.nodes.find((n) => n.id === 'entrypoint:GET /health')?.runtime, 'runtime:api');
 });
+
+test('docker-compose: an image-only service is a runtime when it mounts the code, its image is templated or named after a package; a third-party image mounting data is not (trap)', async () => {
+  const runtimes = async (compose: string, extra: Record<string, string> = {}) =>
+    (await scanModel({ ...app, 'compose.yml': compose, ...extra })).nodes.filter((n) => n.kind === 'runtime').map((n) => n.id).sort();
+  // a local analytics server fed from a data folder: the app runs outside compose
+  assert.deepEqual(await runtimes(`
+services:
+  tinybird:
+    image: tinybirdco/tinybird-local:latest
+    volumes:
+      - ./tinybird:/tinybird:ro
+    command: ["bash", "/scripts/tinybird-setup.sh"]
+`, { 'tinybird/datasources/events.datasource': 'SCHEMA >\n' }), ['runtime:app']);
+  assert.deepEqual(await runtimes(`
+services:
+  api:
+    image: node:20-alpine
+    working_dir: /app
+    volumes:
+      - ./:/app
+    command: npm run dev
+`), ['runtime:api']);
+  assert.deepEqual(await runtimes(`
+services:
+  api:
+    image: \${REGISTRY}/api:\${TAG:-latest}
+`), ['runtime:api']);
+  assert.deepEqual(await runtimes(`
+services:
+  web:
+    image: ghcr.io/acme/billing-api:1.4.2
+`, { 'backend/pyproject.toml': '[project]\nname = "billing-api"\nversion = "1.4.2"\n' }), ['runtime:web']);
+});

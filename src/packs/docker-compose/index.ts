@@ -69,6 +69,49 @@ function commandFlags(command: unknown): Record<string, string> {
 }
 
 /** docker-compose: services become runtimes (built from source) or resources (known images). */
+const MANIFEST = /(^|\/)(package\.json|pyproject\.toml|requirements[\w.-]*\.txt|Pipfile|go\.mod|Gemfile)$/;
+const CODE_DIR = /^(src|app|apps|server|api|backend|lib|libs|packages|services)$/;
+
+/** The folders a service bind-mounts from the repository, relative to its root ('' for the root itself). */
+function boundDirs(svc: any, dir: string): string[] {
+  const out: string[] = [];
+  for (const v of Array.isArray(svc.volumes) ? svc.volumes : []) {
+    const source = String(typeof v === 'string' ? v.split(':')[0] : v?.type === 'bind' ? v?.source ?? '' : '');
+    if (!/^\.{1,2}(\/|$)/.test(source)) continue;
+    const parts: string[] = dir ? dir.split('/') : [];
+    for (const seg of source.split('/')) {
+      if (seg === '..') parts.pop();
+      else if (seg && seg !== '.') parts.push(seg);
+    }
+    out.push(parts.join('/'));
+  }
+  return out;
+}
+
+/**
+ * A service with only an `image:` (nothing built here) runs the repository's code when it
+ * bind-mounts it (the repository, a folder holding a package manifest, or a src/app/server-style
+ * folder), when its image is set by variables (`${REGISTRY}/api:${TAG}`, as CI-built images are),
+ * or when the image is named after one of the repository's packages. Otherwise it is a
+ * third-party service (tinybird-local, a mock server): not a runtime of the app.
+ */
+function imageRunsOwnCode(svc: any, image: string, dir: string, files: { rel: string; json?: unknown; text: string }[]): boolean {
+  if (/\$\{?[A-Za-z_]/.test(image)) return true;
+  const manifests = files.filter((f) => MANIFEST.test(f.rel));
+  for (const d of boundDirs(svc, dir)) {
+    if (d === '' || (dir !== '' && (dir === d || dir.startsWith(d + '/'))) || CODE_DIR.test(d.split('/').pop() ?? '')) return true;
+    if (manifests.some((m) => m.rel.startsWith(d + '/'))) return true;
+  }
+  const imageName = image.replace(/[:@].*$/, '').split('/').pop()!.toLowerCase();
+  const packageNames = manifests.flatMap((m) => {
+    const json = m.json as { name?: unknown } | undefined;
+    if (typeof json?.name === 'string') return [json.name.replace(/^@[^/]+\//, '').toLowerCase()];
+    const toml = /^\s*name\s*=\s*["']([\w.-]+)["']/m.exec(m.rel.endsWith('pyproject.toml') ? m.text : '');
+    return toml ? [toml[1].toLowerCase()] : [];
+  });
+  return packageNames.some((n) => n && (imageName === n || imageName.split(/[-_.]/).includes(n) || n.split(/[-_.]/).includes(imageName)));
+}
+
 const pack: TechPack = {
   id: 'docker-compose',
   title: 'Docker Compose',
@@ -111,7 +154,7 @@ const pack: TechPack = {
           continue;
         }
         // an admin UI or dev tool pulled as an image (adminer, mongo-express, maildev) runs none of the repository's code
-        if (svc.build || (image && !res && !isInfraImage(image))) {
+        if (svc.build || (image && !res && !isInfraImage(image) && imageRunsOwnCode(svc, image, dir, files))) {
           const ctx = typeof svc.build === 'string' ? svc.build : svc.build?.context;
           const src = ctx ? [dir, ctx].filter(Boolean).join('/').replace(/\/\.$|^\.\//, '').replace(/^\.$/, '') : dir;
           // no command in compose: the image's own CMD/ENTRYPOINT, from the Dockerfile it is built from
