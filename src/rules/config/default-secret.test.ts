@@ -284,3 +284,33 @@ def me(request: Request, response: Response):
   }, { rules });
   assert.deepEqual(hits(model, RULE), ['app/config.py:7']);
 });
+
+test(`${RULE}: under a pydantic env_prefix a cookie-name setting stays silent; an empty vendor key is not a signing secret (traps), an empty JWT secret is`, async () => {
+  const model = await scanModel({
+    'app/config.py': `from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SHOP_")
+
+    USER_SESSION_COOKIE_KEY: str = "shop_session"
+    STRIPE_SECRET_KEY: str = ""
+    JWT_SECRET: str = ""
+
+
+settings = Settings()
+`,
+    'app/auth.py': `from fastapi import FastAPI, Request
+
+from app.config import settings
+
+app = FastAPI()
+
+
+@app.get("/me")
+def me(request: Request):
+    return {"session": request.cookies.get(settings.USER_SESSION_COOKIE_KEY)}
+`,
+  }, { rules });
+  assert.deepEqual(model.findings.filter((f) => f.rule === RULE).map((f) => `${f.locations[0].line} ${f.severity}`), ['9 critical']);
+});

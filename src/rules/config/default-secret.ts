@@ -13,6 +13,8 @@ const SECRET_NAME = /SECRET|PASSWORD|PASSWD|(^|_)PWD($|_)|(^|_)PASS($|_)|TOKEN|A
 const NOT_SECRET = /(^|_)(EXPIRES?(_IN)?|EXPIRY|EXPIRATION|TTL|LIFETIME|MAX_AGE|TIMEOUT|ALG|ALGORITHM|ISSUER|ISS|AUDIENCE|AUD|HEADER|HEADER_NAME|NAME|URL|URI|ENDPOINT|HOST|PORT|PATH|FILE|DIR|ID|LENGTH|LEN|MIN_LENGTH|ROUNDS|COST|ENABLED|REGION|TYPE|MODE|PREFIX|FIELD|DOMAIN|VERSION|REFRESH_INTERVAL|POLICY)$|^(NEXT_PUBLIC|VITE|REACT_APP|EXPO_PUBLIC|PUBLIC)_|TEMPLATE|PASSWORD_RESET|RESET_PASSWORD|FORGOT_PASSWORD|_SUBJECT|_EMAIL|_PAGE|_ROUTE|_QUEUE|_TOPIC|_BUCKET|_COUNT|_LIMIT|_SIZE|_DAYS|_HOURS|_MINUTES|_SECONDS|_MS$/i;
 /** Secrets that sign or encrypt: an empty value is as dangerous as a known one. */
 const SIGNING = /JWT|SESSION|COOKIE|SIGNING|SECRET_KEY|SECRET_KEY_BASE|APP_SECRET|AUTH_SECRET|NEXTAUTH_SECRET|TOKEN_SECRET|HMAC|ENCRYPTION|CRYPTO|MASTER_KEY/i;
+/** A vendor's API credential named like a signing key (STRIPE_SECRET_KEY, CLERK_SECRET_KEY): an API key, not the app's own signing secret. */
+const VENDOR_SECRET_KEY = /(^|_)(STRIPE|CLERK|PAYSTACK|RAZORPAY|BRAINTREE|SQUARE|PADDLE|LEMON_?SQUEEZY|TWILIO|SENDGRID|MAILGUN|POSTMARK|RESEND|OPENAI|ANTHROPIC|ALGOLIA|PUSHER|AWS|S3|MINIO|R2|SUPABASE|FIREBASE|RECAPTCHA|HCAPTCHA|TURNSTILE)_SECRET_(ACCESS_)?KEY$/i;
 
 const LITERAL_SECRET_KEYS = /^(secret|secretOrKey|secretOrPrivateKey|jwtSecret|sessionSecret|cookieSecret|clientSecret|signingSecret)$/;
 
@@ -55,6 +57,14 @@ function shown(value: string): string {
   return value.length > 24 ? `'${value.slice(0, 12)}…'` : `'${value}'`;
 }
 
+/** The setting read under a prefix (pydantic `env_prefix="POLAR_"`: POLAR_USER_SESSION_COOKIE_KEY for settings.USER_SESSION_COOKIE_KEY) counts too. */
+function isCookieName(names: Set<string>, envName: string): boolean {
+  const upper = envName.toUpperCase();
+  if (names.has(upper)) return true;
+  for (let i = upper.indexOf('_'); i >= 0; i = upper.indexOf('_', i + 1)) if (names.has(upper.slice(i + 1))) return true;
+  return false;
+}
+
 const COOKIE_CALLS = new Set(['set_cookie', 'delete_cookie', 'cookie', 'clearCookie', 'setCookie', 'getCookie', 'deleteCookie']);
 
 /**
@@ -85,7 +95,8 @@ function cookieNameSettings(facts: Map<string, FileFacts>): Set<string> {
 function fromFile(f: FileFacts, facts: Map<string, FileFacts> = new Map()): Hit[] {
   const out: Hit[] = [];
   const push = (h: Omit<Hit, 'signing' | 'file'>) => {
-    const signing = SIGNING.test(h.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase());
+    const snake = h.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+    const signing = SIGNING.test(snake) && !VENDOR_SECRET_KEY.test(snake);
     if (h.value === '' && !signing) return;
     if (!out.some((o) => o.line === h.line && o.name === h.name)) out.push({ ...h, file: f.file, signing });
   };
@@ -185,7 +196,7 @@ const rule: Rule = {
       what: 'A secret — a JWT/session/cookie signing key, an encryption key, a password, an API key or token — read from the environment with a hard-coded fallback (`process.env.JWT_SECRET || "changeme"`, `?? "dev-secret"`, `z.string().default(...)`, `configService.get("JWT_SECRET", "...")`), or passed as a literal (`jwt.sign(payload, "secret")`, `session({ secret: "keyboard cat" })`, `JwtModule.register({ secret: "..." })`). In Python: `os.getenv("SECRET_KEY", "dev")` / `os.environ.get(...)`, a pydantic-settings field with a literal default (`SECRET_KEY: str = "changethis"`, `jwt_secret: SecretStr = SecretStr("...")`, `Field(default=...)`), and a literal Django/Flask `SECRET_KEY`.',
       why: 'When the variable is missing in one environment — a new stage, a renamed secret, a typo in the deployment — the service does not fail: it starts and uses a value that is published in the repository. For a signing key that means anyone can forge a JWT or session cookie for any user, including admins; for a password or API key, credentials committed to git are in use. An empty fallback for a signing key is just as bad: HMAC with an empty key is forgeable.',
       fix: 'Fail fast at start-up instead of falling back: `const JWT_SECRET = process.env.JWT_SECRET; if (!JWT_SECRET) throw new Error("JWT_SECRET is required");` or `JWT_SECRET: z.string().min(32)` in the env schema; read literals from a secret manager; rotate any secret whose value was ever committed.',
-      falsePositiveGuard: 'Only names that denote a secret (SECRET, PASSWORD, TOKEN, API_KEY, PRIVATE_KEY, JWT…) and not their companions (JWT_EXPIRES_IN, TOKEN_TTL, API_KEY_HEADER, *_URL, *_ID, *_ALGORITHM…); non-secret settings with defaults (PORT, LOG_LEVEL, NODE_ENV) never fire; public front-end variables (NEXT_PUBLIC_*, VITE_*) are skipped. An empty-string fallback fires only for signing/encryption secrets (JWT, session, cookie, HMAC), not for optional API keys that then fail closed. A fallback to another variable or expression is not a literal and does not fire; a schema field whose values are fixed in the code (`z.enum([...]).default(...)`, `z.literal()`, `z.boolean()`) holds a choice, not a secret, and does not fire; a setting the code uses as a cookie name (`request.cookies.get(settings.SESSION_COOKIE_KEY)`, `set_cookie(key=...)`, `res.cookie(name, ...)`) is a name, not a signing key, and does not fire; a required pydantic-settings field (`secret_key: str`), `Field(default_factory=secrets.token_urlsafe)` and fields that only name a secret (`secret_key_file: Path`, `jwt_algorithm`, `access_token_expire_minutes`) never fire. Test, seed, fixture, script and sample code (examples/, demo/, docs/) is skipped. Signing secrets are critical; other credentials (passwords, API keys) are reported as high.',
+      falsePositiveGuard: 'Only names that denote a secret (SECRET, PASSWORD, TOKEN, API_KEY, PRIVATE_KEY, JWT…) and not their companions (JWT_EXPIRES_IN, TOKEN_TTL, API_KEY_HEADER, *_URL, *_ID, *_ALGORITHM…); non-secret settings with defaults (PORT, LOG_LEVEL, NODE_ENV) never fire; public front-end variables (NEXT_PUBLIC_*, VITE_*) are skipped. An empty-string fallback fires only for signing/encryption secrets (JWT, session, cookie, HMAC), not for optional API keys that then fail closed (a vendor credential named like a signing key, STRIPE_SECRET_KEY or AWS_SECRET_ACCESS_KEY, is an API key). A fallback to another variable or expression is not a literal and does not fire; a schema field whose values are fixed in the code (`z.enum([...]).default(...)`, `z.literal()`, `z.boolean()`) holds a choice, not a secret, and does not fire; a setting the code uses as a cookie name (`request.cookies.get(settings.SESSION_COOKIE_KEY)`, `set_cookie(key=...)`, `res.cookie(name, ...)`) is a name, not a signing key, and does not fire; a required pydantic-settings field (`secret_key: str`), `Field(default_factory=secrets.token_urlsafe)` and fields that only name a secret (`secret_key_file: Path`, `jwt_algorithm`, `access_token_expire_minutes`) never fire. Test, seed, fixture, script and sample code (examples/, demo/, docs/) is skipped. Signing secrets are critical; other credentials (passwords, API keys) are reported as high.',
       references: ['https://cwe.mitre.org/data/definitions/798.html', 'https://cwe.mitre.org/data/definitions/1188.html', 'https://owasp.org/Top10/A07_2021-Identification_and_Authentication_Failures/', 'https://github.com/expressjs/session#secret'],
     },
   },
@@ -196,7 +207,7 @@ const rule: Rule = {
       const all = fromFile(f, facts);
       for (const h of all) {
         // USER_SESSION_COOKIE_KEY = "polar_session" read back by request.cookies.get(settings.USER_SESSION_COOKIE_KEY): the cookie's name, not its signing key
-        if (cookieNames.has(h.name.toUpperCase())) continue;
+        if (isCookieName(cookieNames, h.name)) continue;
         const same = all.filter((o) => o.name === h.name && o.value === h.value);
         if (same[0] !== h) continue; // the same fallback repeated in one file: one finding, several locations
         const fn = namedFunctions(f).filter((x) => x.line <= h.line && x.endLine >= h.line).sort((a, b) => b.line - a.line)[0];
