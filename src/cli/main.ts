@@ -1,8 +1,6 @@
 // The only place that prints and sets exit codes. Everything else returns data.
 import fs from 'node:fs';
 import path from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { applyWhatIf, compareScenarios, matchNode, simulate, simulateAll } from '../analyze/propagation/index.js';
 import { closest, loadConfig } from '../config/load.js';
 import type { Finding, Model, Severity } from '../model/types.js';
@@ -15,6 +13,7 @@ import { SEVERITY_RANK } from '../rules/engine.js';
 import { RULES } from '../rules/index.js';
 import { explainRule, rulesTable } from '../rules/docs.js';
 import { UserError } from '../shared/errors.js';
+import { collectGarbage } from '../shared/gc.js';
 import { stableJson, stableJsonChunks } from '../shared/json.js';
 import { diffModels } from './diff.js';
 import { initConfig } from './init.js';
@@ -190,25 +189,14 @@ function writeReport(outDir: string, model: Model, jsonCopy: string | undefined)
   return { md, sarif };
 }
 
-/**
- * One full garbage collection, between the report files. The scan's working set (every file's
+/*
+ * collectGarbage() between the report files. The scan's working set (every file's
  * facts, the linker's memos) and each report's pieces are garbage by then, but V8 collects only
  * when it next needs room, so the following report is built on top of them and sets the
  * process's peak memory: collecting after the model's JSON (by then the scan's objects are
  * released) and before the board (the largest allocation) keeps the peak about 25 MB lower on
- * the bench's 4,862-file repository, for some tens of milliseconds (little is alive). `gc` is
- * reached the way jest's leak detector does it: set the flag, then a fresh context sees the
- * function; without it only the peak is higher.
+ * the bench's 4,862-file repository, for some tens of milliseconds (little is alive).
  */
-function collectGarbage(): void {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    (vm.runInNewContext('gc') as () => void)();
-  } catch {
-    // no gc
-  }
-}
-
 async function writeBoard(outDir: string, model: Model): Promise<boolean> {
   try {
     const { loadBoardAssets } = await import('../render/board/load-assets.js');

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { WalkedFile } from '../walk/walk.js';
-import { parseFile, type ParseOutcome } from './parse-file.js';
+import { collectGarbage } from '../shared/gc.js';
+import { PYTHON_BYTES_PER_GC, parseFile, type ParseOutcome } from './parse-file.js';
 
 /** Files per message to a worker: two are in flight, so a worker never waits on the main thread. */
 const WORKER_BATCH = 64;
@@ -50,7 +51,7 @@ export async function parseAll(files: WalkedFile[], onProgress?: (done: number, 
         if (next >= files.length) return;
         const start = take(WORKER_BATCH);
         inFlight++;
-        worker.postMessage({ start, files: files.slice(start, next).map((f) => ({ abs: f.abs, rel: f.rel })) });
+        worker.postMessage({ start, files: files.slice(start, next).map((f) => ({ abs: f.abs, rel: f.rel, size: f.size })) });
       };
       const finish = () => {
         // a terminated Worker object stays reachable for a while: its listeners must not hold the results (all the facts)
@@ -75,10 +76,19 @@ export async function parseAll(files: WalkedFile[], onProgress?: (done: number, 
   );
 
   const yieldToMessages = () => new Promise<void>((resolve) => setImmediate(resolve));
+  let pythonBytes = 0;
   while (next < files.length) {
     const start = take(MAIN_BATCH);
     const end = next;
-    for (let i = start; i < end; i++) results[i] = parseFile(files[i].abs, files[i].rel);
+    for (let i = start; i < end; i++) {
+      results[i] = parseFile(files[i].abs, files[i].rel);
+      if (files[i].kind === 'python') pythonBytes += files[i].size;
+    }
+    // the trees are freed on the turn below (see PYTHON_BYTES_PER_GC)
+    if (pythonBytes > PYTHON_BYTES_PER_GC) {
+      pythonBytes = 0;
+      collectGarbage();
+    }
     done += end - start;
     onProgress?.(done, files.length);
     await yieldToMessages();
