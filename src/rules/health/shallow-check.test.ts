@@ -124,3 +124,45 @@ export default app;
   }, { rules });
   assert.deepEqual(hits(stateless, RULE), []);
 });
+
+test(`${RULE}: silent when the probe pings a session and a client the linker could not type (trap); a constant probe beside them still fires`, async () => {
+  const files = (healthBody: string) => ({
+    'app/db.py': `from sqlalchemy.ext.asyncio import create_async_engine, async_sessionmaker
+from fastapi import Request
+
+engine = create_async_engine("postgresql+asyncpg://app@db/app")
+SessionLocal = async_sessionmaker(engine)
+
+
+async def get_db_session(request: Request):
+    return request.state.session
+
+
+async def get_redis(request: Request):
+    return request.state.redis
+`,
+    'app/main.py': `from fastapi import Depends, FastAPI
+from sqlalchemy import select, text
+
+from app.db import SessionLocal, get_db_session, get_redis
+
+app = FastAPI()
+
+
+@app.get("/healthz")
+async def healthz(session=Depends(get_db_session), redis=Depends(get_redis)):
+${healthBody}
+    return {"status": "ok"}
+
+
+@app.get("/orders")
+async def orders():
+    async with SessionLocal() as s:
+        return (await s.execute(text("SELECT id FROM orders LIMIT 50"))).all()
+`,
+  });
+  const probing = await scanModel(files(`    await session.execute(select(1))\n    await redis.ping()`), { rules });
+  assert.deepEqual(hits(probing, RULE), []);
+  const constant = await scanModel(files(`    started = True`), { rules });
+  assert.deepEqual(hits(constant, RULE), ['app/main.py:10']);
+});

@@ -35,6 +35,17 @@ function handlerLocation(facts: FactIndex, ep: ModelNode): Location | undefined 
   return fn ? { file: ev.file, line: fn.line, endLine: fn.endLine } : { file: ev.file, line: ev.line };
 }
 
+const PROBE_OP = /^(ping|execute|query|raw|\$queryRaw|\$executeRaw|\$queryRawUnsafe|command|serverStatus|authenticate|isReady|health|healthCheck|checkConnection|select|scalar|fetchval|fetchrow|exists)$/;
+
+/** The handler's body calls a probe-like method (ping, execute, query…) on something no pack recognised. */
+function probesSomethingUnresolved(facts: FactIndex, code: NonNullable<Parameters<Rule['check']>[0]['code']>, ep: ModelNode): boolean {
+  const loc = handlerLocation(facts, ep);
+  const f = loc ? facts.get(loc.file) : undefined;
+  const fn = f?.functions.find((x) => x.line === loc!.line);
+  if (!f || !fn) return false;
+  return code.bodyCalls(f.file, fn.id).some((c) => c.callee.length > 1 && PROBE_OP.test(c.callee[c.callee.length - 1]) && !code.meaning(f.file, c) && !code.callee(f.file, c));
+}
+
 /** Datastores and caches an entrypoint reaches, per the model's edges. */
 function dependenciesOf(model: Model, ep: string): string[] {
   return [...(stateDependenciesByEntrypoint(model).get(ep) ?? [])].sort();
@@ -53,7 +64,7 @@ const rule: Rule = {
       what: 'A runtime exposes health routes (`/health`, `/healthz`, `/ready`, `/status`…) but none of them touches a datastore, cache or queue — they return a constant — while the runtime\'s other entrypoints depend on some. There is no readiness check of dependencies anywhere in that runtime.',
       why: 'Load balancers, Kubernetes readiness probes, ECS and uptime monitors use this route to decide whether an instance can take traffic. A constant `{ status: "ok" }` stays green while the database is unreachable or the connection pool is exhausted: traffic keeps flowing to instances that fail every real request, rolling deploys promote broken builds, and on-call learns about the outage from users instead of from the probe.',
       fix: 'Keep the cheap liveness route, and add a readiness route that pings each hard dependency with a short timeout and returns 503 when one is down: `app.get("/ready", async (_req, res) => { const [db, cache] = await Promise.allSettled([withTimeout(prisma.$queryRaw`SELECT 1`, 2000), withTimeout(redis.ping(), 1000)]); res.status(db.status === "fulfilled" && cache.status === "fulfilled" ? 200 : 503).json({ db: db.status, cache: cache.status }); })` — or use `@nestjs/terminus` (`PrismaHealthIndicator`, `MemoryHealthIndicator`). Point the readiness probe at it.',
-      falsePositiveGuard: 'Fires once per runtime, only when it has a probe-like route (last path segment health/healthz/ready/readiness/live/ping under prefixes like /api or /v1 — not /health/samples or /orders/:id/status; a bare /status counts only under a health/system prefix or when a probe config points at it), no such route reaches any datastore, cache or queue, and its other entrypoints do use one (a stateless service has nothing to check). Silent when a separate readiness route pings a dependency, and when @nestjs/terminus is used anywhere.',
+      falsePositiveGuard: 'Fires once per runtime, only when it has a probe-like route (last path segment health/healthz/ready/readiness/live/ping under prefixes like /api or /v1 — not /health/samples or /orders/:id/status; a bare /status counts only under a health/system prefix or when a probe config points at it), no such route reaches any datastore, cache or queue, and its other entrypoints do use one (a stateless service has nothing to check). Silent when a separate readiness route pings a dependency, when the probe calls a probe-like method (ping, execute, query…) on something the linker could not identify (a check it cannot see is not a missing one), and when @nestjs/terminus is used anywhere.',
       references: ['https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/', 'https://docs.nestjs.com/recipes/terminus', 'https://microservices.io/patterns/observability/health-check-api.html'],
     },
   },
@@ -73,6 +84,8 @@ const rule: Rule = {
       const health = list.filter(isHealth);
       if (!health.length) continue;
       if (health.some((h) => dependenciesOf(model, h.id).length)) continue;
+      // `await session.execute(select(1))` on a session the linker could not type: a check we cannot see, not a shallow one
+      if (code && health.some((h) => probesSomethingUnresolved(facts, code, h))) continue;
       const deps = [...new Set(list.filter((n) => !isHealth(n)).flatMap((n) => dependenciesOf(model, n.id)))].sort();
       if (!deps.length) continue;
       const first = health[0];
