@@ -269,3 +269,48 @@ def checkout(request):
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: Python — a Django view: the title counts the writes that run together, the fix is transaction.atomic`, async () => {
+  const model = await scanModel({
+    'config/settings.py': `ROOT_URLCONF = "config.urls"
+DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop"}}
+`,
+    'config/urls.py': `from django.urls import path
+from shop.views import checkout
+
+urlpatterns = [path("checkout/", checkout)]
+`,
+    'shop/__init__.py': '',
+    'shop/models.py': `from django.db import models
+
+
+class Order(models.Model):
+    total = models.IntegerField()
+
+
+class Payment(models.Model):
+    amount = models.IntegerField()
+
+
+class Voucher(models.Model):
+    code = models.CharField(max_length=20)
+`,
+    'shop/views.py': `from django.http import JsonResponse
+from shop.models import Order, Payment, Voucher
+
+
+def checkout(request):
+    order = Order.objects.create(total=10)
+    if request.POST.get("voucher"):
+        Voucher.objects.create(code=request.POST["voucher"])
+    else:
+        Payment.objects.create(amount=order.total)
+    return JsonResponse({"id": order.id})
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['shop/views.py:5']);
+  const f = model.findings.find((x) => x.rule === RULE)!;
+  assert.match(f.title, /makes 2 writes to postgres/);
+  assert.match(f.impact, /3 write sites, of which at most 2 run in one call/);
+  assert.match(f.recommendation ?? '', /transaction\.atomic/);
+});

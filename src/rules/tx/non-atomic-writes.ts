@@ -72,14 +72,18 @@ const rule: Rule = {
           if (!list.some((a, i) => list.some((b, j) => j > i && !exclusiveBranches(a.siteBranch, b.siteBranch)))) continue;
           const hops = new Set(list.map(firstHop));
           if (hops.size === 1 && !hops.has('self')) continue;
+          const together = mostTogether(list);
+          const django = py && [f.file, ...list.map((u) => u.evidence.file)].some((file) => facts.get(file)?.imports.some((i) => i.source === 'django' || i.source.startsWith('django.')));
           ctx.report({
             element: code.componentOf(f.file),
             locations: [{ file: f.file, line: fn.line, endLine: fn.endLine }, ...list.map((u) => ({ file: u.evidence.file, line: u.evidence.line }))],
-            title: `${functionLabel(fn)} makes ${list.length} writes to ${nodeName(model, target)} without a transaction`,
-            impact: `If a later write fails, the earlier ones stay committed and the data is left half-done. Runs for ${routesPhrase(eps)}.`,
-            recommendation: py
-              ? `Make ${functionLabel(fn)} one unit of work: add everything to the session and call commit() once at the end (or wrap the step in \`with session.begin():\`), so a failure rolls the whole step back.`
-              : `Wrap the ${list.length} writes of ${functionLabel(fn)} in one transaction (e.g. prisma.$transaction(async (tx) => { ... })) so a failure rolls the whole step back.`,
+            title: `${functionLabel(fn)} makes ${together} writes to ${nodeName(model, target)} without a transaction`,
+            impact: `If a later write fails, the earlier ones stay committed and the data is left half-done.${together < list.length ? ` (${list.length} write sites, of which at most ${together} run in one call: the others are in alternative branches.)` : ''} Runs for ${routesPhrase(eps)}.`,
+            recommendation: django
+              ? `Make ${functionLabel(fn)} one unit of work: wrap it in \`with transaction.atomic():\` (or decorate the view with \`@transaction.atomic\`), so a failure rolls the whole step back.`
+              : py
+                ? `Make ${functionLabel(fn)} one unit of work: add everything to the session and call commit() once at the end (or wrap the step in \`with session.begin():\`), so a failure rolls the whole step back.`
+                : `Wrap the ${together} writes of ${functionLabel(fn)} in one transaction (e.g. prisma.$transaction(async (tx) => { ... })) so a failure rolls the whole step back.`,
             fingerprintKey: `${functionLabel(fn)} ${target}`,
           });
         }
@@ -87,4 +91,15 @@ const rule: Rule = {
     }
   },
 };
+/** The most writes that can run in one call: a largest set with no two in different arms of one if/switch (greedy from each write; the lists are short). */
+function mostTogether(list: Use[]): number {
+  let best = 1;
+  for (let i = 0; i < list.length; i++) {
+    const set = [list[i]];
+    for (let j = 0; j < list.length; j++) if (j !== i && set.every((x) => !exclusiveBranches(x.siteBranch, list[j].siteBranch))) set.push(list[j]);
+    best = Math.max(best, set.length);
+  }
+  return best;
+}
+
 export default rule;
