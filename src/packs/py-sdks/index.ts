@@ -12,6 +12,12 @@ const VENDOR: Record<string, string> = {
 /** Defaults documented by the SDKs (ms): OpenAI and Anthropic 10 min, Stripe 80 s. */
 const DEFAULT_TIMEOUT: Record<string, number> = { openai: 600000, anthropic: 600000, stripe: 80000 };
 const IGNORED = /^(api_key|api_base|max_network_retries|default_http_client|error|errors|util|_.*|close|quit|ehlo|starttls|login|set_debuglevel|with_options)$/;
+/**
+ * Stripe methods that send nothing: a resource object is a dict (`dispute.get("reason")`,
+ * `.to_dict()`), and webhook verification is local (`Webhook.construct_event`). `update` and
+ * `pop` stay calls: StripeClient's `client.customers.update(...)` is a request.
+ */
+const STRIPE_LOCAL = /^(get|to_dict|to_dict_recursive|keys|values|items|copy|serialize|construct_from|construct_event|verify_header|refresh_from)$/;
 
 function classify(call: DepCall): CallMeaning | undefined {
   const vendor = VENDOR[call.pkg];
@@ -19,6 +25,7 @@ function classify(call: DepCall): CallMeaning | undefined {
   const m = call.member;
   const op = m[m.length - 1];
   if (!op || IGNORED.test(op) || m.some((x) => IGNORED.test(x))) return { use: 'ignore' };
+  if (vendor === 'stripe' && STRIPE_LOCAL.test(op)) return { use: 'ignore' };
   // OpenAI()/Anthropic()/Stripe module: resources and methods; smtplib.SMTP(...).send_message()
   if (vendor === 'smtp' && !/^(send_message|sendmail|send|send_message_async)$/.test(op)) return { use: 'ignore' };
   if (!call.instance && m.length === 1 && /^[A-Z]/.test(op)) return { use: 'ignore' }; // constructors: OpenAI(...), SMTP(...)
