@@ -1,8 +1,8 @@
 // Helpers for the Python packs: keyword arguments (the extractor gathers them into one
 // trailing `{ obj, kwargs: true }` argument), seconds → milliseconds, constructor names
 // without the module prefix (`import redis; redis.Redis(...)` gives ctor '*.Redis').
-import type { FileFacts, Val } from '../../extract/facts.js';
-import type { Instance } from '../types.js';
+import type { FileFacts, FunctionFact, Val } from '../../extract/facts.js';
+import type { EntrypointLink, Instance } from '../types.js';
 
 export function isKwargs(v: Val | undefined): v is { obj: Record<string, Val>; kwargs: true; spread?: boolean } {
   return !!v && typeof v === 'object' && 'obj' in v && (v as { kwargs?: boolean }).kwargs === true;
@@ -98,4 +98,22 @@ export function pyHostOf(v: Val | undefined): string | undefined {
 
 export function pyEnvStem(name: string): string {
   return name.replace(/_(BASE_URL|API_URL|URL|URI|HOST|ENDPOINT)$/i, '').toLowerCase().replace(/_/g, '-');
+}
+
+/**
+ * A project decorator factory that applies a package's decorator inside (polar's
+ * `def actor(**options): def decorator(fn): ...; dramatiq.actor(_wrapped, **options)`): the
+ * factory function itself or a function nested in it calls `pkg`'s `exportName` (directly or
+ * under an import alias). Two levels of nesting are looked at, as a factory needs.
+ */
+export function factoryApplies(link: EntrypointLink, file: string, factory: FunctionFact, pkg: string, exportName: string): boolean {
+  const facts = link.facts(file);
+  if (!facts) return false;
+  const scope = new Set([factory.id]);
+  for (let depth = 0; depth < 2; depth++) for (const x of facts.functions) if (x.parent && scope.has(x.parent)) scope.add(x.id);
+  return facts.calls.some((c) => {
+    if (!scope.has(c.fn) || !c.callee.length) return false;
+    const r = link.resolve?.(file, { ref: c.callee.join('.') }, c.fn);
+    return r?.kind === 'export' && r.pkg === pkg && (r.exportName === exportName || r.exportName.endsWith(`.${exportName}`));
+  });
 }

@@ -3,7 +3,7 @@
 // broker (RedisBroker / RabbitmqBroker set with dramatiq.set_broker) decides the store.
 import type { FileFacts } from '../../extract/facts.js';
 import { projectValue, remember } from '../_lib/project.js';
-import { arg } from '../_lib/python.js';
+import { arg, factoryApplies } from '../_lib/python.js';
 import type { EntrypointDef, EntrypointLink, ResourceRef, TechPack } from '../types.js';
 
 function brokerStore(files: FileFacts[]): ResourceRef['store'] {
@@ -19,14 +19,18 @@ function queueRef(name: string, store: ResourceRef['store']): ResourceRef {
 }
 
 function actors(files: FileFacts[], link: EntrypointLink) {
-  const out: { file: string; fnId: string; queue: string; line: number; name: string }[] = [];
+  const out: { file: string; fnId: string; queue?: string; line: number; name: string }[] = [];
   for (const f of files) for (const fn of f.functions) for (const d of fn.decorators) {
     if (d.name !== 'actor') continue;
     const r = link.resolve?.(f.file, { ref: (d.callee ?? ['actor'])[0] });
-    if (!r || (r.kind === 'export' ? r.pkg : r.kind === 'inst' ? r.inst.pkg : '') !== 'dramatiq') continue;
+    if (!r) continue;
+    const direct = (r.kind === 'export' ? r.pkg : r.kind === 'inst' ? r.inst.pkg : '') === 'dramatiq';
+    // a project factory that applies dramatiq.actor inside: its queue is what the decorator names, else unknown
+    const wrapped = !direct && r.kind === 'fn' && factoryApplies(link, r.file, r.fn, 'dramatiq', 'actor');
+    if (!direct && !wrapped) continue;
     const q = arg(d.args, 'queue_name');
     const name = arg(d.args, 'actor_name');
-    out.push({ file: f.file, fnId: fn.id, queue: typeof q === 'string' ? q : 'default', line: d.line, name: typeof name === 'string' ? name : fn.name });
+    out.push({ file: f.file, fnId: fn.id, queue: typeof q === 'string' ? q : direct ? 'default' : undefined, line: d.line, name: typeof name === 'string' ? name : fn.name });
   }
   return out;
 }
@@ -49,7 +53,7 @@ const pack: TechPack = {
   entrypoints(files, link) {
     remember(files, link);
     const store = brokerStore(files);
-    return actors(files, link).map((a): EntrypointDef => ({ name: `worker:${a.name}`, trigger: 'worker', handler: { file: a.file, fn: a.fnId }, consumes: queueRef(a.queue, store), evidence: { file: a.file, line: a.line } }));
+    return actors(files, link).map((a): EntrypointDef => ({ name: `worker:${a.name}`, trigger: 'worker', handler: { file: a.file, fn: a.fnId }, ...(a.queue !== undefined ? { consumes: queueRef(a.queue, store) } : {}), evidence: { file: a.file, line: a.line } }));
   },
 };
 export default pack;
