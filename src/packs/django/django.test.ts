@@ -253,3 +253,40 @@ def legacy(request):
   assert.equal(reads('entrypoint:GET /public'), false);
   assert.equal(reads('entrypoint:ALL /legacy'), false);
 });
+
+test('django: an f-string route whose parts are known (a module-level prefix) is read; one with an unknown part is left out (trap)', async () => {
+  const m = await scanModel({
+    'config/settings.py': 'ROOT_URLCONF = "config.urls"\n',
+    'config/urls.py': `
+from django.conf import settings
+from django.urls import path
+from accounts import views
+
+prefix = ""
+version = "v2"
+
+urlpatterns = [
+    path(f"{prefix}admin/login/", views.login),
+    path(f"api/{version}/status/", views.status),
+    path(f"{settings.SITE_PATH}/legacy/", views.legacy),
+]
+`,
+    'accounts/__init__.py': '',
+    'accounts/views.py': `
+from django.http import JsonResponse
+
+
+def login(request):
+    return JsonResponse({})
+
+
+def status(request):
+    return JsonResponse({"ok": True})
+
+
+def legacy(request):
+    return JsonResponse({})
+`,
+  });
+  assert.deepEqual(m.nodes.filter((n) => n.kind === 'entrypoint').map((n) => n.id).sort(), ['entrypoint:ALL /admin/login', 'entrypoint:ALL /api/v2/status']);
+});

@@ -51,6 +51,11 @@ function str(link: EntrypointLink, file: string, v: Val | undefined): string | u
   const e = link.evaluate(file, v);
   if (typeof e === 'string') return e;
   if (e && typeof e === 'object' && 'concat' in e && e.concat.every((x) => typeof x === 'string')) return e.concat.join('');
+  // f"{prefix}admin/login/" with every part known
+  if (e && typeof e === 'object' && 'tpl' in e && e.parts.every((x) => typeof x === 'string')) {
+    let i = 0;
+    return e.tpl.replace(/\$\{\}/g, () => e.parts[i++] as string);
+  }
   return undefined;
 }
 
