@@ -290,3 +290,40 @@ def legacy(request):
   });
   assert.deepEqual(m.nodes.filter((n) => n.kind === 'entrypoint').map((n) => n.id).sort(), ['entrypoint:ALL /admin/login', 'entrypoint:ALL /api/v2/status']);
 });
+
+test('django: routes of a pattern list held in a variable carry their own lines, and the routes after its include keep theirs', async () => {
+  const m = await scanModel({
+    'config/settings.py': 'ROOT_URLCONF = "config.urls"\n',
+    'config/urls.py': `from django.urls import include, path
+from accounts import views
+
+api_urls = [
+    path("checks/", views.checks),
+    path("badges/", views.badges),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_urls)),
+    path("api/v2/", include(api_urls)),
+    path("status/", views.status),
+]
+`,
+    'accounts/__init__.py': '',
+    'accounts/views.py': `from django.http import JsonResponse
+
+
+def checks(request):
+    return JsonResponse({})
+
+
+def badges(request):
+    return JsonResponse({})
+
+
+def status(request):
+    return JsonResponse({})
+`,
+  });
+  const lines = Object.fromEntries(m.nodes.filter((n) => n.kind === 'entrypoint').map((n) => [n.id.replace('entrypoint:ALL ', ''), n.evidence[0].line]));
+  assert.deepEqual(lines, { '/api/v1/checks': 5, '/api/v1/badges': 6, '/api/v2/checks': 5, '/api/v2/badges': 6, '/status': 12 });
+});

@@ -276,8 +276,12 @@ function walkPatterns(ctx: Ctx, file: string, items: Val[], prefix: string, out:
       if (typeof tv === 'string') {
         includeModule(ctx, file, tv, p, out, depth);
       } else if (tv && typeof tv === 'object' && 'arr' in tv) {
-        // an inline list of patterns: its calls follow in source order
-        walkPatterns(ctx, file, tv.arr, p, out, lines, depth + 1);
+        // an inline list of patterns: its calls follow in source order; a list held in a variable
+        // (`include(api_urls)`): from the variable's own line, or at the include when it is imported
+        const facts = ctx.link.facts(file);
+        const local = target && typeof target === 'object' && 'ref' in target ? facts?.vars.find((v) => v.name === target.ref) : undefined;
+        const own = !(target && typeof target === 'object' && 'ref' in target);
+        walkPatterns(ctx, file, tv.arr, p, out, own ? lines : local ? routeCallLines(facts!, local.line) : tv.arr.map(() => line), depth + 1);
       } else if (target && typeof target === 'object' && 'ref' in target) {
         if (/\.urls$/.test(target.ref) && !/admin\.site\.urls$/.test(target.ref)) {
           const routerName = target.ref.replace(/\.urls$/, '');
@@ -289,8 +293,13 @@ function walkPatterns(ctx: Ctx, file: string, items: Val[], prefix: string, out:
           const mod = ctx.link.resolve?.(file, target);
           if (mod?.kind === 'nsFile') includeFile(ctx, mod.file, p, out, depth);
           else {
-            const local = ctx.link.facts(file)?.vars.find((v) => v.name === target.ref);
-            if (local) walkPatterns(ctx, file, patternsOf(ctx.link.facts(file)!, local.name).items, p, out, [], depth + 1);
+            const facts = ctx.link.facts(file);
+            const local = facts?.vars.find((v) => v.name === target.ref);
+            if (local) {
+              // a list held in a variable (`api_urls = [...]`): its calls follow in source order from its line
+              const at = patternsOf(facts!, local.name);
+              walkPatterns(ctx, file, at.items, p, out, routeCallLines(facts!, at.line), depth + 1);
+            }
           }
         }
       }
@@ -326,8 +335,12 @@ function includeFile(ctx: Ctx, file: string, prefix: string, out: Route[], depth
   const f = ctx.link.facts(file);
   if (!f) return;
   const { items, line } = patternsOf(f);
-  const lines = f.calls.filter((c) => c.fn === '<module>' && ROUTE_FNS.has(c.callee[c.callee.length - 1] ?? '') && c.line >= line).map((c) => c.line);
-  walkPatterns(ctx, file, items, prefix, out, lines, depth + 1);
+  walkPatterns(ctx, file, items, prefix, out, routeCallLines(f, line), depth + 1);
+}
+
+/** Lines of the module-level path()/re_path()/url() calls from a line on, in source order. */
+function routeCallLines(f: FileFacts, from: number): number[] {
+  return f.calls.filter((c) => c.fn === '<module>' && ROUTE_FNS.has(c.callee[c.callee.length - 1] ?? '') && c.line >= from).map((c) => c.line);
 }
 
 /** A DRF view or viewset: APIView.initial() authenticates every request before the handler runs. */
