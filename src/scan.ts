@@ -174,7 +174,11 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   }
   // a fire-and-forget in a package whose unhandledRejection handler keeps the process alive: contained there, not a crash
   const pkgDirs = packageJsons.map((c) => (c.rel.includes('/') ? c.rel.slice(0, c.rel.lastIndexOf('/')) : ''));
-  const handlers = rejectionHandlers(fileList, pkgDirs, isNonProductionFile);
+  const handlers = rejectionHandlers(fileList, pkgDirs, isNonProductionFile, (file, name) => {
+    const sym = program.lookup(file, name);
+    const facts = sym?.kind === 'fn' ? program.files.get(sym.file) : undefined;
+    return sym?.kind === 'fn' && facts ? { facts, fnId: sym.fn.id } : undefined;
+  });
   const rejectionHandler = (file: string) => (handlers.size && !file.endsWith('.py') ? handlers.get(packageRootOf(pkgDirs, file)) : undefined);
   const contain = (uses: Use[]) => (handlers.size ? uses.map((u) => containedByHandler(u, rejectionHandler(u.evidence.file))) : uses);
   for (const t of traced) {

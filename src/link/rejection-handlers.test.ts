@@ -46,13 +46,17 @@ test('an uncaught fire-and-forget crashes the process; a logging unhandledReject
   assert.ok(!handled.findings.some((f) => f.rule === 'async/floating-promise'));
 });
 
-test('a handler that exits, or one defined in another file, does not contain it (traps)', async () => {
+test('an imported handler is read too; one that exits, or one that cannot be read, does not contain it (traps)', async () => {
   const exits = await scanModel(app(`process.on('unhandledRejection', (reason) => {
   console.error(reason);
   process.exit(1);
 });`));
   assert.deepEqual(down(exits), ['entrypoint:GET /health', 'entrypoint:POST /orders']);
-  const elsewhere = await scanModel({ ...app(`import { onRejection } from './errors';
-process.on('unhandledRejection', onRejection);`), 'src/errors.ts': 'export function onRejection(e: unknown) { console.error(e); }\n' });
-  assert.deepEqual(down(elsewhere), ['entrypoint:GET /health', 'entrypoint:POST /orders']);
+  const imported = (body: string) => scanModel({ ...app(`import { onRejection } from './errors';
+process.on('unhandledRejection', onRejection);`), 'src/errors.ts': `export function onRejection(e: unknown) {\n  console.error(e);\n${body}}\n` });
+  assert.deepEqual(down(await imported('')), []);
+  assert.deepEqual(down(await imported('  process.exit(1);\n')), ['entrypoint:GET /health', 'entrypoint:POST /orders']);
+  const unreadable = await scanModel(app(`import { onRejection } from '@acme/observability';
+process.on('unhandledRejection', onRejection);`));
+  assert.deepEqual(down(unreadable), ['entrypoint:GET /health', 'entrypoint:POST /orders']);
 });

@@ -16,10 +16,16 @@ const LISTEN = new Set(['on', 'once', 'addListener', 'prependListener']);
 
 /**
  * Package folder → where its code registers an unhandledRejection handler, when none of its
- * handlers calls process.exit/abort/kill. The handler must be a function of the same file (inline, or named
- * and declared there): one defined elsewhere cannot be read, so it does not count.
+ * handlers calls process.exit/abort/kill. The handler is a function of the same file (inline, or
+ * named and declared there) or one `lookup` finds (an imported function); a handler that cannot
+ * be read does not count.
  */
-export function rejectionHandlers(files: readonly FileFacts[], packageDirs: readonly string[], skip: (file: string) => boolean): Map<string, Evidence> {
+export function rejectionHandlers(
+  files: readonly FileFacts[],
+  packageDirs: readonly string[],
+  skip: (file: string) => boolean,
+  lookup: (file: string, name: string) => { facts: FileFacts; fnId: string } | undefined = () => undefined,
+): Map<string, Evidence> {
   const out = new Map<string, Evidence>();
   // one handler that exits ends the process whatever the others do
   const exiting = new Set<string>();
@@ -28,15 +34,14 @@ export function rejectionHandlers(files: readonly FileFacts[], packageDirs: read
     for (const c of f.calls) {
       if (c.callee.length !== 2 || c.callee[0] !== 'process' || !LISTEN.has(c.callee[1]) || c.args[0] !== 'unhandledRejection') continue;
       const h = c.args[1];
-      const id = h && typeof h === 'object' ? ('fn' in h ? h.fn : 'ref' in h && !h.ref.includes('.') ? f.functions.find((x) => x.name === h.ref && !x.className)?.id : undefined) : undefined;
-      if (!id || !f.functions.some((x) => x.id === id)) continue;
-      // the handler and the functions nested in it
-      const inside = new Set([id]);
-      for (let grew = true; grew; ) {
-        grew = false;
-        for (const x of f.functions) if (x.parent && inside.has(x.parent) && !inside.has(x.id)) inside.add(x.id), (grew = true);
+      let at: { facts: FileFacts; fnId: string } | undefined;
+      if (h && typeof h === 'object' && 'fn' in h) at = { facts: f, fnId: h.fn };
+      else if (h && typeof h === 'object' && 'ref' in h && !h.ref.includes('.')) {
+        const local = f.functions.find((x) => x.name === h.ref && !x.className);
+        at = local ? { facts: f, fnId: local.id } : lookup(f.file, h.ref);
       }
-      const exits = f.calls.some((x) => inside.has(x.fn) && x.callee[0] === 'process' && /^(exit|abort|kill)$/.test(x.callee[1] ?? ''));
+      if (!at || !at.facts.functions.some((x) => x.id === at!.fnId)) continue;
+      const exits = handlerExits(at.facts, at.fnId);
       const root = packageRootOf(packageDirs, f.file);
       if (exits) exiting.add(root);
       else if (!out.has(root)) out.set(root, { file: f.file, line: c.line });
@@ -44,4 +49,14 @@ export function rejectionHandlers(files: readonly FileFacts[], packageDirs: read
   }
   for (const root of exiting) out.delete(root);
   return out;
+}
+
+/** The handler, or a function nested in it, calls process.exit/abort/kill. */
+function handlerExits(f: FileFacts, fnId: string): boolean {
+  const inside = new Set([fnId]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const x of f.functions) if (x.parent && inside.has(x.parent) && !inside.has(x.id)) inside.add(x.id), (grew = true);
+  }
+  return f.calls.some((x) => inside.has(x.fn) && x.callee[0] === 'process' && /^(exit|abort|kill)$/.test(x.callee[1] ?? ''));
 }
