@@ -349,3 +349,33 @@ main();
   });
   assert.deepEqual(entrypoints(model), ['entrypoint:GET /healthz', 'entrypoint:GET /v2/api/tags']);
 });
+
+test('koa-router: register(path, methods, handler) is one route per method; a Fastify register(plugin) beside it is not a route (trap)', async () => {
+  const model = await scanModel({
+    'src/cron.router.ts': `import Router from '@koa/router';
+const router = new Router({ prefix: '/api' });
+async function runCron(ctx: any) {
+  ctx.body = { period: ctx.params.period };
+}
+router.register('/cron.:period', ['get', 'post'], runCron);
+router.register('/utils.gc', ['post'], async (ctx: any) => {
+  ctx.body = { ok: true };
+});
+export default router;
+`,
+    'src/app.ts': `import Koa from 'koa';
+import cron from './cron.router';
+const app = new Koa();
+app.use(cron.routes());
+app.listen(3000);
+`,
+    'src/metrics.ts': `import Fastify from 'fastify';
+import cors from '@fastify/cors';
+const metrics = Fastify();
+metrics.register(cors, { origin: false });
+metrics.get('/metrics', async () => 'ok');
+export default metrics;
+`,
+  });
+  assert.deepEqual(entrypoints(model), ['entrypoint:GET /api/cron.:period', 'entrypoint:GET /metrics', 'entrypoint:POST /api/cron.:period', 'entrypoint:POST /api/utils.gc']);
+});

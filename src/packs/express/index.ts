@@ -4,6 +4,17 @@ import { posix } from 'node:path';
 import { joinPath } from '../nestjs/index.js';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all']);
+
+/** koa-router's `register(path, methods, ...middleware)`: a path and a list of HTTP methods (Fastify's register takes a plugin). */
+function koaRegister(args: Val[], evaluate: (v: Val) => string | undefined): { path: string; methods: string[] } | undefined {
+  const [p, m] = args;
+  if (p === undefined || !m || typeof m !== 'object' || !('arr' in m) || !m.arr.length) return undefined;
+  const methods = m.arr.map((x) => (typeof x === 'string' ? x.toLowerCase() : ''));
+  if (!methods.every((x) => VERBS.has(x) || x === 'del')) return undefined;
+  const path = typeof p === 'string' ? p : evaluate(p);
+  if (path === undefined) return undefined;
+  return { path, methods: methods.map((x) => (x === 'all' ? 'ALL' : x === 'del' ? 'DELETE' : x.toUpperCase())) };
+}
 const ROUTER_PKGS = new Set(['express', 'koa', 'koa-router', '@koa/router', 'fastify', 'hono']);
 /** Calls on a router that return the router (or a route of it), so a chain goes on. */
 const CHAIN_OPS = new Set([...VERBS, 'del', 'use', 'route', 'on', 'basePath', 'register']);
@@ -260,6 +271,10 @@ const pack: TechPack = {
           const p = evaluate(op.args[1]);
           if (p === undefined) continue;
           for (const method of methods) if (method && /^[a-z]+$/i.test(method)) node.routes.push({ method: method.toUpperCase(), path: cleanPath(p), handlers: op.args.slice(2), op, file });
+        } else if (verb === 'register' && koaRegister(op.args, evaluate)) {
+          // koa-router router.register('/cron.:period', ['get', 'post'], handler): one route per method
+          const { path: p, methods } = koaRegister(op.args, evaluate)!;
+          for (const method of methods) node.routes.push({ method, path: cleanPath(p), handlers: op.args.slice(2), op, file });
         } else if (verb === 'register') {
           const auto = autoloadPlugins(file, op.args, op.fn);
           if (auto) {
