@@ -6,6 +6,7 @@ import { closest, loadConfig } from '../config/load.js';
 import type { Finding, Model, Severity } from '../model/types.js';
 import { runPipeline } from '../pipeline.js';
 import { renderBlast } from '../render/blast.js';
+import type { BoardAssets } from '../render/html.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderSarifString } from '../render/sarif.js';
 import { renderText } from '../render/text.js';
@@ -197,11 +198,21 @@ function writeReport(outDir: string, model: Model, jsonCopy: string | undefined)
  * released) and before the board (the largest allocation) keeps the peak about 25 MB lower on
  * the bench's 4,862-file repository, for some tens of milliseconds (little is alive).
  */
-async function writeBoard(outDir: string, model: Model): Promise<boolean> {
+/** The board's assets, loaded (and ELK compiled) before the scan changes any V8 flag; a failure is reported when the board is written. */
+async function boardAssetsEarly(): Promise<BoardAssets | Error> {
   try {
     const { loadBoardAssets } = await import('../render/board/load-assets.js');
+    return await loadBoardAssets();
+  } catch (e) {
+    return e as Error;
+  }
+}
+
+async function writeBoard(outDir: string, model: Model, early: BoardAssets | Error): Promise<boolean> {
+  try {
+    if (early instanceof Error) throw early;
     const { renderHtmlChunks } = await import('../render/html.js');
-    const assets = await loadBoardAssets();
+    const assets = early;
     // piece by piece: as one string the page (and the model's JSON in it) is tens of megabytes
     writePieces([path.join(outDir, 'index.html')], renderHtmlChunks(model, assets));
     return true;
@@ -223,12 +234,13 @@ async function cmdScan(flags: Flags): Promise<number> {
   const format = flags.format ?? 'text';
   if (!['text', 'json', 'md', 'sarif'].includes(format)) throw new UserError(`unknown format: ${format}`, 'use --format text|json|md|sarif');
   const baseline = flags.baseline ? readModel(flags.baseline) : undefined;
+  const boardAssets = await boardAssetsEarly();
   const scanned = await scanDir(dir, flags);
   const { model, lines: whatIfLines } = withWhatIf(scanned, dir, flags);
   const outDir = path.resolve(flags.out ?? 'faultline-report');
   const reports = writeReport(outDir, model, flags.json);
   collectGarbage();
-  const board = await writeBoard(outDir, model);
+  const board = await writeBoard(outDir, model, boardAssets);
   if (format === 'json') process.stdout.write(stableJson(model));
   else if (format === 'md') process.stdout.write(reports.md);
   else if (format === 'sarif') process.stdout.write(reports.sarif);
