@@ -34,9 +34,15 @@ export interface MarkdownOptions {
 
 const isAlnum = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{N}]/u.test(ch);
 
+const MD_SPECIAL = /[&<>\\`*[\]|~$_#]/;
+const BLOCK_MARKER = /^([-+]|\d+[.)])(?= |$)/;
+
 /** Escape repository text for inline Markdown and table cells (GitHub-flavoured). */
 export function md(s: string): string {
-  const chars = [...flatten(s)];
+  const flat = flatten(s);
+  // most text (names, paths, sentences) has nothing to escape: skip the per-character walk
+  if (!MD_SPECIAL.test(flat) && !BLOCK_MARKER.test(flat)) return flat;
+  const chars = [...flat];
   let out = '';
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i];
