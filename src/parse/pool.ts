@@ -25,14 +25,7 @@ export function threadCount(): number {
  * pay the transfer for every file.
  */
 export async function parseAll(files: WalkedFile[], onProgress?: (done: number, total: number) => void): Promise<ParseOutcome[]> {
-  const threads = threadCount();
-  if (files.length < INLINE_LIMIT || threads === 1) {
-    return files.map((f, i) => {
-      const r = parseFile(f.abs, f.rel);
-      if (i % 200 === 0) onProgress?.(i, files.length);
-      return r;
-    });
-  }
+  const threads = files.length < INLINE_LIMIT ? 1 : threadCount();
   const results: ParseOutcome[] = new Array(files.length);
   const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
   let next = 0;
@@ -43,6 +36,7 @@ export async function parseAll(files: WalkedFile[], onProgress?: (done: number, 
     return start;
   };
 
+  // one thread (a small repository, a one-core machine): the loop below parses everything
   const workers = Array.from({ length: threads - 1 }, () =>
     new Promise<void>((resolve, reject) => {
       const worker = new Worker(workerUrl);
