@@ -27,6 +27,17 @@ export function entrypointsOf(code: CodeIndex | undefined, file: string, fn: Fun
   return code.entrypointsOf(file, fn.parent);
 }
 
+const COMPONENT_FILE = /\.(tsx|jsx|vue|svelte)$/;
+
+/**
+ * A UI component file (.tsx/.jsx/.vue/.svelte) whose function no traced server entrypoint runs:
+ * browser code, also in a package that holds both a server and its front end. A Next.js route
+ * handler or server action reached from an entrypoint is server code and stays in.
+ */
+export function isBrowserComponent(code: CodeIndex | undefined, file: string, fn: FunctionFact | undefined): boolean {
+  return COMPONENT_FILE.test(file) && !(fn && entrypointsOf(code, file, fn).length);
+}
+
 // Rules look nodes up per entrypoint and per finding: the nodes of a model are indexed by id once.
 const nodeIndexes = new WeakMap<readonly ModelNode[], Map<string, ModelNode>>();
 

@@ -113,3 +113,38 @@ export async function lastSeen(userId: string): Promise<string | null> {
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: silent in a browser component of a package that also holds the server (trap); a .tsx module a route runs still fires`, async () => {
+  const model = await scanModel({
+    ...base,
+    'package.json': JSON.stringify({ name: 'wiki', dependencies: { express: '^4.19.0', react: '^18.3.0', axios: '^1.7.0', ioredis: '^5.4.0' } }),
+    'app/components/ErrorBanner.tsx': `import * as React from 'react';
+import axios from 'axios';
+export function ErrorBanner() {
+  const report = async () => {
+    try {
+      await axios.post('https://api.example.com/errors', { at: Date.now() }, { timeout: 2000 });
+    } catch {}
+  };
+  return <button onClick={report}>Report</button>;
+}
+`,
+    'src/render.tsx': `import { redis } from './redis';
+export async function cachedPage(key: string): Promise<string | null> {
+  try {
+    return await redis.get(\`page:\${key}\`);
+  } catch {}
+  return null;
+}
+`,
+    'src/app.ts': `import express from 'express';
+import { cachedPage } from './render';
+const app = express();
+app.get('/pages/:key', async (req, res) => {
+  res.send((await cachedPage(req.params.key)) ?? 'miss');
+});
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/render.tsx:5']);
+});

@@ -128,3 +128,24 @@ export function warm(cache: LocalCache, keys: string[], loader: { load(k: string
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: a browser component's .catch-ed request is not a backend strength (trap)`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'wiki', dependencies: { express: '^4.19.0', react: '^18.3.0', axios: '^1.7.0' } }),
+    'app/components/CommentForm.tsx': `import * as React from 'react';
+import axios from 'axios';
+export function CommentForm({ text }: { text: string }) {
+  const save = () => {
+    axios.post('https://api.example.com/comments', { text }, { timeout: 2000 }).catch((err) => console.error('save failed', err));
+  };
+  return <button onClick={save}>Save</button>;
+}
+`,
+    'src/app.ts': `import express from 'express';
+const app = express();
+app.get('/health', (_req, res) => res.json({ ok: true }));
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), []);
+});
