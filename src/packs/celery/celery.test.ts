@@ -54,3 +54,50 @@ test('celery: the POST route does not reach the vendor the task calls (async thr
   assert.equal(m.edges.some((e) => e.to === 'external:api.mailer.example' && e.entrypoints?.includes('entrypoint:POST /invite')), false);
   assert.ok(m.edges.some((e) => e.to === 'external:api.mailer.example' && e.entrypoints?.includes('entrypoint:worker:emails.send')));
 });
+
+test('celery: a task made by a project decorator that applies shared_task inside is a worker; a project decorator that does not is not (trap)', async () => {
+  const m = await scanModel({
+    'app/__init__.py': '',
+    'app/locks.py': `import functools
+
+from celery import shared_task
+
+
+def non_concurrent_task(_func=None, *, timeout=60):
+    def decorator(func):
+        @functools.wraps(func)
+        def inner(self, *args, **kwargs):
+            return func(self, *args, **kwargs)
+
+        return shared_task(bind=True)(inner)
+
+    return decorator(_func) if _func else decorator
+`,
+    'app/audit.py': `def audited(func):
+    func.audited = True
+    return func
+`,
+    'app/tasks.py': `from celery import shared_task
+
+from app.audit import audited
+from app.locks import non_concurrent_task
+
+
+@shared_task
+def email_send(email_id):
+    return email_id
+
+
+@non_concurrent_task
+def rebuild_index(self):
+    return None
+
+
+@audited
+def purge():
+    return None
+`,
+  });
+  const workers = m.nodes.filter((n) => n.kind === 'entrypoint' && n.trigger === 'worker').map((n) => n.id).sort();
+  assert.deepEqual(workers, ['entrypoint:worker:email_send', 'entrypoint:worker:rebuild_index']);
+});

@@ -5,7 +5,7 @@
 // store: a Redis broker puts the queue on cache:redis.
 import type { FileFacts, FunctionFact, Val } from '../../extract/facts.js';
 import { projectValue, remember } from '../_lib/project.js';
-import { arg, kwargs, positional } from '../_lib/python.js';
+import { arg, factoryApplies, kwargs, positional } from '../_lib/python.js';
 import type { EntrypointDef, EntrypointLink, ResourceRef, TechPack } from '../types.js';
 
 const TASK_DECORATORS = new Set(['task', 'shared_task', 'periodic_task']);
@@ -105,10 +105,15 @@ function collect(files: FileFacts[], link: EntrypointLink): CeleryProject {
       for (const d of fn.decorators) {
         const chain = d.callee ?? [d.name];
         const last = chain[chain.length - 1];
-        if (!TASK_DECORATORS.has(last)) continue;
-        const base = chain.length > 1 ? link.resolve?.(f.file, { ref: chain.slice(0, -1).join('.') }) : link.resolve?.(f.file, { ref: chain[0] });
-        const ok = chain.length > 1 ? base?.kind === 'inst' && base.inst.pkg === 'celery' : base?.kind === 'export' && base.pkg === 'celery';
-        if (!ok) continue;
+        if (TASK_DECORATORS.has(last)) {
+          const base = chain.length > 1 ? link.resolve?.(f.file, { ref: chain.slice(0, -1).join('.') }) : link.resolve?.(f.file, { ref: chain[0] });
+          const ok = chain.length > 1 ? base?.kind === 'inst' && base.inst.pkg === 'celery' : base?.kind === 'export' && base.pkg === 'celery';
+          if (!ok) continue;
+        } else {
+          // a project decorator that applies shared_task inside (`@non_concurrent_task` returning `shared_task(bind=True)(inner)`)
+          const wrapper = link.resolve?.(f.file, { ref: chain.join('.') });
+          if (wrapper?.kind !== 'fn' || !factoryApplies(link, wrapper.file, wrapper.fn, 'celery', 'shared_task')) continue;
+        }
         const options = kwargs(d.args);
         const name = typeof options.name === 'string' ? options.name : fn.name;
         const dotted = `${f.file.replace(/\.py$/, '').replace(/\/__init__$/, '').replace(/\//g, '.')}.${fn.name}`;
