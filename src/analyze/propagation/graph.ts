@@ -472,18 +472,7 @@ function labelsByEntrypoint(nx: NodeIx, ex: EdgeIx): Labels {
   return { labOff, labLen, labAll };
 }
 
-interface EntrypointGraphs {
-  rStart: Uint32Array;
-  rNodes: Uint32Array;
-  rPrev: Int32Array;
-  rEdgeOff: Uint32Array;
-  rEdges: Uint32Array;
-  rEdgePos: Uint32Array;
-  reachOff: Uint32Array;
-  reachAll: Uint32Array;
-  enqueues: number[][];
-  enqueuers: Map<number, number[]>;
-}
+type EntrypointGraphs = Pick<Index, 'rStart' | 'rNodes' | 'rPrev' | 'rEdgeOff' | 'rEdges' | 'rEdgePos' | 'reachOff' | 'reachAll' | 'enqueues' | 'enqueuers'>;
 
 /** Per entrypoint, its labelled call graph by BFS (other entrypoints are leaves): see Index.rStart. */
 function entrypointGraphs(nx: NodeIx, ex: EdgeIx, csr: CallCsr, lab: Labels): EntrypointGraphs {
