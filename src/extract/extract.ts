@@ -299,14 +299,19 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
   }
 
   /**
-   * An object literal a function returns (`registerAs('app', () => ({ apiPrefix: ... }))`, a
-   * config factory's `return { ... }`): kept so that packs can read settings a value comes from.
-   * Only object literals, and the first three: every other return would grow each file's facts.
+   * An object literal or a `new` a function returns (`registerAs('app', () => ({ apiPrefix: ... }))`,
+   * `remember('prisma', () => new PrismaClient())`), and any value an argument-less inline callback
+   * returns: kept so that packs can read settings a value comes from and the linker can see what a
+   * factory thunk makes. Only these, and the first three: every other return would grow each
+   * file's facts.
    */
   const noteObjectReturn = (arg: AstNode, ctx: Ctx) => {
     let cur = arg;
     while (cur.type === 'ParenthesizedExpression' || cur.type === 'TSAsExpression' || cur.type === 'TSSatisfiesExpression') cur = cur.expression;
-    if (cur.type !== 'ObjectExpression' || !ctx.fnFact) return;
+    if (!ctx.fnFact) return;
+    // a thunk handed to a call (`remember('prisma', () => { ...; return prisma; })`): any returned name or call too
+    const thunk = !!ctx.fnFact.inlineOf && ctx.fnFact.params.length === 0;
+    if (cur.type !== 'ObjectExpression' && cur.type !== 'NewExpression' && !(thunk && (cur.type === 'Identifier' || cur.type === 'CallExpression' || cur.type === 'MemberExpression'))) return;
     const returns = (ctx.fnFact.returns ??= []);
     if (returns.length < 3) returns.push(summarize(cur, ctx));
   };

@@ -167,3 +167,72 @@ export class UsersController {
   assert.deepEqual(hits(two, 'tx/non-atomic-writes'), ['src/users/users.service.ts:6']);
   assert.equal(two.findings.filter((x) => x.rule === 'tx/non-atomic-writes').length, 1);
 });
+
+test('link: a client made inside a memoizing helper’s thunk (`remember("prisma", () => new PrismaClient())`, or a thunk returning another such client) is that client; a thunk with a parameter is not followed (trap)', async () => {
+  const files = (dbModule: string) => ({
+    'src/utils/remember.ts': `export function remember<T>(name: string, getValue: () => T): T {
+  const g = globalThis as unknown as Record<string, T>;
+  g[name] ??= getValue();
+  return g[name];
+}
+`,
+    'src/db.ts': dbModule,
+    'src/app.ts': `import express from 'express';
+import { prisma } from './db';
+const app = express();
+app.get('/users', async (_req, res) => res.json(await prisma.user.findMany({ take: 20 })));
+app.get('/health', (_req, res) => res.json({ ok: true }));
+export default app;
+`,
+  });
+  const reads = async (dbModule: string) => (await scanModel(files(dbModule))).edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => e.entrypoints ?? []);
+  assert.deepEqual(await reads(`import { PrismaClient } from '@prisma/client';
+import { remember } from './utils/remember';
+export const prisma = remember('prisma', () => new PrismaClient());
+`), ['entrypoint:GET /users']);
+  assert.deepEqual(await reads(`import { PrismaClient } from '@prisma/client';
+import { remember } from './utils/remember';
+const base = remember('prisma', () => new PrismaClient());
+const withReplicas = remember('prismaWithReplicas', () => {
+  if (!process.env.REPLICA_URLS) {
+    return base;
+  }
+  return base;
+});
+export { withReplicas as prisma };
+`), ['entrypoint:GET /users']);
+  assert.deepEqual(await reads(`import { PrismaClient } from '@prisma/client';
+import { remember } from './utils/remember';
+export const prisma = remember('prisma', (url: string) => new PrismaClient({ datasourceUrl: url }));
+`), []);
+});
+
+test('link: what a retry helper’s thunk returns from a call on a client is a response, not the client: reading it makes no calls (trap)', async () => {
+  const m = await scanModel({
+    'src/retry.ts': `export async function withRetry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts) throw err;
+    }
+  }
+}
+`,
+    'src/ai.ts': `import Anthropic from '@anthropic-ai/sdk';
+import { withRetry } from './retry';
+const anthropic = new Anthropic({ timeout: 20_000, maxRetries: 0 });
+export async function summarize(text: string): Promise<string> {
+  const response = await withRetry(() => anthropic.messages.create({ model: 'claude-x', max_tokens: 200, messages: [{ role: 'user', content: text }] }));
+  return response.content.filter((b) => b.type === 'text').map((b) => (b as { text: string }).text).join('\\n');
+}
+`,
+    'src/app.ts': `import express from 'express';
+import { summarize } from './ai';
+const app = express();
+app.post('/summaries', async (req, res) => res.json({ summary: await summarize(req.body.text) }));
+export default app;
+`,
+  });
+  assert.deepEqual(m.edges.filter((e) => e.to === 'external:anthropic').flatMap((e) => e.evidence.map((ev) => `${ev.file}:${ev.line}`)), ['src/ai.ts:5']);
+});

@@ -203,6 +203,9 @@ export class Resolver {
     return { kind: 'classInst', file, cls };
   }
 
+  /** Thunks whose returns are being resolved (see the memoizing-wrapper case in resolveValue). */
+  private readonly thunking = new Set<string>();
+
   resolveValue(file: string, fn: FunctionFact | undefined, v: Val | undefined, evidence?: { file: string; line: number }): Resolved | undefined {
     if (!v || typeof v !== 'object') return undefined;
     const ev = evidence ?? { file, line: fn?.line ?? 1 };
@@ -263,6 +266,28 @@ export class Resolver {
         return { kind: 'inst', inst: { ...base.inst, ctor: `${base.inst.ctor}.${chain.slice(1).join('.')}`, args: v.args, evidence: ev } };
       }
       if (chain[chain.length - 1] === 'bind' && chain.length > 1) return this.resolveChainValue(file, fn, chain.slice(0, -1));
+      // `remember('prisma', () => new PrismaClient())`: a project helper handed a thunk that makes an
+      // instance (a memoizing or global-caching wrapper) gives that instance
+      if (base?.kind === 'fn' && !file.endsWith('.py')) {
+        for (const a of v.args) {
+          const thunk = a && typeof a === 'object' && 'fn' in a ? this.program.fn(file, a.fn) : undefined;
+          if (!thunk || thunk.params.length || !thunk.returns?.length) continue;
+          const key = `${file}#${thunk.id}`;
+          // `return prisma` inside the thunk that defines it: stop instead of recursing
+          if (this.thunking.has(key)) continue;
+          this.thunking.add(key);
+          try {
+            for (const r of thunk.returns) {
+              // a call on an instance (`() => anthropic.messages.create(...)` in a retry helper) returns a response, not a client
+              if (r && typeof r === 'object' && 'call' in r && this.resolveChainValue(file, thunk, r.call.split('.').slice(0, 1))?.kind !== 'export') continue;
+              const made = this.resolveValue(file, thunk, r, evidence);
+              if (made?.kind === 'inst' || made?.kind === 'classInst') return made;
+            }
+          } finally {
+            this.thunking.delete(key);
+          }
+        }
+      }
       return undefined;
     }
     if ('ref' in v) return this.resolveChainValue(file, fn, v.ref.split('.'));
