@@ -236,3 +236,27 @@ export default app;
   });
   assert.deepEqual(m.edges.filter((e) => e.to === 'external:anthropic').flatMap((e) => e.evidence.map((ev) => `${ev.file}:${ev.line}`)), ['src/ai.ts:5']);
 });
+
+test('link: a project factory that returns `new Client(...)` gives that client to what it initialises; one returning something else gives nothing (trap)', async () => {
+  const m = await scanModel({
+    'src/redis.ts': `import Redis from 'ioredis';
+export function makeRedis() {
+  return new Redis(process.env.REDIS_URL ?? 'redis://localhost:6379', { commandTimeout: 500 });
+}
+export function makeCounter() {
+  return new Map<string, number>();
+}
+export const redis = makeRedis();
+export const counter = makeCounter();
+`,
+    'src/app.ts': `import express from 'express';
+import { counter, redis } from './redis';
+const app = express();
+app.get('/sessions/:id', async (req, res) => res.json({ session: await redis.get(\`session:\${req.params.id}\`) }));
+app.get('/hits', (_req, res) => res.json({ hits: counter.get('hits') ?? 0 }));
+export default app;
+`,
+  });
+  const uses = m.edges.filter((e) => e.to === 'cache:redis').flatMap((e) => e.entrypoints ?? []).sort();
+  assert.deepEqual(uses, ['entrypoint:GET /sessions/:id']);
+});

@@ -269,6 +269,13 @@ export class Resolver {
       // `remember('prisma', () => new PrismaClient())`: a project helper handed a thunk that makes an
       // instance (a memoizing or global-caching wrapper) gives that instance
       if (base?.kind === 'fn' && !file.endsWith('.py')) {
+        // `export const redis = makeRedis()` with `function makeRedis() { return new Redis(url) }`: what the factory makes
+        if (chain.length === 1) {
+          for (const r of base.fn.returns ?? []) {
+            const made = r && typeof r === 'object' && 'new' in r ? this.resolveValue(base.file, base.fn, r, evidence) : undefined;
+            if (made?.kind === 'inst' || made?.kind === 'classInst') return made;
+          }
+        }
         for (const a of v.args) {
           const thunk = a && typeof a === 'object' && 'fn' in a ? this.program.fn(file, a.fn) : undefined;
           if (!thunk || thunk.params.length || !thunk.returns?.length) continue;
