@@ -16,6 +16,7 @@ import { prismaDatastore } from './packs/prisma/index.js';
 import type { EntrypointDef, EntrypointLink, InfraFacts, Instance, PackContext } from './packs/types.js';
 import { parseAll } from './parse/pool.js';
 import { cmpStr } from './shared/compare.js';
+import { posixDir } from './shared/paths.js';
 import { isStaticAsset } from './rules/dep/_code.js';
 import { UserError } from './shared/errors.js';
 import { readConfigFiles, type ConfigFile } from './walk/config-files.js';
@@ -75,10 +76,10 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   }
 
   opts.onProgress?.('link');
-  const tsconfigDirs = configs.filter((c) => /(^|\/)tsconfig\.json$/.test(c.rel)).map((c) => (c.rel.includes('/') ? c.rel.slice(0, c.rel.lastIndexOf('/')) : ''));
+  const tsconfigDirs = configs.filter((c) => /(^|\/)tsconfig\.json$/.test(c.rel)).map((c) => posixDir(c.rel));
   const packageJsons = configs.filter((c) => /(^|\/)package\.json$/.test(c.rel) && c.json && typeof c.json === 'object');
   const workspaces: WorkspacePackage[] = packageJsons
-    .map((c) => ({ name: String((c.json as any).name ?? ''), dir: c.rel.includes('/') ? c.rel.slice(0, c.rel.lastIndexOf('/')) : '' }))
+    .map((c) => ({ name: String((c.json as any).name ?? ''), dir: posixDir(c.rel) }))
     .filter((w) => w.name && w.dir);
   const program = new Program(root, facts, tsconfigDirs, workspaces);
   const resolver = new Resolver(program);
@@ -124,7 +125,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
       const deps = { ...(c.json as any).dependencies, ...(c.json as any).devDependencies };
       return FRONTEND_DEPS.some((d) => d in deps) && !BACKEND_DEPS.some((d) => d in deps);
     })
-    .map((c) => (c.rel.includes('/') ? c.rel.slice(0, c.rel.lastIndexOf('/')) : ''))
+    .map((c) => posixDir(c.rel))
     .filter((d) => d !== '');
   const isFrontend = (file: string) => frontendDirs.some((d) => file.startsWith(d + '/')) || isStaticAsset(file);
 
@@ -173,7 +174,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     }
   }
   // a fire-and-forget in a package whose unhandledRejection handler keeps the process alive: contained there, not a crash
-  const pkgDirs = packageJsons.map((c) => (c.rel.includes('/') ? c.rel.slice(0, c.rel.lastIndexOf('/')) : ''));
+  const pkgDirs = packageJsons.map((c) => posixDir(c.rel));
   const handlers = rejectionHandlers(fileList, pkgDirs, isNonProductionFile, (file, name) => {
     const sym = program.lookup(file, name);
     const facts = sym?.kind === 'fn' ? program.files.get(sym.file) : undefined;
@@ -298,7 +299,7 @@ function makeRuntimeOf(infra: InfraFacts, files: FileFacts[], packageJsons: Conf
   const runtimes = infra.runtimes ?? [];
   const lambdaProxies = runtimes.filter((r) => r.tech === 'aws-lambda' && r.proxiesHttp);
   const containers = runtimes.filter((r) => r.tech === 'container');
-  const pkgDirs = packageJsons.map((c) => ({ dir: c.rel.includes('/') ? c.rel.slice(0, c.rel.lastIndexOf('/')) : '', name: String((c.json as any).name ?? '') })).sort((a, b) => b.dir.length - a.dir.length);
+  const pkgDirs = packageJsons.map((c) => ({ dir: posixDir(c.rel), name: String((c.json as any).name ?? '') })).sort((a, b) => b.dir.length - a.dir.length);
   const under = (file: string, dir: string) => dir === '' || file.startsWith(dir + '/');
   void files;
   return (ep) => {
