@@ -27,7 +27,8 @@ export function entrypointsOf(code: CodeIndex | undefined, file: string, fn: Fun
   return code.entrypointsOf(file, fn.parent);
 }
 
-const COMPONENT_FILE = /\.(tsx|jsx|vue|svelte)$/;
+/** UI component files: a browser runs them unless a server entrypoint does (a Next.js route). */
+export const COMPONENT_FILE = /\.(tsx|jsx|vue|svelte)$/;
 
 /**
  * A UI component file (.tsx/.jsx/.vue/.svelte) whose function no traced server entrypoint runs:

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { entrypointsOf, functionLabel, isNonProductionFile, routesPhrase } from '../util.js';
+import { COMPONENT_FILE, entrypointsOf, functionLabel, isNonProductionFile, routesPhrase } from '../util.js';
 import { asyncCallee, cap, fnLabel, stableLabel, enclosingFn, namedAncestor, neverRejects, runtimeBlast, targetsOf } from './_promise.js';
 import type { CallFact, FactIndex, FileFacts } from '../../extract/facts.js';
 import type { Model } from '../../model/types.js';
@@ -7,8 +7,6 @@ import type { CodeIndex, RuleContext } from '../types.js';
 import { isPy } from '../py-util.js';
 import { frontendDirs, isStaticAsset, isUnder } from '../dep/_code.js';
 
-/** Browser code: a component file, or a file of a front-end package. An unhandled rejection there is a console error, not a dead process. */
-const COMPONENT_FILE = /\.(tsx|jsx|vue|svelte)$/;
 
 const rule: Rule = {
   meta: {
@@ -32,6 +30,7 @@ const rule: Rule = {
     const front = frontendDirs(code);
     for (const f of facts.values()) {
       if (isNonProductionFile(f.file)) continue;
+      // browser code (a component file, a front-end package, a static script): an unhandled rejection there is a console error, not a dead process
       const browserSide = COMPONENT_FILE.test(f.file) || isUnder(f.file, front) || isStaticAsset(f.file);
       if (isPy(f.file)) {
         pyFloating(f, facts, code, model, ctx);
