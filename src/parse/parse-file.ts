@@ -1,9 +1,9 @@
-import { parseSync } from 'oxc-parser';
 import type { Diagnostic } from '../model/types.js';
 import type { FileFacts } from '../extract/facts.js';
 import { extractFacts } from '../extract/extract.js';
 import { extractPython } from '../extract/python.js';
 import { readText } from '../walk/walk.js';
+import { parseOxc } from './oxc.js';
 
 export interface ParseOutcome {
   facts?: FileFacts;
@@ -38,7 +38,7 @@ export function parseSource(rel: string, text: string, diagnostics: Diagnostic[]
   try {
     const lang = langOf(rel);
     // .js files may contain JSX in React-ish repos; oxc's jsx mode accepts plain JS too.
-    const result = parseSync(rel, text, { lang: lang === 'js' ? 'jsx' : lang, sourceType: 'unambiguous' } as any);
+    const result = parseOxc(rel, text, { lang: lang === 'js' ? 'jsx' : lang, sourceType: 'unambiguous' });
     const errors = result.errors.map((e) => e.message);
     if (errors.length) diagnostics.push({ file: rel, code: 'parse', message: `parse error: ${errors[0]}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ''}` });
     const facts = extractFacts(rel, text, result.program as any, result.comments as any, errors);
