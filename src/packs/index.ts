@@ -51,8 +51,9 @@ import sqsConsumer from './sqs-consumer/index.js';
 import supabase from './supabase/index.js';
 import tenacity from './tenacity/index.js';
 import terraform from './terraform/index.js';
+import timers from './timers/index.js';
 import trpc from './trpc/index.js';
 import typeorm from './typeorm/index.js';
 import type { TechPack } from './types.js';
 
-export const PACKS: readonly TechPack[] = [aiosql, alembic, amqplib, awsLambda, awsSdk, boto3, bull, bullmq, celery, django, dockerCompose, dockerfile, dotenv, dramatiq, drizzle, express, fastapi, flask, helm, httpClients, kafkajs, knex, kubernetes, kysely, mongodb, mongoose, nestjs, nextjs, nodeCron, opossum, packageScripts, pg, pgbouncer, postgresqlConf, prisma, pyDbapi, pyHttp, pySdks, pybreaker, redis, redisPy, rq, sdks, sequelize, serverless, socketIo, sqlalchemy, sqsConsumer, supabase, tenacity, terraform, trpc, typeorm];
+export const PACKS: readonly TechPack[] = [aiosql, alembic, amqplib, awsLambda, awsSdk, boto3, bull, bullmq, celery, django, dockerCompose, dockerfile, dotenv, dramatiq, drizzle, express, fastapi, flask, helm, httpClients, kafkajs, knex, kubernetes, kysely, mongodb, mongoose, nestjs, nextjs, nodeCron, opossum, packageScripts, pg, pgbouncer, postgresqlConf, prisma, pyDbapi, pyHttp, pySdks, pybreaker, redis, redisPy, rq, sdks, sequelize, serverless, socketIo, sqlalchemy, sqsConsumer, supabase, tenacity, terraform, timers, trpc, typeorm];

@@ -69,6 +69,12 @@ export interface EntrypointDef {
   evidence: Evidence;
   /** Runtime hint from the pack (e.g. a serverless function name). */
   runtime?: string;
+  /**
+   * Kept only when the handler reaches a dependency, and never in front-end code: an in-process
+   * timer that only touches memory has nothing that can fail it, and a browser's polling is not
+   * the backend's job.
+   */
+  requiresUses?: boolean;
 }
 
 export interface InfraFacts {
