@@ -138,7 +138,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     if (def.requiresUses && def.handler && isFrontend(def.handler.file)) continue;
     const uses = def.handler ? tracer.usesOf(def.handler.file, def.handler.fn) : [];
     const beforeUses: Use[] = (def.before ?? []).flatMap((b) => tracer.usesOf(b.file, b.fn).map((u) => ({ ...u, order: 0 })));
-    if (def.requiresUses && !uses.length && !beforeUses.length) continue;
+    if (def.requiresUses && !uses.some(isWork) && !beforeUses.some(isWork)) continue;
     traced.push({ def, uses: uses.filter((u) => !isApiSelfCall(u)), beforeUses });
   }
 
@@ -225,6 +225,11 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
 function containedByHandler(u: Use, handler: Evidence | undefined): Use {
   if (!handler || u.mode !== 'fire_and_forget' || u.guards.caught || u.guards.fallback) return u;
   return { ...u, guards: { ...u.guards, caught: true }, via: [...(u.via ?? []), handler] };
+}
+
+/** A dependency use that does work: a keep-alive `ping` on a timer keeps a connection warm, it serves no one. */
+function isWork(u: Use): boolean {
+  return u.call.callee[u.call.callee.length - 1] !== 'ping';
 }
 
 function isApiSelfCall(_u: Use): boolean {

@@ -70,9 +70,9 @@ export interface EntrypointDef {
   /** Runtime hint from the pack (e.g. a serverless function name). */
   runtime?: string;
   /**
-   * Kept only when the handler reaches a dependency, and never in front-end code: an in-process
-   * timer that only touches memory has nothing that can fail it, and a browser's polling is not
-   * the backend's job.
+   * Kept only when the handler reaches a dependency to do work (a keep-alive `ping` is not), and
+   * never in front-end code: an in-process timer that only touches memory has nothing that can
+   * fail it, and a browser's polling is not the backend's job.
    */
   requiresUses?: boolean;
 }

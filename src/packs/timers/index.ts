@@ -18,6 +18,8 @@ function isTimerCall(f: FileFacts, c: CallFact, link: EntrypointLink): boolean {
 function jobName(f: FileFacts, c: CallFact, handlerName: string | undefined): string {
   if (handlerName && handlerName !== '<anon>' && handlerName !== 'default') return handlerName;
   const owner = c.fn === '<module>' ? undefined : f.functions.find((x) => x.id === c.fn);
+  // a timer started in a constructor belongs to its class (`RedisAdapter`), not to "constructor"
+  if (owner?.name === 'constructor' && owner.className) return owner.className;
   if (owner?.name && owner.name !== '<anon>' && owner.name !== 'default' && owner.name !== 'constructor') return owner.name;
   return f.file.replace(/^.*\//, '').replace(/\.[cm]?[jt]sx?$/, '');
 }

@@ -29,15 +29,27 @@ export function startOutboxRelay() {
   }, 5000);
 }
 `,
+    'src/search/indexer.ts': `import { prisma } from '../db';
+export class SearchIndexer {
+  private timer: NodeJS.Timeout;
+  constructor() {
+    this.timer = setInterval(() => void this.reindexChanged(), 60_000);
+  }
+  private async reindexChanged() {
+    const docs = await prisma.document.findMany({ where: { indexedAt: null } });
+    await prisma.document.updateMany({ where: { id: { in: docs.map((d) => d.id) } }, data: { indexedAt: new Date() } });
+  }
+}
+`,
   });
-  assert.deepEqual(timers(model), ['entrypoint:interval:reapExpiredSessions (schedule)', 'entrypoint:interval:startOutboxRelay (schedule)']);
+  assert.deepEqual(timers(model), ['entrypoint:interval:SearchIndexer (schedule)', 'entrypoint:interval:reapExpiredSessions (schedule)', 'entrypoint:interval:startOutboxRelay (schedule)']);
   assert.ok(reachedBy(model, 'datastore:postgres').includes('entrypoint:interval:reapExpiredSessions'), 'the named handler is traced');
   assert.ok(reachedBy(model, 'external:hooks.partner.example.com').includes('entrypoint:interval:startOutboxRelay'), 'the inline handler is traced');
   const ep = model.nodes.find((n) => n.id === 'entrypoint:interval:reapExpiredSessions')!;
   assert.deepEqual(ep.evidence[0], { file: 'src/jobs/sessions.ts', line: 5 });
 });
 
-test('setInterval traps: memory-only timers, browser polling, scripts and a project function named setInterval are not entrypoints', async () => {
+test('setInterval traps: memory-only timers, keep-alive pings, browser polling, scripts and a project function named setInterval are not entrypoints', async () => {
   const model = await scanModel({
     'package.json': JSON.stringify({ name: 'repo', private: true, workspaces: ['api', 'web'] }),
     'api/package.json': JSON.stringify({ name: 'api', dependencies: { express: '^4', '@prisma/client': '^5' } }),
@@ -45,6 +57,11 @@ test('setInterval traps: memory-only timers, browser polling, scripts and a proj
     'api/src/metrics.ts': `const counters = new Map<string, number>();
 export function bump(name: string) { counters.set(name, (counters.get(name) ?? 0) + 1); }
 setInterval(() => { counters.clear(); }, 60_000);
+`,
+    'api/src/cache.ts': `import Redis from 'ioredis';
+export const redis = new Redis(process.env.REDIS_URL!);
+const keepAlive = setInterval(() => { redis.ping().catch(() => redis.disconnect(true)); }, 30_000);
+keepAlive.unref();
 `,
     'api/src/scheduler.ts': `import { prisma } from './db';
 export function setInterval(job: () => Promise<void>, ms: number) { return prisma.schedule.create({ data: { name: job.name, ms } }); }
