@@ -9,6 +9,7 @@ import { packageRootOf, rejectionHandlers } from './link/rejection-handlers.js';
 import { Resolver } from './link/resolve.js';
 import { Tracer, type Use } from './link/trace.js';
 import { buildModel, componentFromPath, nestModules, type TracedEntrypoint } from './model/build.js';
+import { frontendScope } from './model/frontend.js';
 import type { Diagnostic, Evidence, Model } from './model/types.js';
 import { PACKS } from './packs/index.js';
 import { hostOf } from './packs/http-clients/index.js';
@@ -17,7 +18,6 @@ import type { EntrypointDef, EntrypointLink, InfraFacts, Instance, PackContext }
 import { parseAll } from './parse/pool.js';
 import { cmpStr } from './shared/compare.js';
 import { posixDir } from './shared/paths.js';
-import { isStaticAsset } from './rules/dep/_code.js';
 import { UserError } from './shared/errors.js';
 import { readConfigFiles, type ConfigFile } from './walk/config-files.js';
 import { walk } from './walk/walk.js';
@@ -40,8 +40,6 @@ export interface ScanResult {
   code: CodeIndex;
 }
 
-const FRONTEND_DEPS = ['next', 'react', 'vue', 'svelte', '@angular/core', 'nuxt', 'react-dom', 'expo', 'react-native'];
-const BACKEND_DEPS = ['@nestjs/core', 'express', 'fastify', 'koa', 'hono', '@hapi/hapi'];
 const PY_TEST_FILE = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
 
 export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<ScanResult> {
@@ -120,14 +118,10 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     if (fn?.kind === 'fn') defs.set(`function:${r.name}`, { name: `function:${r.name}`, trigger: 'function', handler: { file: fn.file, fn: fn.fn.id }, evidence: r.evidence[0], runtime: r.name });
   }
 
-  const frontendDirs = packageJsons
-    .filter((c) => {
-      const deps = { ...(c.json as any).dependencies, ...(c.json as any).devDependencies };
-      return FRONTEND_DEPS.some((d) => d in deps) && !BACKEND_DEPS.some((d) => d in deps);
-    })
-    .map((c) => posixDir(c.rel))
-    .filter((d) => d !== '');
-  const isFrontend = (file: string) => frontendDirs.some((d) => file.startsWith(d + '/')) || isStaticAsset(file);
+  const { isFrontend } = frontendScope(packageJsons, fileList, (from, source) => {
+    const r = program.resolveModule(from, source);
+    return 'file' in r ? r.file : undefined;
+  });
 
   opts.onProgress?.('trace');
   const tracer = new Tracer(program, resolver, PACKS, packCtx);
@@ -217,6 +211,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     infra,
     env: envValue,
     rejectionHandler,
+    isFrontend,
   };
   return { model, facts, configs, infra, traced, code };
 }

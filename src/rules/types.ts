@@ -25,6 +25,8 @@ export interface CodeIndex {
   env(name: string): string | undefined;
   /** Where the file's package registers an unhandledRejection handler that keeps the process alive (none that exits), if it does. */
   rejectionHandler?(file: string): Evidence | undefined;
+  /** Whether a file runs in a browser (a front-end package, a UI folder of a mixed package, a static asset): not the backend's code. */
+  isFrontend(file: string): boolean;
 }
 
 export interface RuleDocs {

@@ -5,7 +5,6 @@ import type { CallFact, FactIndex, FileFacts } from '../../extract/facts.js';
 import type { Model } from '../../model/types.js';
 import type { CodeIndex, RuleContext } from '../types.js';
 import { isPy } from '../py-util.js';
-import { frontendDirs, isStaticAsset, isUnder } from '../dep/_code.js';
 
 
 const rule: Rule = {
@@ -27,11 +26,10 @@ const rule: Rule = {
   },
   check({ facts, code, model }, ctx) {
     if (!code) return;
-    const front = frontendDirs(code);
     for (const f of facts.values()) {
       if (isNonProductionFile(f.file)) continue;
-      // browser code (a component file, a front-end package, a static script): an unhandled rejection there is a console error, not a dead process
-      const browserSide = COMPONENT_FILE.test(f.file) || isUnder(f.file, front) || isStaticAsset(f.file);
+      // browser code (a component file, front-end code: code.isFrontend): an unhandled rejection there is a console error, not a dead process
+      const browserSide = COMPONENT_FILE.test(f.file) || code.isFrontend(f.file);
       if (isPy(f.file)) {
         pyFloating(f, facts, code, model, ctx);
         continue;

@@ -253,33 +253,6 @@ export function readableOptions(v: Val | undefined): boolean {
   return isObj(v) && !(v as { spread?: boolean }).spread;
 }
 
-const FRONTEND_DEPS = ['next', 'react', 'vue', 'svelte', '@angular/core', 'nuxt', 'react-dom', 'expo', 'react-native'];
-const BACKEND_DEPS = ['@nestjs/core', 'express', 'fastify', 'koa', 'hono', '@hapi/hapi'];
-
-/** Folders of front-end packages (a package.json depending on next/react/... and on no backend framework). */
-export function frontendDirs(code: CodeIndex): string[] {
-  return code.configs
-    .filter((c) => /(^|\/)package\.json$/.test(c.rel) && c.json && typeof c.json === 'object')
-    .filter((c) => {
-      const deps = { ...(c.json as any).dependencies, ...(c.json as any).devDependencies };
-      return FRONTEND_DEPS.some((d) => d in deps) && !BACKEND_DEPS.some((d) => d in deps);
-    })
-    .map((c) => (c.rel.includes('/') ? c.rel.slice(0, c.rel.lastIndexOf('/')) : ''))
-    .filter((d) => d !== '');
-}
-
-/**
- * A script under a `static/` folder — Django and Flask static files, collected and served as-is
- * to browsers: front-end code, never part of the backend's own processes.
- */
-export function isStaticAsset(rel: string): boolean {
-  return /(^|\/)static\/(?:[^/]+\/)*[^/]+\.(?:m?js|jsx)$/.test(rel);
-}
-
-export function isUnder(file: string, dirs: string[]): boolean {
-  return dirs.some((d) => file.startsWith(d + '/'));
-}
-
 /** How long a runtime lets one request or invocation run: a Lambda's timeout, capped by API Gateway's 29 s for HTTP. */
 export interface Budget {
   runtime: string;

@@ -3,7 +3,7 @@ import type { Location } from '../../model/types.js';
 import type { Rule } from '../types.js';
 import { isNonProductionFile, nodeById, nodeName, routesPhrase } from '../util.js';
 import { breakersAt, inBreakerFactory } from '../dep/_breakers.js';
-import { entrypointsOfCall, fnOf, frontendDirs, isUnder, pkgOfLocal, readableOptions, receiverConstruction, runtimeBudgets, sortLocations, type Construction } from '../dep/_code.js';
+import { entrypointsOfCall, fnOf, pkgOfLocal, readableOptions, receiverConstruction, runtimeBudgets, sortLocations, type Construction } from '../dep/_code.js';
 import { hasKwSpread, isPy, kw, pyCalleeFrom, pyDefinition, pyNameFrom } from '../py-util.js';
 
 /** HTTP libraries with no request timeout unless one is set (ky's default is 10 s and is left alone). */
@@ -102,18 +102,17 @@ const rule: Rule = {
       what: 'An outbound HTTP or SDK call that can wait forever: axios without `timeout` in the call config or in the `axios.create` instance it goes through (also when the instance is created in another file), `fetch` without a `signal`, got/undici without timeouts, an AWS SDK v3 client without a `requestHandler` request timeout, or an SDK client that has no request timeout (Resend, SendGrid without `setTimeout`, Slack WebClient without `timeout`); in Python, `requests` calls (module functions or a `Session`) without `timeout=`, httpx with `timeout=None`, aiohttp without a `ClientTimeout` (its default 300 s total is treated like the 300 s undici gives fetch: a five-minute wait is a hang for the caller, and the finding says so). Instances are reported once, at their construction, with the calls that go through them.',
       why: 'A slow dependency does not fail, it hangs. Each hung call holds the request (a Lambda invocation, an event-loop slot with its sockets and DB connections) until the platform kills it, so a slow third party turns into a full outage of the routes behind it — and, with shared pools, of the others. Timeouts turn a slowdown into a fast, handleable error.',
       fix: 'Set a timeout below the caller\'s own budget on every client: `axios.create({ baseURL, timeout: 5000 })`, `fetch(url, { signal: AbortSignal.timeout(5000) })`, `got(url, { timeout: { request: 5000 } })`, `new S3Client({ requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }) })`. For SDKs with no timeout option, race the call against a timer (`Promise.race`, p-timeout).',
-      falsePositiveGuard: 'SDKs with a documented default timeout (OpenAI and Anthropic 10 min, Stripe 80 s, ky 10 s, httpx 5 s) are not "no timeout" — a default longer than the route\'s runtime limit is timeout/inversion\'s business. Calls are only reported when they run for some traced entrypoint (route, worker, cron), never in front-end packages (a package.json with next/react and no backend framework). A call behind an opossum breaker (whose own timeout bounds the wait), wrapped in a timeout helper (`withTimeout`, `pTimeout`, `Promise.race`), or whose options object or client configuration is not a literal the rule can read is not reported. A requests Session with an HTTPAdapter subclass mounted on it whose send() fills in `timeout` counts as timed. SDKs whose defaults are unknown (nodemailer, postmark, twilio, firebase, Gemini) are left alone. Test, seed and script files are skipped.',
+      falsePositiveGuard: 'SDKs with a documented default timeout (OpenAI and Anthropic 10 min, Stripe 80 s, ky 10 s, httpx 5 s) are not "no timeout" — a default longer than the route\'s runtime limit is timeout/inversion\'s business. Calls are only reported when they run for some traced entrypoint (route, worker, cron), never in front-end code (a package.json with next/react and no backend framework, the UI folder of a package that holds both, static assets). A call behind an opossum breaker (whose own timeout bounds the wait), wrapped in a timeout helper (`withTimeout`, `pTimeout`, `Promise.race`), or whose options object or client configuration is not a literal the rule can read is not reported. A requests Session with an HTTPAdapter subclass mounted on it whose send() fills in `timeout` counts as timed. SDKs whose defaults are unknown (nodemailer, postmark, twilio, firebase, Gemini) are left alone. Test, seed and script files are skipped.',
       references: ['https://axios-http.com/docs/req_config', 'https://developer.mozilla.org/en-US/docs/Web/API/AbortSignal/timeout_static', 'https://github.com/sindresorhus/got/blob/main/documentation/6-timeout.md', 'https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html', 'https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/'],
     },
   },
   check({ facts, code, model }, ctx) {
     if (!code) return;
-    const front = frontendDirs(code);
     const budgets = runtimeBudgets(model, code);
     const sendgridTimeout = [...facts.values()].some((f) => f.calls.some((c) => c.callee.length === 2 && c.callee[1] === 'setTimeout' && pkgOfLocal(f, c.callee[0]) === '@sendgrid/mail'));
     const groups = new Map<string, Candidate[]>();
     for (const f of facts.values()) {
-      if (isNonProductionFile(f.file) || isUnder(f.file, front)) continue;
+      if (isNonProductionFile(f.file) || code.isFrontend(f.file)) continue;
       for (const call of f.calls) {
         const m = code.meaning(f.file, call);
         if (!m || m.use !== 'dependency') continue;
