@@ -86,7 +86,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   const envValue = (name: string) => infra.env?.[name]?.value;
   const prismaSchema = configs.find((c) => c.rel.endsWith('.prisma') && /datasource\s+\w+\s*\{/.test(c.text));
   const prismaProvider = prismaSchema ? /provider\s*=\s*"([a-z]+)"/.exec(prismaSchema.text.slice(prismaSchema.text.search(/datasource\s+\w+\s*\{/)))?.[1] : undefined;
-  const packCtx: PackContext = { env: envValue, prismaProvider };
+  const packCtx: PackContext = { env: envValue, envSource: (name) => infra.env?.[name]?.evidence, declared: infra.resources, prismaProvider };
   if (prismaSchema) {
     const ds = prismaDatastore(prismaProvider);
     infra.resources!.push({ ref: { kind: 'datastore', name: ds.name, tech: ds.tech }, evidence: [{ file: prismaSchema.rel, line: prismaSchema.lineOf('datasource') }] });
@@ -276,7 +276,8 @@ function makeEntrypointLink(program: Program, resolver: Resolver, files: FileFac
       if (!names) byFn.set(fnId, (names = new Map()));
       if (names.has(name)) return names.get(name);
       const r = resolver.resolveName(file, fnId ? program.fn(file, fnId) : undefined, name);
-      const out = r?.kind === 'inst' ? r.inst : r?.kind === 'export' ? { pkg: r.pkg, exportName: r.exportName } : undefined;
+      // a call result reached through a class member (Instance.memberResult) is data, not a router or queue
+      const out = r?.kind === 'inst' && !r.inst.memberResult ? r.inst : r?.kind === 'export' ? { pkg: r.pkg, exportName: r.exportName } : undefined;
       names.set(name, out);
       return out;
     },

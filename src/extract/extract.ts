@@ -58,6 +58,8 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
   };
   const orderByFn = new Map<string, number>();
   const visitedFns = new WeakMap<AstNode, string>();
+  /** Names a function returns (`return queue`), checked once its whole body is seen (see noteMadeReturns). */
+  const returnedNames = new WeakMap<FunctionFact, Set<string>>();
   const fnIds = new Set<string>();
 
   for (const c of comments) {
@@ -293,6 +295,7 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
       visitExpr(body, ctx, 'return');
       noteObjectReturn(body, ctx);
     }
+    noteMadeReturns(node, ctx);
     const math = body ? backoffMathOf(node, src) : undefined;
     if (math) fact.backoffMath = math;
     return id;
@@ -311,9 +314,33 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     if (!ctx.fnFact) return;
     // a thunk handed to a call (`remember('prisma', () => { ...; return prisma; })`): any returned name or call too
     const thunk = !!ctx.fnFact.inlineOf && ctx.fnFact.params.length === 0;
+    const name = thunk ? undefined : returnedName(cur);
+    if (name) {
+      let names = returnedNames.get(ctx.fnFact);
+      if (!names) returnedNames.set(ctx.fnFact, (names = new Set()));
+      if (names.size < 3) names.add(name);
+      return;
+    }
     if (cur.type !== 'ObjectExpression' && cur.type !== 'NewExpression' && !(thunk && (cur.type === 'Identifier' || cur.type === 'CallExpression' || cur.type === 'MemberExpression'))) return;
     const returns = (ctx.fnFact.returns ??= []);
     if (returns.length < 3) returns.push(summarize(cur, ctx));
+  };
+
+  /**
+   * A factory returning a binding it fills (`const queue = new Queue(name, opts); queue.on(...); return queue`,
+   * a lazy singleton's `if (!client) client = new Redis(url); return client`): the one `new` or call that
+   * fills it, kept with the returned literals so the linker sees what the factory makes. Only then: a
+   * returned response or parameter is not recorded, and facts do not grow with every return.
+   */
+  const noteMadeReturns = (fnNode: AstNode, ctx: Ctx) => {
+    const fact = ctx.fnFact;
+    const names = fact ? returnedNames.get(fact) : undefined;
+    if (!fact || !names) return;
+    for (const name of names) {
+      const made = mayBeMade(fact, name) ? madeInto(fnNode, name) : undefined;
+      if (!made || (fact.returns?.length ?? 0) >= 3) continue;
+      (fact.returns ??= []).push(summarize(made, { ...ctx, fnFact: undefined }, 3));
+    }
   };
 
   // ---------- statements ----------
@@ -531,6 +558,10 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     if (ctx.branch) call.branch = ctx.branch;
     if ((ctx.inLoop || ctx.inPromiseAllMap) && ctx.loop) call.loop = ctx.loop;
     if (ctx.uniqueCaught) call.uniqueCaught = true;
+    if (root === 'call') {
+      const recv = receiverCallName(node.callee);
+      if (recv) call.recv = recv;
+    }
     facts.calls.push(call);
     // the callee object may itself contain calls: a.b().c(), new CronJob(spec, tick).start()
     if (root === 'call' || root === 'other' || root === 'new') visitCalleeObject(node.callee, ctx);
@@ -910,6 +941,112 @@ function alwaysExits(s: AstNode | null | undefined): boolean {
   if (s.type === 'BlockStatement') return s.body.length > 0 && alwaysExits(s.body[s.body.length - 1]);
   if (s.type === 'IfStatement') return !!s.alternate && alwaysExits(s.consequent) && alwaysExits(s.alternate);
   return false;
+}
+
+/** `getQueue().add(job)`: the plain name whose call result the call is made on. */
+function receiverCallName(callee: AstNode): string | undefined {
+  let cur: AstNode | undefined = callee;
+  while (cur && cur.type !== 'CallExpression') cur = cur.type === 'MemberExpression' ? cur.object : cur.type === 'AwaitExpression' ? cur.argument : cur.expression;
+  const fn = cur ? unwrap(cur.callee) : undefined;
+  return fn?.type === 'Identifier' ? fn.name : undefined;
+}
+
+/** Assignments that put their right side into the name: `client = new Redis()`, `client ??= new Redis()`. */
+const FILLING = new Set(['=', '??=', '||=']);
+
+/** `return queue`, `return (client ??= new Redis())`: the name a return statement hands back. */
+function returnedName(arg: AstNode): string | undefined {
+  const n = unwrap(arg);
+  if (n.type === 'Identifier') return n.name;
+  if (n.type === 'AssignmentExpression' && n.left.type === 'Identifier' && FILLING.has(n.operator)) return n.left.name;
+  return undefined;
+}
+
+/** Cheap pre-check before madeInto walks the body: a local whose initializer is a member call (`await db.query()`) or a literal is not made here. */
+function mayBeMade(fact: FunctionFact, name: string): boolean {
+  if (fact.params.some((p) => p.name === name)) return false;
+  if (!(name in fact.locals)) return true;
+  const init = fact.locals[name];
+  return init === null || (typeof init === 'object' && ('new' in init || ('call' in init && /^[\w$]+$/.test(init.call)) || ('ref' in init && init.ref === 'undefined')));
+}
+
+/**
+ * The one `new X(...)` or call of a plain name (`createQueue(...)`, checked by the linker) that
+ * function `fnNode` writes into `name` in its own body, when nothing else is: a parameter, a
+ * second write, a write from anything else (`res = await axios.get(...)`, `client = client.duplicate()`),
+ * a loop or catch binding, or a write from a nested function leaves it unknown. Null and undefined
+ * writes (`client = null` on close, `let client;`) do not count.
+ */
+function madeInto(fnNode: AstNode, name: string): AstNode | undefined {
+  if ((fnNode.params ?? []).some((p: AstNode) => bindsName(p, name))) return undefined;
+  let made: AstNode | undefined;
+  let unknown = false;
+  const fill = (v: AstNode | null | undefined) => {
+    const u = v ? valueOf(v) : undefined;
+    if (!u || isNullish(u)) return;
+    if (made || !makes(u)) unknown = true;
+    else made = u;
+  };
+  const scan = (n: any, nested: boolean): void => {
+    if (unknown || !n || typeof n !== 'object') return;
+    if (Array.isArray(n)) {
+      for (const x of n) scan(x, nested);
+      return;
+    }
+    if (typeof n.type !== 'string') return;
+    const inner = nested || (n !== fnNode && (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression'));
+    if (n.type === 'VariableDeclarator' && !inner) {
+      if (n.id.type === 'Identifier' && n.id.name === name) fill(n.init);
+      else if (bindsName(n.id, name)) unknown = true;
+    } else if (n.type === 'AssignmentExpression') {
+      if (n.left.type === 'Identifier' && n.left.name === name) {
+        if (inner || !FILLING.has(n.operator)) unknown = true;
+        else fill(n.right);
+      } else if (bindsName(n.left, name)) unknown = true;
+    } else if (n.type === 'UpdateExpression' && n.argument.type === 'Identifier' && n.argument.name === name) unknown = true;
+    else if ((n.type === 'ForOfStatement' || n.type === 'ForInStatement') && (bindsName(n.left, name) || n.left.declarations?.some((d: AstNode) => bindsName(d.id, name)))) unknown = true;
+    else if (n.type === 'CatchClause' && !inner && bindsName(n.param, name)) unknown = true;
+    else if ((n.type === 'FunctionDeclaration' || n.type === 'ClassDeclaration') && n !== fnNode && !nested && n.id?.name === name) unknown = true;
+    for (const k in n) if (k !== 'type' && k !== 'start' && k !== 'end') scan(n[k], inner);
+  };
+  scan(fnNode.body, false);
+  return unknown ? undefined : made;
+}
+
+/** A value that makes something: `new X(...)`, or a call of a plain name (a factory, if the linker finds one). */
+function makes(n: AstNode): boolean {
+  return n.type === 'NewExpression' || (n.type === 'CallExpression' && unwrap(n.callee).type === 'Identifier');
+}
+
+function isNullish(n: AstNode): boolean {
+  return (n.type === 'Literal' && n.value === null && !n.regex) || (n.type === 'Identifier' && n.name === 'undefined') || (n.type === 'UnaryExpression' && n.operator === 'void');
+}
+
+function valueOf(n: AstNode): AstNode {
+  let cur = unwrap(n);
+  while (cur.type === 'AwaitExpression') cur = unwrap(cur.argument);
+  return cur;
+}
+
+/** Does a binding pattern (a parameter, a declarator or an assignment target) bind `name`? */
+function bindsName(p: AstNode | null | undefined, name: string): boolean {
+  if (!p) return false;
+  switch (p.type) {
+    case 'Identifier':
+      return p.name === name;
+    case 'TSParameterProperty':
+      return bindsName(p.parameter, name);
+    case 'AssignmentPattern':
+      return bindsName(p.left, name);
+    case 'RestElement':
+      return bindsName(p.argument, name);
+    case 'ArrayPattern':
+      return p.elements.some((e: AstNode | null) => bindsName(e, name));
+    case 'ObjectPattern':
+      return p.properties.some((q: AstNode) => bindsName(q.type === 'RestElement' ? q : q.value, name));
+    default:
+      return false;
+  }
 }
 
 function unwrap(n: AstNode): AstNode {

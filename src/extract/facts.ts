@@ -82,7 +82,7 @@ export interface FunctionFact {
   retryLoops?: RetryLoopFact[];
   /** The body computes with an exponent (`**`, Math.pow, `<<`) and/or Math.random: a backoff/jitter helper. */
   backoffMath?: { exponential: boolean; jitter: boolean };
-  /** Python: the values of its `return` and `yield` statements (a FastAPI dependency yields its session), first few. TypeScript/JavaScript: the object literals it returns, first few. */
+  /** Python: the values of its `return` and `yield` statements (a FastAPI dependency yields its session), first few. TypeScript/JavaScript: the object literals and `new` expressions it returns, and what fills a binding it returns when that is one `new` or call of a plain name (`const queue = new Queue(name); return queue`), first few. */
   returns?: Val[];
   /** Python: a generator (`yield` in the body). */
   generator?: boolean;
@@ -173,6 +173,8 @@ export interface CallFact {
   callee: string[];
   /** What the chain starts with when not an identifier: a call result, a new expression... */
   root?: 'call' | 'new' | 'other';
+  /** A call on the result of a call of a plain name (`getQueue().add(job)`): that name, so the linker can ask what the factory makes. */
+  recv?: string;
   line: number;
   endLine: number;
   args: Val[];

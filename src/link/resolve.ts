@@ -222,7 +222,7 @@ export class Resolver {
         const sym = this.program.lookupExport(base.file, chain[1] ?? 'default');
         if (sym?.kind === 'class') return { kind: 'classInst', file: sym.file, cls: sym.cls };
       }
-      return undefined;
+      return this.newOfInstance(file, fn, chain, v.args, ev);
     }
     if ('call' in v) {
       if (v.call === '.destructure') return undefined;
@@ -265,16 +265,18 @@ export class Resolver {
         // a factory on an instance: axiosInstance.create(...) — keep the package, extend the ctor
         return { kind: 'inst', inst: { ...base.inst, ctor: `${base.inst.ctor}.${chain.slice(1).join('.')}`, args: v.args, evidence: ev } };
       }
+      if (base?.kind === 'classInst' && chain.length > 2 && !file.endsWith('.py')) {
+        const made = this.callOnMemberInstance(file, fn, chain, v.args, ev);
+        if (made) return made;
+      }
       if (chain[chain.length - 1] === 'bind' && chain.length > 1) return this.resolveChainValue(file, fn, chain.slice(0, -1));
       // `remember('prisma', () => new PrismaClient())`: a project helper handed a thunk that makes an
       // instance (a memoizing or global-caching wrapper) gives that instance
       if (base?.kind === 'fn' && !file.endsWith('.py')) {
         // `export const redis = makeRedis()` with `function makeRedis() { return new Redis(url) }`: what the factory makes
         if (chain.length === 1) {
-          for (const r of base.fn.returns ?? []) {
-            const made = r && typeof r === 'object' && 'new' in r ? this.resolveValue(base.file, base.fn, r, evidence) : undefined;
-            if (made?.kind === 'inst' || made?.kind === 'classInst') return made;
-          }
+          const made = this.factoryMade(base.file, base.fn, v.args, evidence);
+          if (made) return made;
         }
         for (const a of v.args) {
           const thunk = a && typeof a === 'object' && 'fn' in a ? this.program.fn(file, a.fn) : undefined;
@@ -311,6 +313,67 @@ export class Resolver {
       }
     }
     return undefined;
+  }
+
+  /**
+   * `new this.usersModel(doc)`, `new Order(doc)` with `Order = mongoose.model(...)`: a package
+   * instance that is itself a constructor (a Mongoose model) makes one of its own objects (a
+   * document). The ctor reads `new <ctor>()`: its pack tells it from the instance it came from,
+   * and tests on the end of a ctor (`/(^|\.)model$/`) do not take it for that instance.
+   */
+  private newOfInstance(file: string, fn: FunctionFact | undefined, chain: string[], args: Val[], ev: { file: string; line: number }): Resolved | undefined {
+    const made = this.resolveChainValue(file, fn, chain);
+    if (made?.kind !== 'inst') return undefined;
+    return { kind: 'inst', inst: { ...made.inst, ctor: `new ${made.inst.ctor}()`, args, evidence: ev } };
+  }
+
+  /**
+   * `this.usersModel.findOne(...)`: the same factory-on-an-instance value as `Order.findOne(...)`
+   * on a module-level instance, reached through a member of a project class (NestJS injection).
+   * Marked memberResult: most such results are plain data, and only packs that say so read them.
+   */
+  private callOnMemberInstance(file: string, fn: FunctionFact | undefined, chain: string[], args: Val[], ev: { file: string; line: number }): Resolved | undefined {
+    for (let i = 2; i < chain.length; i++) {
+      const prefix = this.resolveChainValue(file, fn, chain.slice(0, i));
+      if (prefix?.kind === 'inst') return { kind: 'inst', inst: { ...prefix.inst, ctor: `${prefix.inst.ctor}.${chain.slice(i).join('.')}`, args, evidence: ev, memberResult: true } };
+      if (prefix?.kind !== 'classInst') return undefined;
+    }
+    return undefined;
+  }
+
+  /** Factories whose instance is being worked out: `function f() { const x = f(); return x; }` stops. */
+  private readonly making = new Set<string>();
+
+  /**
+   * The instance a project factory makes: a returned `new X(...)`, or what fills a binding it returns
+   * (extract keeps only a `new` or a call of a plain name there). That call must be another project
+   * factory (`cached = createQueue('events')`): a package call may give a response (`fetch(url)`).
+   */
+  private factoryMade(file: string, fn: FunctionFact, callArgs: Val[], evidence: { file: string; line: number } | undefined): Resolved | undefined {
+    const key = `${file}#${fn.id}`;
+    if (this.making.has(key)) return undefined;
+    this.making.add(key);
+    try {
+      for (const r of fn.returns ?? []) {
+        if (!r || typeof r !== 'object' || !('new' in r || ('call' in r && this.isProjectFunction(file, fn, r.call)))) continue;
+        const made = this.resolveValue(file, fn, r, evidence);
+        if (made?.kind === 'inst') return { kind: 'inst', inst: { ...made.inst, args: withCallerArgs(made.inst.args, fn, callArgs) } };
+        if (made?.kind === 'classInst') return made;
+      }
+      return undefined;
+    } finally {
+      this.making.delete(key);
+    }
+  }
+
+  private isProjectFunction(file: string, fn: FunctionFact, name: string): boolean {
+    return /^[\w$]+$/.test(name) && this.resolveName(file, fn, name)?.kind === 'fn';
+  }
+
+  /** `getQueue().add(job)`: what the project factory `getQueue` makes, when it makes an instance. */
+  private callResult(file: string, fn: FunctionFact | undefined, name: string): Resolved | undefined {
+    const base = this.resolveName(file, fn, name);
+    return base?.kind === 'fn' ? this.factoryMade(base.file, base.fn, [], { file: base.file, line: base.fn.line }) : undefined;
   }
 
   /** Resolves a member chain used as a value: this.prisma, config.db.pool, svc.method. */
@@ -496,10 +559,12 @@ export class Resolver {
 
   /** The target of a call site. */
   resolveCall(file: string, call: CallFact): CallTarget {
-    if (call.root === 'call' || call.root === 'other' || call.callee.length === 0) return { kind: 'unresolved', reason: 'dynamic callee' };
     const fn = call.fn === '<module>' ? undefined : this.program.fn(file, call.fn);
     const chain = call.callee;
-    let cur = this.resolveName(file, fn, chain[0]);
+    // `getQueue().add(job)` on what a project factory makes; any other call on a call result stays dynamic
+    const made = call.root === 'call' && call.recv && chain.length > 1 && !file.endsWith('.py') ? this.callResult(file, fn, call.recv) : undefined;
+    if (!made && (call.root === 'call' || call.root === 'other' || chain.length === 0)) return { kind: 'unresolved', reason: 'dynamic callee' };
+    let cur = made ?? this.resolveName(file, fn, chain[0]);
     if (!cur) return { kind: 'unresolved', reason: `unknown name ${chain[0]}` };
     for (let i = 1; i < chain.length; i++) {
       if (cur.kind === 'inst') return { kind: 'dep', pkg: cur.inst.pkg, instance: cur.inst, member: chain.slice(i) };
@@ -536,6 +601,19 @@ export class Resolver {
         return { kind: 'unresolved', reason: 'not callable' };
     }
   }
+}
+
+/**
+ * A factory's instance with the caller's literal arguments in place of the factory's parameters it
+ * names (`createQueue('emails')` making `new Queue(name, opts)` is the 'emails' queue). Only
+ * literals: a reference in the caller's scope would be read in the factory's.
+ */
+function withCallerArgs(args: Val[], fn: FunctionFact, callArgs: Val[]): Val[] {
+  return args.map((a) => {
+    if (!a || typeof a !== 'object' || !('ref' in a) || a.ref in fn.locals) return a;
+    const given = callArgs[fn.params.findIndex((p) => p.name === a.ref)];
+    return typeof given === 'string' || typeof given === 'number' || typeof given === 'boolean' ? given : a;
+  });
 }
 
 function kindKey(r: Resolved): string {

@@ -101,6 +101,7 @@ export class Tracer {
       // package names are shared across ecosystems (`redis`, `stripe`): a pack reads one language's calls
       if ((p.lang === 'python') !== python) continue;
       if (p.packages && !p.packages.includes(t.pkg)) continue;
+      if (t.instance?.memberResult && !p.callResults) continue;
       meaning = p.classifyCall(dep, this.ctx);
       if (meaning) break;
     }

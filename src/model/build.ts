@@ -143,7 +143,7 @@ export function buildModel(input: BuildInput): Omit<Model, 'findings' | 'scenari
         addEdge(`component:${hops[i - 1].comp}`, `component:${hops[i].comp}`, 'calls', 'sync', {}, [u.evidence], id);
       }
       const to = resourceId(u.target);
-      addNode({ id: to, kind: u.target.kind, name: u.target.name, tech: u.target.tech, evidence: [u.evidence] });
+      addNode({ id: to, kind: u.target.kind, name: u.target.name, tech: u.target.tech, evidence: [u.evidence, ...(u.target.evidence ?? [])] });
       const last = hops.length ? `component:${hops[hops.length - 1].comp}` : id;
       const mode: EdgeMode = u.edge === 'enqueues' && u.mode === 'sync' ? 'async' : u.mode;
       addEdge(last, to, u.edge, mode, u.guards, [...(u.via ?? []), u.evidence], id, u.readOnly, u.order);
@@ -178,7 +178,7 @@ export function buildModel(input: BuildInput): Omit<Model, 'findings' | 'scenari
     const key = `component:${comp}\0${to}`;
     if (linked.has(key)) continue;
     linked.add(key);
-    addNode({ id: to, kind: u.target.kind, name: u.target.name, tech: u.target.tech, evidence: [u.evidence] });
+    addNode({ id: to, kind: u.target.kind, name: u.target.name, tech: u.target.tech, evidence: [u.evidence, ...(u.target.evidence ?? [])] });
     addEdge(`component:${comp}`, to, u.edge, u.mode, u.guards, [u.evidence], undefined, u.readOnly);
     edges.get(`component:${comp}\0${to}\0${u.edge}\0${u.mode}\0${guardKey(cleanGuards(u.guards))}`)!._eps = new Set(['\0none']);
   }

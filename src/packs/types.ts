@@ -13,6 +13,8 @@ export interface ResourceRef {
   tech: string;
   /** For a queue: the store it lives in (a Celery/RQ queue on Redis → cache:redis). BullMQ queues imply Redis. */
   store?: { kind: 'cache' | 'queue' | 'datastore'; name: string; tech: string };
+  /** Config that names it when the code does not (`DATABASE_TYPE=postgres` in .env.example): added to the node's evidence. */
+  evidence?: Evidence[];
 }
 
 /** An instance of a package class or factory: `new PrismaClient()`, `axios.create({...})`. */
@@ -26,6 +28,8 @@ export interface Instance {
   decorators?: { name: string; args: Val[] }[];
   /** Type arguments or the declared type name when known from an injected parameter. */
   typeName?: string;
+  /** What a call on an instance held in a project class member returned (`this.usersModel.findOne(...)`): only packs with `callResults` classify calls on it. */
+  memberResult?: boolean;
 }
 
 /** A call on an instance or package namespace, as the linker resolved it. */
@@ -98,6 +102,10 @@ export interface InfraFacts {
 export interface PackContext {
   /** Env values from .env files and compose/k8s environment, for classifying URLs. */
   env(name: string): string | undefined;
+  /** Where that env value is written (file:line), to cite it. */
+  envSource?(name: string): Evidence | undefined;
+  /** Datastores, caches and queues the infrastructure config declares (compose, Kubernetes, Helm, Terraform). */
+  declared?: readonly { ref: ResourceRef; origin?: string }[];
   /** The resource an instance stands for, when another pack already classified it. */
   providerOf?(pkg: string): string | undefined;
   prismaProvider?: string;
@@ -115,6 +123,8 @@ export interface TechPack {
   decoratorGuards?(d: { pkg: string; decorator: { name: string; args: Val[]; callee?: string[] }; instance?: Instance; exportName?: string }): Guards | undefined;
   /** Classifies a call on one of its packages' instances or exports. */
   classifyCall?(call: DepCall, ctx: PackContext): CallMeaning | undefined;
+  /** The pack tells calls on its call results (Instance.memberResult) from plain data: most SDK results are responses (`completion.choices[0].message`), not clients. */
+  callResults?: boolean;
   /** Entrypoints declared in source files (routes, workers, jobs). */
   entrypoints?(files: FileFacts[], link: EntrypointLink): EntrypointDef[];
   /** Reads infrastructure config files. */

@@ -18,11 +18,16 @@ export interface NumSpec {
 
 export interface FoundClient {
   client: Omit<ClientFacts, 'datastore' | 'urlValues'>;
-  tech: 'postgresql' | 'mysql' | 'prisma';
+  /** sql: a SQL database whose engine neither the code nor the config names. */
+  tech: 'postgresql' | 'mysql' | 'prisma' | 'sql';
   /** Where the URL comes from: an env var, a literal, or nothing readable. */
   url: { env?: string; literal?: string; unreadable?: boolean; fromSchema?: boolean };
   pool?: NumSpec;
   timeout?: NumSpec;
+  /** TypeORM: the `type` is not a literal; `env` names the variable it reads, when it does (capacity resolves it). */
+  engineFrom?: { env?: string };
+  /** TypeORM: the options are another DataSource's (`TypeOrmModule.forRoot(AppDataSource.options)`): that local name. */
+  optionsOf?: string;
 }
 
 const DEFAULTS: Record<ClientLibrary, { value?: number; note: string; urlParam?: string }> = {
@@ -43,6 +48,15 @@ const DEFAULTS: Record<ClientLibrary, { value?: number; note: string; urlParam?:
   'psycopg2-pool': { note: 'psycopg2 pool: maxconn is required' },
   django: { value: 1, note: 'Django: one connection per worker thread (CONN_MAX_AGE keeps it open)' },
 };
+
+/** TypeORM `type` values of the servers capacity budgets (https://typeorm.io/docs/data-source/data-source-options). */
+const TYPEORM_SERVER = /postgres|mysql|mariadb|cockroach/;
+
+/** A TypeORM `type` → the engine capacity budgets; undefined for the others (sqlite, mssql, mongodb, ...). */
+export function typeormTech(type: string): 'postgresql' | 'mysql' | undefined {
+  if (!TYPEORM_SERVER.test(type)) return undefined;
+  return /mysql|mariadb/.test(type) ? 'mysql' : 'postgresql';
+}
 
 export function defaultPool(lib: ClientLibrary): Known {
   const d = DEFAULTS[lib];
@@ -126,7 +140,7 @@ function isObjVal(v: Val | undefined): boolean {
 }
 
 /** Files that never run in production: tests, fixtures, scripts, seeds, migrations. */
-function skipFile(file: string): boolean {
+export function skipFile(file: string): boolean {
   return /(^|\/)(test|tests|__tests__|spec|e2e|fixtures?|mocks?|__mocks__|seeds?|scripts|migrations?)(\/|$)|\.(test|spec|e2e-spec|stories)\.[cm]?[jt]sx?$|(^|\/)seed\.[cm]?[jt]s$/.test(file);
 }
 
@@ -169,10 +183,14 @@ export function findClients(facts: FactIndex): FoundClient[] {
         out.push(found);
       } else if ((c.isNew && src === 'typeorm' && named('DataSource')) || (!c.isNew && src === 'typeorm' && named('createConnection')) || (src === '@nestjs/typeorm' && c.callee.join('.').endsWith('TypeOrmModule.forRoot'))) {
         const o = optsOf(f, c);
-        const type = objGet(o, 'type');
-        if (typeof type === 'string' && !/postgres|mysql|mariadb|cockroach/.test(type)) continue;
+        const type = resolveVal(f, objGet(o, 'type'), c.fn);
+        if (typeof type === 'string' && !TYPEORM_SERVER.test(type)) continue;
         const found = pgLike(f, c, 'typeorm', 'TypeORM DataSource', o, ['extra.max', 'extra.connectionLimit', 'poolSize'], ['extra.statement_timeout', 'extra.query_timeout'], objGet(o, 'url'));
-        if (typeof type === 'string' && /mysql|mariadb/.test(type)) found.tech = 'mysql';
+        const typeEnv = envOf(type)?.env;
+        if (typeof type === 'string') found.tech = typeormTech(type)!;
+        else found.engineFrom = typeEnv ? { env: typeEnv } : {};
+        const ref = o && typeof o === 'object' && 'ref' in o ? /^([\w$]+)\.options$/.exec(o.ref) : null;
+        if (ref) found.optionsOf = ref[1];
         out.push(found);
       } else if (!c.isNew && src === 'knex' && c.callee.length === 1 && (i.imported === 'default' || i.imported === 'knex' || i.imported === 'Knex')) {
         const o = optsOf(f, c);

@@ -12,7 +12,8 @@ import { cmpStr } from '../../shared/compare.js';
 import { parseDotenv, type ConfigFile } from '../../walk/config-files.js';
 import { findClients, timeoutsInCode, type FoundClient, type NumSpec } from './clients.js';
 import { holds, listRuntimes, type RuntimeInfo } from './runtimes.js';
-import { poolerFacts, serverFacts } from './server.js';
+import { engineKnown, poolerFacts, serverFacts } from './server.js';
+import { runtimeTypeormClients, typeormEngine } from './typeorm.js';
 import type { Budget, BudgetLine, Capacity, ClientFacts, DatastoreCapacity, Known, PoolerFacts, RuntimeDemand, ServerFacts, UrlValue } from './types.js';
 import { classifyUrl, durationMs, urlStatementTimeout, type PoolerHosts } from './url.js';
 
@@ -27,13 +28,15 @@ export interface CapacityInput {
 }
 
 const SQL_TECH = new Set(['postgresql', 'mysql']);
+/** Clients also go to `datastore:sql` when their engine is unknown (a TypeORM `type` from an unset env var). */
+const CLIENT_TECH = new Set([...SQL_TECH, 'sql']);
 
 function where(ev: Evidence | undefined): string {
   return ev ? `${ev.file}:${ev.line}` : '';
 }
 
 function datastoreBase(tech: string): string {
-  return tech === 'mysql' ? 'mysql' : 'postgres';
+  return tech === 'mysql' ? 'mysql' : tech === 'sql' ? 'sql' : 'postgres';
 }
 
 export function computeCapacity(input: CapacityInput): Capacity {
@@ -41,7 +44,7 @@ export function computeCapacity(input: CapacityInput): Capacity {
   const schema = loadSchema(configs, facts);
   const ds = schema.datasources[0];
   const prismaTech = ds?.provider === 'mysql' ? 'mysql' : ds?.provider === 'postgresql' || ds?.provider === 'postgres' || !ds?.provider ? 'postgresql' : undefined;
-  const found = findClients(facts);
+  const found = runtimeTypeormClients(findClients(facts), facts, configs);
   const poolers = poolerFacts(infra);
   const poolerHosts: PoolerHosts = { names: new Map(poolers.filter((p) => p.name).map((p) => [p.name!.toLowerCase(), p.kind])) };
   const runtimes = listRuntimes(model, infra, config, facts, configs);
@@ -55,9 +58,10 @@ export function computeCapacity(input: CapacityInput): Capacity {
 
   const datastoreIds = new Set(model.nodes.filter((n) => n.kind === 'datastore').map((n) => n.id));
   const clientsByStore = new Map<string, { found: FoundClient; client: ClientFacts }[]>();
+  const techOf = new Map<string, string>();
   for (const fc of found) {
-    const tech = fc.tech === 'prisma' ? prismaTech : fc.tech;
-    if (!tech || !SQL_TECH.has(tech)) continue;
+    const tech = fc.tech === 'prisma' ? prismaTech : fc.engineFrom ? typeormEngine(fc.engineFrom, infra, model) : fc.tech;
+    if (!tech || !CLIENT_TECH.has(tech)) continue;
     const envVar = fc.url.env ?? (fc.url.fromSchema ? ds?.url?.env : undefined);
     const literal = fc.url.literal ?? (fc.url.fromSchema ? ds?.url?.literal : undefined);
     const base = datastoreBase(tech);
@@ -83,12 +87,13 @@ export function computeCapacity(input: CapacityInput): Capacity {
     const list = clientsByStore.get(id) ?? [];
     list.push({ found: fc, client });
     clientsByStore.set(id, list);
+    techOf.set(id, tech);
   }
 
   const out: DatastoreCapacity[] = [];
   const storeIds = new Set([...clientsByStore.keys(), ...model.nodes.filter((n) => n.kind === 'datastore' && SQL_TECH.has(n.tech ?? '')).map((n) => n.id)]);
   for (const id of [...storeIds].sort(cmpStr)) {
-    const node: Pick<ModelNode, 'id' | 'name' | 'tech' | 'redundancy'> = model.nodes.find((n) => n.id === id) ?? { id, name: id.slice('datastore:'.length), tech: id.includes('mysql') ? 'mysql' : 'postgresql' };
+    const node: Pick<ModelNode, 'id' | 'name' | 'tech' | 'redundancy'> = model.nodes.find((n) => n.id === id) ?? { id, name: id.slice('datastore:'.length), tech: techOf.get(id) ?? (id.includes('mysql') ? 'mysql' : 'postgresql') };
     const tech = node.tech ?? 'postgresql';
     const server = serverFacts(node, infra, config);
     const clients = (clientsByStore.get(id) ?? []).sort((a, b) => cmpStr(a.client.id, b.client.id));
@@ -97,7 +102,7 @@ export function computeCapacity(input: CapacityInput): Capacity {
       for (const { client } of clients) {
         const match = holds(rt, client.file, runtimes.length);
         if (!match) continue;
-        demands.push(demandOf(rt, client, match, server, schema.statementTimeouts, codeTimeouts, dotenvOf, poolerHosts));
+        demands.push(demandOf(rt, client, match, server, tech, schema.statementTimeouts, codeTimeouts, dotenvOf, poolerHosts));
       }
     }
     if (server.origin === 'docker-compose' && demands.some((d) => d.origin !== 'docker-compose')) server.localOnly = true;
@@ -145,7 +150,7 @@ function envNumber(name: string | undefined, rt: RuntimeInfo, dotenvOf: (n: stri
 }
 
 function demandOf(
-  rt: RuntimeInfo, client: ClientFacts, matchedBy: RuntimeDemand['matchedBy'], server: ServerFacts,
+  rt: RuntimeInfo, client: ClientFacts, matchedBy: RuntimeDemand['matchedBy'], server: ServerFacts, tech: string,
   sqlTimeouts: { scope: string; value: string; evidence: Evidence }[], codeTimeouts: { file: string; line: number; text: string; local: boolean }[],
   dotenvOf: (n: string) => { value: string; evidence: Evidence }[], poolerHosts: PoolerHosts,
 ): RuntimeDemand {
@@ -184,6 +189,7 @@ function demandOf(
   else if (inSql) statementTimeout = { ...(durationMs(inSql.value) !== undefined ? { value: durationMs(inSql.value) } : {}), source: 'explicit', note: `ALTER ${inSql.scope.toUpperCase()} ... SET statement_timeout = ${inSql.value} (${where(inSql.evidence)})`, evidence: inSql.evidence };
   else if (inCode) statementTimeout = { source: 'explicit', note: `${inCode.local ? 'SET LOCAL' : 'SET'} statement_timeout in code (${inCode.file}:${inCode.line})${inCode.local ? ': covers those transactions only' : ''}`, evidence: { file: inCode.file, line: inCode.line } };
   else if (unresolvedRuntime) statementTimeout = { source: 'unknown', note: `none in code, server config or migrations; ${client.envVar} comes from ${unresolvedRuntime.value} (${where(unresolvedRuntime.evidence)}), which faultline cannot read` };
+  else if (!engineKnown(tech)) statementTimeout = { source: 'unknown', note: 'none set in code, URL or config; the default is the engine\'s, and the engine is not named in the repository' };
   else statementTimeout = { value: 0, source: 'default', note: 'none set: PostgreSQL default statement_timeout 0 (no limit)' };
 
   const lambda = rt.tech === 'aws-lambda';

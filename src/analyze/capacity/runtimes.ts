@@ -1,6 +1,6 @@
 // The runtimes that hold database pools: how many of each run (normal and peak), and
 // which clients each one creates (its entry file's import closure, else its source folder).
-import type { FactIndex } from '../../extract/facts.js';
+import type { FactIndex, FileFacts } from '../../extract/facts.js';
 import type { Config } from '../../config/schema.js';
 import type { Evidence, Model } from '../../model/types.js';
 import type { InfraFacts } from '../../packs/types.js';
@@ -55,7 +55,7 @@ function resolveFile(facts: FactIndex, base: string): string | undefined {
 }
 
 /** A built path (dist/main.js) → its source (src/main.ts). */
-function resolveEntry(facts: FactIndex, dir: string, p: string): string | undefined {
+export function resolveEntry(facts: FactIndex, dir: string, p: string): string | undefined {
   const rel = normalizePath([dir, p].filter(Boolean).join('/'));
   const candidates = [rel, rel.replace(/(^|\/)(dist|build|out|\.build|lib)\//, '$1src/'), rel.replace(/(^|\/)(dist|build|out|\.build)\//, '$1')];
   for (const c of candidates) {
@@ -106,49 +106,55 @@ export function workspacesOf(configs: ConfigFile[]): Workspace[] {
 
 const suffixCache = new WeakMap<FactIndex, Map<string, string[]>>();
 
+/** Files by every trailing part of their path without extension (`users/user.service`), for alias imports. */
+function filesByTail(facts: FactIndex, tail: string): string[] {
+  let index = suffixCache.get(facts);
+  if (!index) suffixCache.set(facts, (index = new Map()));
+  if (!index.size) for (const f of facts.keys()) {
+    const key = f.replace(/\.[^./]+$/, '').replace(/\/index$/, '');
+    const parts = key.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      const t = parts.slice(i).join('/');
+      const list = index.get(t);
+      if (list) list.push(f);
+      else index.set(t, [f]);
+    }
+  }
+  return index.get(tail.replace(/\.(c|m)?[jt]sx?$/, '')) ?? [];
+}
+
+/** The project file an import specifier of `file` loads (relative, workspace packages, `@/` and `~/` aliases). */
+export function resolveImport(facts: FactIndex, file: string, spec: string, workspaces: Workspace[]): string | undefined {
+  if (spec.startsWith('.')) return resolveFile(facts, `${dirOf(file)}/${spec}`);
+  const ws = workspaces.find((w) => spec === w.name || spec.startsWith(w.name + '/'));
+  if (ws) {
+    const sub = spec.slice(ws.name.length).replace(/^\//, '');
+    return resolveFile(facts, `${ws.dir}/src/${sub || 'index'}`) ?? resolveFile(facts, `${ws.dir}/${sub || 'index'}`);
+  }
+  if (!/^(@\/|~\/|#|src\/)/.test(spec)) return undefined;
+  const tail = spec.replace(/^(@\/|~\/|#\/?|src\/)/, '');
+  const pkg = workspaces.find((w) => under(file, w.dir));
+  const cands = filesByTail(facts, tail).filter((c) => !pkg || under(c, pkg.dir));
+  return cands.length > 1 ? cands.find((c) => c.includes('/src/')) ?? cands[0] : cands[0];
+}
+
+/** The specifiers a file loads at run time (type-only imports erase). */
+export function runtimeSpecifiers(f: FileFacts): string[] {
+  return [...f.imports.filter((i) => !i.typeOnly).map((i) => i.source), ...f.reexports.map((r) => r.source)];
+}
+
 /** Files reachable from the entries through imports and re-exports (relative, workspace packages, `@/` and `~/` aliases). */
 export function importClosure(facts: FactIndex, entries: string[], workspaces: Workspace[]): Set<string> {
   const seen = new Set<string>();
   const stack = [...entries];
-  let suffixIndex = suffixCache.get(facts);
-  if (!suffixIndex) suffixCache.set(facts, (suffixIndex = new Map()));
-  const index = suffixIndex;
-  const filesByTail = (tail: string) => {
-    if (!index.size) for (const f of facts.keys()) {
-      const key = f.replace(/\.[^./]+$/, '').replace(/\/index$/, '');
-      const parts = key.split('/');
-      for (let i = 0; i < parts.length; i++) {
-        const t = parts.slice(i).join('/');
-        const list = index.get(t);
-        if (list) list.push(f);
-        else index.set(t, [f]);
-      }
-    }
-    return index.get(tail.replace(/\.(c|m)?[jt]sx?$/, '')) ?? [];
-  };
   while (stack.length) {
     const file = stack.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
     const f = facts.get(file);
     if (!f) continue;
-    const specs = [...f.imports.filter((i) => !i.typeOnly).map((i) => i.source), ...f.reexports.map((r) => r.source)];
-    for (const spec of specs) {
-      let target: string | undefined;
-      if (spec.startsWith('.')) target = resolveFile(facts, `${dirOf(file)}/${spec}`);
-      else {
-        const ws = workspaces.find((w) => spec === w.name || spec.startsWith(w.name + '/'));
-        if (ws) {
-          const sub = spec.slice(ws.name.length).replace(/^\//, '');
-          target = resolveFile(facts, `${ws.dir}/src/${sub || 'index'}`) ?? resolveFile(facts, `${ws.dir}/${sub || 'index'}`);
-        } else if (/^(@\/|~\/|#|src\/)/.test(spec)) {
-          const tail = spec.replace(/^(@\/|~\/|#\/?|src\/)/, '');
-          const pkg = workspaces.find((w) => under(file, w.dir));
-          const cands = filesByTail(tail).filter((c) => !pkg || under(c, pkg.dir));
-          if (cands.length === 1) target = cands[0];
-          else if (cands.length > 1) target = cands.find((c) => c.includes('/src/')) ?? cands[0];
-        }
-      }
+    for (const spec of runtimeSpecifiers(f)) {
+      const target = resolveImport(facts, file, spec, workspaces);
       if (target && !seen.has(target)) stack.push(target);
     }
   }

@@ -48,6 +48,15 @@ function evidenceOf(r: Resource, key: string): Evidence | undefined {
   return r.settingEvidence?.[key] ?? r.evidence[0];
 }
 
+/** postgresql and mysql have documented defaults; `sql` is a SQL database whose engine the repository does not name. */
+export function engineKnown(tech: string): boolean {
+  return tech === 'postgresql' || tech === 'mysql';
+}
+
+function unknownEngine(id: string, key: string): string {
+  return `which SQL engine ${id} runs is not in the code or config, so neither its server nor its defaults are known; declare datastores.${id}.${key} in faultline.config.yml`;
+}
+
 function where(ev: Evidence | undefined): string {
   return ev ? ` (${ev.file}:${ev.line})` : '';
 }
@@ -75,10 +84,12 @@ export function serverFacts(datastore: ModelNode | { id: string; name: string; t
     else if (chosen.origin === 'terraform' && ic && formula !== undefined) maxConnections = { value: formula, source: 'formula', note: `RDS default for ${ic}: ${postgres ? 'LEAST(DBInstanceClassMemory/9531392, 5000)' : 'DBInstanceClassMemory/12582880'} ≈ ${formula} (an upper bound: DBInstanceClassMemory is below the nominal memory)`, ...(evidenceOf(chosen, 'instance_class') ? { evidence: evidenceOf(chosen, 'instance_class')! } : {}) };
     else if (chosen.origin === 'terraform') maxConnections = { source: 'unknown', note: `the RDS instance class ${ic ? `${ic} is not in faultline's table` : 'is not a literal'}; declare datastores.${datastore.id}.maxConnections in faultline.config.yml` };
     else maxConnections = { value: postgres ? 100 : 151, source: 'default', note: `${postgres ? 'PostgreSQL' : 'MySQL'} default max_connections ${postgres ? 100 : 151} (not set${where(chosen.evidence[0])})`, ...(chosen.evidence[0] ? { evidence: chosen.evidence[0] } : {}) };
-  } else maxConnections = { source: 'unknown', note: `the ${datastore.name} server is not declared in this repository (no compose, Kubernetes, Helm, Terraform or postgresql.conf); declare datastores.${datastore.id}.maxConnections in faultline.config.yml` };
+  } else if (!engineKnown(tech)) maxConnections = { source: 'unknown', note: unknownEngine(datastore.id, 'maxConnections') };
+  else maxConnections = { source: 'unknown', note: `the ${datastore.name} server is not declared in this repository (no compose, Kubernetes, Helm, Terraform or postgresql.conf); declare datastores.${datastore.id}.maxConnections in faultline.config.yml` };
 
   let reservedConnections: Known;
   if (decl?.reservedConnections !== undefined) reservedConnections = { value: decl.reservedConnections, source: 'explicit', note: 'declared in faultline.config.yml' };
+  else if (!engineKnown(tech)) reservedConnections = { source: 'unknown', note: unknownEngine(datastore.id, 'reservedConnections') };
   else if (!postgres) reservedConnections = { value: 0, source: 'default', note: 'MySQL keeps one extra connection for SUPER beyond max_connections' };
   else {
     const su = chosen ? numSetting(chosen, 'superuser_reserved_connections') : undefined;

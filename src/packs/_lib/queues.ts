@@ -27,11 +27,21 @@ function envQueueStem(name: string): string | undefined {
   return stem ? stem.toLowerCase().replace(/_/g, '-') : undefined;
 }
 
-/** The package instance a method call is made on (`consumer.run(...)` → consumer), when the receiver is a plain name. */
+/** The package instance a method call is made on (`consumer.run(...)` → consumer), when the receiver is a plain name or a project factory's call (`getQueue().process(...)`). */
 export function receiverInstance(link: EntrypointLink, file: string, call: CallFact): Instance | undefined {
-  if (call.root || call.callee.length !== 2) return undefined;
+  if (call.callee.length !== 2) return undefined;
+  if (call.root === 'call' && call.recv) return factoryInstance(link, file, call.recv, call.fn);
+  if (call.root) return undefined;
   const inst = link.instanceOf(file, call.callee[0], call.fn);
   return inst && 'ctor' in inst ? inst : undefined;
+}
+
+/** Only a project function: a package's call result (`Queue('emails')`, `fetch(url)`) is not taken for a receiver. */
+function factoryInstance(link: EntrypointLink, file: string, name: string, fn: string): Instance | undefined {
+  const fromFn = fn === '<module>' ? undefined : fn;
+  if (link.resolve?.(file, { ref: name }, fromFn)?.kind !== 'fn') return undefined;
+  const made = link.resolve(file, { call: name, args: [] }, fromFn);
+  return made?.kind === 'inst' ? made.inst : undefined;
 }
 
 /** A literal string after references are followed. */

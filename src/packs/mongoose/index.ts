@@ -1,4 +1,5 @@
 import { callChain, execution, firstOp } from '../_lib/chain.js';
+import type { CallFact, FileFacts } from '../../extract/facts.js';
 import type { CallMeaning, ResourceRef, TechPack } from '../types.js';
 
 type Kind = 'read' | 'write' | 'connect' | 'ignore';
@@ -20,9 +21,37 @@ const FRAGMENTS = new Set(['getFilter', 'getQuery', 'getUpdate', 'getOptions', '
 
 const MONGODB: ResourceRef = { kind: 'datastore', name: 'mongodb', tech: 'mongodb' };
 
+/** Document methods that talk to the server (https://mongoosejs.com/docs/api/document.html); the rest (set, toObject, validate, markModified...) are local. */
+const DOC_OPS: Record<string, 'read' | 'write'> = { save: 'write', deleteOne: 'write', updateOne: 'write', replaceOne: 'write', remove: 'write', populate: 'read' };
+/** Model statics whose awaited result is one hydrated document (`.lean()` results are chained calls the linker does not resolve, so never reach here). */
+const ONE_DOC = new Set(['findOne', 'findById', 'findOneAndUpdate', 'findByIdAndUpdate', 'findOneAndReplace', 'create']);
+
 /** A model: mongoose.model(...), connection.model(...), an injected Model<T>. */
 function isModel(ctor: string): boolean {
   return /(^|\.)model$/.test(ctor) || ctor === 'Model';
+}
+
+/** A document: `new <model>(...)` (the linker's `new <ctor>()`), or what a single-document query on a model gave. */
+function isDocument(ctor: string): boolean {
+  const made = /^new (.+)\(\)$/.exec(ctor);
+  if (made) return isModel(made[1]);
+  const dot = ctor.lastIndexOf('.');
+  return dot > 0 && ONE_DOC.has(ctor.slice(dot + 1)) && isModel(ctor.slice(0, dot));
+}
+
+function documentCall(member: string[]): CallMeaning {
+  const op = member.length === 1 ? DOC_OPS[member[0]] : undefined;
+  if (op === 'write') return { use: 'dependency', target: MONGODB, edge: 'writes', op: 'write' };
+  if (op === 'read') return { use: 'dependency', target: MONGODB, edge: 'reads', readOnly: true, op: 'query' };
+  // `doc.items.push(x)`, `doc.toObject()`, `doc.comments.id(c).deleteOne()` (a subdocument): local until save()
+  return { use: 'ignore' };
+}
+
+/** `await new User(doc).save()`: the method called on the new expression itself, recorded just before it with root 'new'. */
+function methodOnNew(facts: FileFacts, head: CallFact): string | undefined {
+  const outer = facts.calls.find((c) => c.fn === head.fn && c.order === head.order - 1);
+  if (!outer || outer.root !== 'new' || outer.callee.length !== 1 || outer.line !== head.line || outer.endLine < head.endLine) return undefined;
+  return outer.callee[0];
 }
 
 /** Mongoose: models from mongoose.model(...) / connection.model(...) / @InjectModel → datastore:mongodb. */
@@ -31,6 +60,8 @@ const pack: TechPack = {
   title: 'Mongoose',
   upstreamDocs: ['https://mongoosejs.com/docs/queries.html', 'https://mongoosejs.com/docs/api/model.html', 'https://mongoosejs.com/docs/connections.html', 'https://docs.nestjs.com/techniques/mongodb'],
   packages: ['mongoose', '@nestjs/mongoose'],
+  // `const user = await this.usersModel.findOne(...)` holds a document whose save() writes
+  callResults: true,
   classifyCall(call): CallMeaning | undefined {
     if (call.pkg === '@nestjs/mongoose') return { use: 'ignore' };
     const m = call.member;
@@ -38,8 +69,12 @@ const pack: TechPack = {
       if (m[0] === 'connect' || (m.length === 0 && call.exportName === 'connect')) return { use: 'dependency', target: MONGODB, edge: 'uses', op: 'connect' };
       return { use: 'ignore' };
     }
+    if (isDocument(call.instance.ctor)) return documentCall(m);
     // `new this.userModel(dto)` builds a document; nothing is sent until save()
-    if (call.call.isNew) return { use: 'ignore' };
+    if (call.call.isNew) {
+      const method = isModel(call.instance.ctor) ? methodOnNew(call.facts, call.call) : undefined;
+      return method ? documentCall([method]) : { use: 'ignore' };
+    }
     if (!isModel(call.instance.ctor)) {
       if (m[0] === 'asPromise' || m[0] === 'openUri') return { use: 'dependency', target: MONGODB, edge: 'uses', op: 'connect' };
       if (m.length === 0 || MODULE_LOCAL.has(m[0]) || /(^|\.)(Schema|createConnection)$/.test(call.instance.ctor)) return { use: 'ignore' };

@@ -1,4 +1,5 @@
 import { isObj, valToString, type ClassFact, type FileFacts, type Val } from '../../extract/facts.js';
+import { configSetting } from '../_lib/nest-config.js';
 import type { EntrypointDef, EntrypointLink, TechPack } from '../types.js';
 
 const METHOD_DECORATORS: Record<string, string> = { Get: 'GET', Post: 'POST', Put: 'PUT', Patch: 'PATCH', Delete: 'DELETE', Options: 'OPTIONS', Head: 'HEAD', All: 'ALL' };
@@ -108,31 +109,10 @@ function settingValue(files: FileFacts[], link: EntrypointLink, file: string, v:
   if (typeof v === 'string') return v;
   if (depth > 2 || !v || typeof v !== 'object') return undefined;
   if ('env' in v) return link.env?.(v.env) ?? (typeof v.default === 'string' ? v.default : undefined);
-  if ('call' in v && /(^|\.)(get|getOrThrow)$/.test(v.call) && /config/i.test(v.call) && typeof v.args[0] === 'string') {
-    const [ns, ...path] = v.args[0].split('.');
-    const found = path.length ? registeredSetting(files, link, ns, path) : undefined;
-    if (found) return settingValue(files, link, found.file, found.value, depth + 1);
-    // ConfigModule without a namespace reads the environment itself
-    return path.length ? undefined : link.env?.(ns);
-  }
-  return undefined;
-}
-
-/** `registerAs(ns, () => ({ key: value }))`: the value under `path` of the object the factory returns. */
-function registeredSetting(files: FileFacts[], link: EntrypointLink, ns: string, path: string[]): { file: string; value: Val } | undefined {
-  for (const f of files) {
-    for (const c of f.calls) {
-      if (c.callee[c.callee.length - 1] !== 'registerAs' || c.args[0] !== ns) continue;
-      const factory = c.args[1];
-      const fn = factory && typeof factory === 'object' && 'fn' in factory ? f.functions.find((x) => x.id === factory.fn) : undefined;
-      for (const r of fn?.returns ?? []) {
-        let cur: Val | undefined = r;
-        for (const key of path) cur = isObj(cur) ? cur.obj[key] : undefined;
-        if (cur !== undefined) return { file: f.file, value: link.evaluate(f.file, cur, fn!.id) };
-      }
-    }
-  }
-  return undefined;
+  const found = configSetting(files, link, v);
+  if (!found) return undefined;
+  // a bare key is the environment variable itself: no hop to count
+  return found.file ? settingValue(files, link, found.file, found.value, depth + 1) : settingValue(files, link, file, found.value, depth);
 }
 
 function isPublic(cls: ClassFact, methodDecorators: { name: string }[]): boolean {

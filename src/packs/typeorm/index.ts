@@ -1,5 +1,6 @@
 import { isObj, objGet, type FileFacts, type Val } from '../../extract/facts.js';
 import { callChain, execution, firstOp, opPath, rawText } from '../_lib/chain.js';
+import { configSetting } from '../_lib/nest-config.js';
 import { decoratorCalls, projectValue, remember } from '../_lib/project.js';
 import { dialectDatastore, rawQuery, sqlText, stringOption, UNKNOWN_SQL } from '../_lib/sql.js';
 import type { CallMeaning, EntrypointLink, PackContext, ResourceRef, TechPack } from '../types.js';
@@ -35,7 +36,23 @@ const QB_FRAGMENT = new Set(['getQuery', 'getSql', 'getQueryAndParameters', 'sub
 const TYPEORM_PKGS = new Set(['typeorm', '@nestjs/typeorm']);
 const CONFIG_KEYS = ['entities', 'migrations', 'synchronize', 'autoLoadEntities', 'subscribers'];
 
-/** Every `type:` a DataSource / createConnection / TypeOrmModule.forRoot / options object in the project declares. */
+/** An options object: a `type` next to keys only TypeORM options have. */
+function isOptions(v: Val | undefined): v is { obj: Record<string, Val> } {
+  return isObj(v) && 'type' in v.obj && CONFIG_KEYS.some((k) => k in v.obj);
+}
+
+/** `type: this.configService.get('database.type')` → what `registerAs('database', ...)` gives it (often `process.env.DATABASE_TYPE`). */
+function settingOf(link: EntrypointLink, t: Val, file: string, fnId?: string): Val {
+  const setting = configSetting(link.allFiles(), link, t);
+  if (setting) return setting.value;
+  return fnId ? link.evaluate(file, t, fnId) : t;
+}
+
+/**
+ * Every `type:` a DataSource / createConnection / TypeOrmModule.forRoot / options object in the
+ * project declares, including the options a NestJS factory returns (`createTypeOrmOptions()`,
+ * `useFactory`), followed through ConfigService to the registered setting.
+ */
 function declaredTypes(link: EntrypointLink): Val[] {
   const out: Val[] = [];
   for (const f of link.allFiles()) {
@@ -64,25 +81,43 @@ function declaredTypes(link: EntrypointLink): Val[] {
       const t = objGet(link.evaluate(f.file, d.args[0]), 'type');
       if (t !== undefined) out.push(t);
     }
-    for (const v of f.vars) {
-      if (!isObj(v.init) || !('type' in v.init.obj) || !CONFIG_KEYS.some((k) => k in (v.init as { obj: Record<string, Val> }).obj)) continue;
-      out.push(v.init.obj.type);
-    }
+    for (const v of f.vars) if (isOptions(v.init)) out.push(settingOf(link, v.init.obj.type, f.file));
+    for (const fn of f.functions) for (const r of fn.returns ?? []) if (isOptions(r)) out.push(settingOf(link, r.obj.type, f.file, fn.id));
   }
   return out;
 }
 
+/** The datastore a `type` names; read from an env file or compose environment, that line is cited. */
 function datastoreOf(type: Val | undefined, ctx: PackContext): ResourceRef | undefined {
-  return dialectDatastore(stringOption(type, ctx));
+  const ref = dialectDatastore(stringOption(type, ctx));
+  if (!ref) return undefined;
+  const env = type && typeof type === 'object' && 'env' in type && ctx.env(type.env) !== undefined ? ctx.envSource?.(type.env) : undefined;
+  return env ? { ...ref, evidence: [env] } : ref;
 }
 
+/** TypeORM's server engines: a compose postgres service says which one an env-driven `type` is, a compose mongo does not. */
+const SERVER_TECH = new Set(['postgresql', 'mysql', 'cockroachdb', 'sqlserver', 'oracle']);
+
+/** The one SQL server the infrastructure config declares (a compose `postgres` service), when there is exactly one engine. */
+function declaredServer(ctx: PackContext): ResourceRef | undefined {
+  const servers = new Map<string, ResourceRef>();
+  for (const r of ctx.declared ?? []) if (r.origin && r.ref.kind === 'datastore' && SERVER_TECH.has(r.ref.tech)) servers.set(r.ref.name, { kind: 'datastore', name: r.ref.name, tech: r.ref.tech });
+  return servers.size === 1 ? [...servers.values()][0] : undefined;
+}
+
+/**
+ * Which database: the instance's own `type`, else the one engine the project's options name
+ * (literal, or its value in .env files / compose environment), else TYPEORM_CONNECTION, else
+ * the one SQL server the infra declares — and `sql` (engine unknown) when none of them says.
+ */
 function target(facts: FileFacts, instanceArgs: Val[] | undefined, ctx: PackContext): ResourceRef {
   const own = datastoreOf(objGet(instanceArgs?.[0], 'type'), ctx);
   if (own) return own;
   const types = projectValue(facts, 'typeorm:types', declaredTypes) ?? [];
-  const found = [...new Map(types.map((t) => datastoreOf(t, ctx)).filter((r): r is ResourceRef => !!r).map((r) => [r.name, r])).values()];
-  if (found.length === 1) return found[0];
-  return dialectDatastore(ctx.env('TYPEORM_CONNECTION')) ?? UNKNOWN_SQL;
+  const found = new Map<string, ResourceRef>();
+  for (const r of types.map((t) => datastoreOf(t, ctx))) if (r && !found.get(r.name)?.evidence) found.set(r.name, r);
+  if (found.size === 1) return [...found.values()][0];
+  return datastoreOf({ env: 'TYPEORM_CONNECTION' }, ctx) ?? (found.size ? undefined : declaredServer(ctx)) ?? UNKNOWN_SQL;
 }
 
 /** TypeORM: Repository, EntityManager, DataSource and query builders → reads and writes of the configured database. */

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Capacity } from '../../analyze/capacity/types.js';
 import type { Model } from '../../model/types.js';
 import { edgesTo, scanModel } from '../../../test/helpers/fixture.js';
 
@@ -164,4 +165,108 @@ app.listen(3000);
   });
   assert.deepEqual(datastores(model), []);
   assert.deepEqual(model.edges.filter((e) => e.kind === 'reads' || e.kind === 'writes'), []);
+});
+
+/** A NestJS app whose TypeORM `type` comes from ConfigService: `registerAs('database', () => ({ type: process.env.DATABASE_TYPE }))`. */
+function configuredApp(extra: Record<string, string>): Record<string, string> {
+  return {
+    'package.json': JSON.stringify({ name: 'accounts', dependencies: { typeorm: '^0.3.20', '@nestjs/typeorm': '^10.0.2', '@nestjs/common': '^10.4.0', '@nestjs/config': '^3.2.0' } }),
+    'src/config/database.config.ts': `import { registerAs } from '@nestjs/config';
+export default registerAs('database', () => ({ type: process.env.DATABASE_TYPE, url: process.env.DATABASE_URL }));
+`,
+    'src/database/typeorm-config.service.ts': `import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { TypeOrmModuleOptions, TypeOrmOptionsFactory } from '@nestjs/typeorm';
+@Injectable()
+export class TypeOrmConfigService implements TypeOrmOptionsFactory {
+  constructor(private readonly configService: ConfigService) {}
+  createTypeOrmOptions(): TypeOrmModuleOptions {
+    return { type: this.configService.get('database.type', { infer: true }), url: this.configService.get('database.url', { infer: true }), entities: [__dirname + '/../**/*.entity{.ts,.js}'] } as TypeOrmModuleOptions;
+  }
+}
+`,
+    'src/app.module.ts': `import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import databaseConfig from './config/database.config';
+import { TypeOrmConfigService } from './database/typeorm-config.service';
+import { UsersModule } from './users/users.module';
+const database = TypeOrmModule.forRootAsync({ useClass: TypeOrmConfigService, dataSourceFactory: async (options: DataSourceOptions) => new DataSource(options).initialize() });
+@Module({ imports: [ConfigModule.forRoot({ load: [databaseConfig] }), database, UsersModule] })
+export class AppModule {}
+`,
+    'src/users/users.module.ts': `import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { User } from './user.entity';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+@Module({ imports: [TypeOrmModule.forFeature([User])], controllers: [UsersController], providers: [UsersService] })
+export class UsersModule {}
+`,
+    'src/users/user.entity.ts': `import { Entity, PrimaryGeneratedColumn, Column } from 'typeorm';
+@Entity()
+export class User {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column() email!: string;
+}
+`,
+    'src/users/users.service.ts': `import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { User } from './user.entity';
+@Injectable()
+export class UsersService {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  byId(id: number) {
+    return this.users.findOne({ where: { id } });
+  }
+}
+`,
+    'src/users/users.controller.ts': `import { Controller, Get, Param } from '@nestjs/common';
+import { UsersService } from './users.service';
+@Controller('users')
+export class UsersController {
+  constructor(private readonly service: UsersService) {}
+  @Get(':id')
+  byId(@Param('id') id: string) {
+    return this.service.byId(Number(id));
+  }
+}
+`,
+    ...extra,
+  };
+}
+
+const capacityStores = (model: Model) => (model.capacity as Capacity).datastores.map((d) => `${d.datastore} ${d.tech} ${d.clients.map((c) => c.id).join(' ')}`);
+const nodeEvidence = (model: Model, id: string) => model.nodes.find((n) => n.id === id)?.evidence.map((e) => `${e.file}:${e.line}`);
+
+test('typeorm: a type read through ConfigService names the engine its .env.example value gives, citing that line', async () => {
+  const model = await scan(configuredApp({ '.env.example': 'DATABASE_URL=\nDATABASE_TYPE=postgres\n' }));
+  assert.deepEqual(datastores(model), ['datastore:postgres postgresql']);
+  assert.deepEqual(nodeEvidence(model, 'datastore:postgres'), ['.env.example:2', 'src/users/users.service.ts:9']);
+  assert.deepEqual(capacityStores(model), ['datastore:postgres postgresql typeorm@src/app.module.ts:8']);
+});
+
+test('typeorm: an env-driven type with no value takes the one SQL server docker-compose declares (a mongo service does not count)', async () => {
+  const compose = 'services:\n  mongo:\n    image: mongo:7\n  db:\n    image: postgres:16\n  api:\n    build: .\n';
+  const model = await scan(configuredApp({ 'docker-compose.yml': compose }));
+  assert.deepEqual(datastores(model), ['datastore:postgres postgresql']);
+  assert.deepEqual(nodeEvidence(model, 'datastore:postgres'), ['docker-compose.yml:5', 'src/users/users.service.ts:9']);
+  assert.deepEqual(capacityStores(model), ['datastore:postgres postgresql typeorm@src/app.module.ts:8']);
+});
+
+test('typeorm: an env-driven type with no value anywhere stays a generic sql datastore, in the model and in capacity (trap)', async () => {
+  for (const extra of [{}, { 'docker-compose.yml': 'services:\n  pg:\n    image: postgres:16\n  my:\n    image: mysql:8\n' }]) {
+    const model = await scan(configuredApp(extra));
+    assert.deepEqual(datastores(model), ['datastore:sql sql']);
+    assert.deepEqual(nodeEvidence(model, 'datastore:sql'), ['src/users/users.service.ts:9']);
+    // capacity keeps the pool under the same generic datastore, and assumes no engine's defaults
+    assert.deepEqual(capacityStores(model), ['datastore:sql sql typeorm@src/app.module.ts:8']);
+    const d = (model.capacity as Capacity).datastores[0];
+    assert.equal(d.server.maxConnections.source, 'unknown');
+    assert.match(d.server.maxConnections.note, /which SQL engine datastore:sql runs is not in the code or config/);
+    assert.equal(d.server.reservedConnections.value, undefined);
+    assert.deepEqual(d.runtimes.map((r) => [r.statementTimeout.source, r.statementTimeout.value]), [['unknown', undefined]]);
+  }
 });
