@@ -118,7 +118,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     if (fn?.kind === 'fn') defs.set(`function:${r.name}`, { name: `function:${r.name}`, trigger: 'function', handler: { file: fn.file, fn: fn.fn.id }, evidence: r.evidence[0], runtime: r.name });
   }
 
-  const { isFrontend } = frontendScope(packageJsons, fileList, (from, source) => {
+  const { isFrontend, inUiPackage } = frontendScope(packageJsons, fileList, (from, source) => {
     const r = program.resolveModule(from, source);
     return 'file' in r ? r.file : undefined;
   });
@@ -212,6 +212,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     env: envValue,
     rejectionHandler,
     isFrontend,
+    inUiPackage,
   };
   return { model, facts, configs, infra, traced, code };
 }

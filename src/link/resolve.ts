@@ -193,9 +193,15 @@ export class Resolver {
     }
     if (sym.kind === 'pkg') {
       const ctor = sym.name === '*' || sym.name === 'default' ? typeName : [sym.name, ...typeName.split('.').slice(1)].join('.');
-      return { kind: 'inst', inst: { pkg: sym.pkg, ctor, args: [], evidence, decorators, typeName } };
+      return { kind: 'inst', inst: { pkg: sym.pkg, ctor, args: [], evidence, decorators: this.withConstantArgs(file, decorators), typeName } };
     }
     return undefined;
+  }
+
+  /** `@InjectQueue(DATA_GATHERING_QUEUE)`: a decorator argument naming a constant is read as its value, as packs name resources by it. */
+  private withConstantArgs(file: string, decorators: { name: string; args: Val[] }[]): { name: string; args: Val[] }[] {
+    if (!decorators.some((d) => d.args.some((a) => a && typeof a === 'object' && 'ref' in a))) return decorators;
+    return decorators.map((d) => ({ name: d.name, args: d.args.map((a) => (a && typeof a === 'object' && 'ref' in a ? this.substitute(file, undefined, a) : a)) }));
   }
 
   /** An instance of a project class; a class extending a package class (PrismaService extends PrismaClient) is that package's instance too. */

@@ -8,6 +8,12 @@ import type { ConfigFile } from '../walk/config-files.js';
 
 const FRONTEND_DEPS = ['next', 'react', 'vue', 'svelte', '@angular/core', 'nuxt', 'react-dom', 'expo', 'react-native', 'solid-js', 'preact'];
 const BACKEND_DEPS = ['@nestjs/core', 'express', 'fastify', 'koa', 'hono', '@hapi/hapi'];
+/**
+ * Frameworks that make a package an application with browser code (a library that depends on
+ * react to render e-mail templates is not one): in such a package, code off every server path is
+ * taken for browser code.
+ */
+const UI_APP_DEPS = ['next', 'nuxt', '@sveltejs/kit', '@remix-run/react', '@angular/core', 'expo', 'react-native', 'gatsby', 'astro'];
 /** Below this share of files importing a UI framework, a folder is not taken for a browser bundle. */
 const BROWSER_SHARE = 0.5;
 /** How far a mixed folder is split into its subfolders (`src/` → `src/client`, `src/server`). */
@@ -56,6 +62,19 @@ function browserFolders(dir: string, files: FileFacts[], depth: number): string[
   return out;
 }
 
+export interface FrontendScope {
+  /** Folders of front-end code. */
+  dirs: string[];
+  /** Runs in a browser: a front-end package below the root, a browser folder of a mixed package, a static asset. */
+  isFrontend(file: string): boolean;
+  /**
+   * In an application package of a UI framework (Next.js, Nuxt, SvelteKit, Angular, Expo...) with
+   * no server framework, the root included: its code runs on the server only where a server
+   * entrypoint (a route handler) runs it.
+   */
+  inUiPackage(file: string): boolean;
+}
+
 /**
  * Front-end code: packages that depend on a UI framework and on no server framework (below the
  * repository root: a root package like that is a Next.js app, whose route handlers are the
@@ -65,15 +84,17 @@ function browserFolders(dir: string, files: FileFacts[], depth: number): string[
  * written in React under `server/emails/`, UI-free helpers shared by both): it is backend, and so
  * is what it imports in turn. Type-only imports run nowhere.
  */
-export function frontendScope(packageJsons: ConfigFile[], files: FileFacts[], resolveImport: (from: string, source: string) => string | undefined): { dirs: string[]; isFrontend: (file: string) => boolean } {
+export function frontendScope(packageJsons: ConfigFile[], files: FileFacts[], resolveImport: (from: string, source: string) => string | undefined): FrontendScope {
   const pkgDirs = packageJsons.map((c) => posixDir(c.rel));
   const dirs: string[] = [];
+  const uiPackages = new Set<string>();
   const candidates: string[] = [];
   for (const pkg of packageJsons) {
     const deps = depsOf(pkg);
     if (!FRONTEND_DEPS.some((d) => d in deps)) continue;
     const dir = posixDir(pkg.rel);
     if (!BACKEND_DEPS.some((d) => d in deps)) {
+      if (UI_APP_DEPS.some((d) => d in deps)) uiPackages.add(dir);
       if (dir !== '') dirs.push(dir);
       continue;
     }
@@ -83,7 +104,8 @@ export function frontendScope(packageJsons: ConfigFile[], files: FileFacts[], re
   }
   dirs.push(...withoutServerImported(candidates, files, resolveImport));
   const isFrontend = (file: string) => dirs.some((d) => file.startsWith(d + '/')) || isStaticAsset(file);
-  return { dirs, isFrontend };
+  const inUiPackage = (file: string) => uiPackages.size > 0 && uiPackages.has(packageRootOf(pkgDirs, file));
+  return { dirs, isFrontend, inUiPackage };
 }
 
 /** The candidates no server code reaches: the closure of non-type imports from every file that imports a server framework. */

@@ -27,6 +27,8 @@ export interface CodeIndex {
   rejectionHandler?(file: string): Evidence | undefined;
   /** Whether a file runs in a browser (a front-end package, a UI folder of a mixed package, a static asset): not the backend's code. */
   isFrontend(file: string): boolean;
+  /** Whether a file belongs to the application package of a UI framework (Next.js, Nuxt, Angular...; also at the root) with no server framework: server code only where a server entrypoint runs it. */
+  inUiPackage(file: string): boolean;
 }
 
 export interface RuleDocs {

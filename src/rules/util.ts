@@ -31,12 +31,14 @@ export function entrypointsOf(code: CodeIndex | undefined, file: string, fn: Fun
 export const COMPONENT_FILE = /\.(tsx|jsx|vue|svelte)$/;
 
 /**
- * A UI component file (.tsx/.jsx/.vue/.svelte) whose function no traced server entrypoint runs:
- * browser code, also in a package that holds both a server and its front end. A Next.js route
- * handler or server action reached from an entrypoint is server code and stays in.
+ * Browser code: a UI component file (.tsx/.jsx/.vue/.svelte, also in a package that holds both a
+ * server and its front end), front-end code (code.isFrontend), or a file of a UI-framework app
+ * such as a Next.js package (hooks, a tracker script) — unless a traced server entrypoint runs
+ * the function: a Next.js route handler or server action it reaches is server code and stays in.
  */
-export function isBrowserComponent(code: CodeIndex | undefined, file: string, fn: FunctionFact | undefined): boolean {
-  return COMPONENT_FILE.test(file) && !(fn && entrypointsOf(code, file, fn).length);
+export function isBrowserCode(code: CodeIndex | undefined, file: string, fn: FunctionFact | undefined): boolean {
+  const browserish = COMPONENT_FILE.test(file) || !!code?.isFrontend(file) || !!code?.inUiPackage(file);
+  return browserish && !(fn && entrypointsOf(code, file, fn).length);
 }
 
 // Rules look nodes up per entrypoint and per finding: the nodes of a model are indexed by id once.

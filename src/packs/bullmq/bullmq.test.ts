@@ -43,3 +43,92 @@ app.listen(4000);
   });
   assert.deepEqual(entrypoints(model), ['entrypoint:worker:signing-jobs']);
 });
+
+test('@nestjs/bull: queues and processors named by constants; one consumer per @Process job when a processor has several', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'portfolio-api', dependencies: { '@nestjs/core': '^10', '@nestjs/common': '^10', '@nestjs/bull': '^10', bull: '^4', '@prisma/client': '^5' } }),
+    'src/config.ts': `export const DATA_GATHERING_QUEUE = 'DATA_GATHERING_QUEUE';
+export const SNAPSHOT_QUEUE = 'PORTFOLIO_SNAPSHOT_QUEUE';
+export const GATHER_PROFILE_JOB = 'GATHER_ASSET_PROFILE';
+`,
+    'src/prisma.service.ts': `import { Injectable } from '@nestjs/common';
+import { PrismaClient } from '@prisma/client';
+@Injectable()
+export class PrismaService extends PrismaClient {}
+`,
+    'src/gathering.service.ts': `import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import { Queue } from 'bull';
+import { DATA_GATHERING_QUEUE, SNAPSHOT_QUEUE, GATHER_PROFILE_JOB } from './config';
+@Injectable()
+export class GatheringService {
+  constructor(
+    @InjectQueue(DATA_GATHERING_QUEUE) private readonly gatheringQueue: Queue,
+    @InjectQueue(SNAPSHOT_QUEUE) private readonly snapshotQueue: Queue,
+  ) {}
+  async gatherProfile(symbol: string) {
+    await this.gatheringQueue.add(GATHER_PROFILE_JOB, { symbol });
+  }
+  async computeSnapshot(userId: string) {
+    await this.snapshotQueue.add('compute', { userId });
+  }
+}
+`,
+    'src/symbols.controller.ts': `import { Controller, Param, Post } from '@nestjs/common';
+import { GatheringService } from './gathering.service';
+@Controller('symbols')
+export class SymbolsController {
+  constructor(private readonly gathering: GatheringService) {}
+  @Post(':symbol/gather')
+  gather(@Param('symbol') symbol: string) {
+    return this.gathering.gatherProfile(symbol);
+  }
+  @Post(':userId/snapshot')
+  snapshot(@Param('userId') userId: string) {
+    return this.gathering.computeSnapshot(userId);
+  }
+}
+`,
+    'src/gathering.processor.ts': `import { Process, Processor } from '@nestjs/bull';
+import { Job } from 'bull';
+import { PrismaService } from './prisma.service';
+import { DATA_GATHERING_QUEUE, GATHER_PROFILE_JOB } from './config';
+@Processor(DATA_GATHERING_QUEUE)
+export class GatheringProcessor {
+  constructor(private readonly prisma: PrismaService) {}
+  @Process({ concurrency: 1, name: GATHER_PROFILE_JOB })
+  async gatherProfile(job: Job<{ symbol: string }>) {
+    await this.prisma.symbolProfile.update({ where: { symbol: job.data.symbol }, data: { gatheredAt: new Date() } });
+  }
+  @Process('GATHER_HISTORY')
+  async gatherHistory(job: Job<{ symbol: string }>) {
+    await this.prisma.marketData.createMany({ data: [{ symbol: job.data.symbol }] });
+  }
+}
+`,
+    'src/snapshot.processor.ts': `import { Process, Processor } from '@nestjs/bull';
+import { Job } from 'bull';
+import { PrismaService } from './prisma.service';
+import { SNAPSHOT_QUEUE } from './config';
+@Processor(SNAPSHOT_QUEUE)
+export class SnapshotProcessor {
+  constructor(private readonly prisma: PrismaService) {}
+  @Process('compute')
+  async compute(job: Job<{ userId: string }>) {
+    await this.prisma.snapshot.create({ data: { userId: job.data.userId } });
+  }
+}
+`,
+  });
+  assert.deepEqual(model.nodes.filter((n) => n.kind === 'queue').map((n) => n.id).sort(), ['queue:DATA_GATHERING_QUEUE', 'queue:PORTFOLIO_SNAPSHOT_QUEUE']);
+  assert.deepEqual(entrypoints(model).filter((id) => id.includes('worker:')), [
+    'entrypoint:worker:DATA_GATHERING_QUEUE:GATHER_ASSET_PROFILE',
+    'entrypoint:worker:DATA_GATHERING_QUEUE:GATHER_HISTORY',
+    'entrypoint:worker:PORTFOLIO_SNAPSHOT_QUEUE',
+  ]);
+  const writers = model.edges.filter((e) => e.to === 'datastore:postgres' && e.kind === 'writes').flatMap((e) => e.entrypoints ?? []);
+  assert.ok(writers.includes('entrypoint:worker:DATA_GATHERING_QUEUE:GATHER_HISTORY'), 'the second @Process method is traced too');
+  // @InjectQueue(CONSTANT): each route enqueues onto its own queue, not onto one "default"
+  const enqueues = model.edges.filter((e) => e.kind === 'enqueues').map((e) => `${e.to} ${(e.entrypoints ?? []).join(',')}`).sort();
+  assert.deepEqual(enqueues, ['queue:DATA_GATHERING_QUEUE entrypoint:POST /symbols/:symbol/gather', 'queue:PORTFOLIO_SNAPSHOT_QUEUE entrypoint:POST /symbols/:userId/snapshot']);
+});

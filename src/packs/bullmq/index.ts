@@ -8,6 +8,11 @@ export function queueName(inst: Instance): string | undefined {
   return injected ? valToString(injected.args[0]) ?? 'default' : undefined;
 }
 
+/** `@Process('resize')` or `@Process({ name: 'resize', concurrency: 4 })`: the job it handles. */
+function processJobName(v: Val): string | undefined {
+  return valToString(v) ?? (v && typeof v === 'object' && 'obj' in v ? valToString(v.obj.name) : undefined);
+}
+
 /** BullMQ / Bull: Queue.add enqueues onto a Redis-backed queue; Worker consumes it. */
 const pack: TechPack = {
   id: 'bullmq',
@@ -40,11 +45,20 @@ const pack: TechPack = {
       for (const cls of f.classes) {
         const proc = cls.decorators.find((d) => d.name === 'Processor');
         if (!proc) continue;
-        const arg = proc.args[0];
+        // `@Processor(DATA_GATHERING_QUEUE)`: the constant's value names the queue
+        const arg = link.evaluate(f.file, proc.args[0]);
         const name = valToString(arg) ?? (arg && typeof arg === 'object' && 'obj' in arg ? valToString(arg.obj.name) : undefined);
         if (!name) continue;
-        const method = f.functions.find((fn) => fn.className === cls.name && (fn.name === 'process' || fn.decorators.some((d) => d.name === 'Process')));
-        out.push({ name: `worker:${name}`, trigger: 'worker', handler: method ? { file: f.file, fn: method.id } : undefined, consumes: { kind: 'queue', name, tech: 'bullmq' }, evidence: { file: f.file, line: proc.line } });
+        const methods = f.functions.filter((fn) => fn.className === cls.name && (fn.name === 'process' || fn.decorators.some((d) => d.name === 'Process')));
+        if (methods.length <= 1) {
+          out.push({ name: `worker:${name}`, trigger: 'worker', handler: methods[0] ? { file: f.file, fn: methods[0].id } : undefined, consumes: { kind: 'queue', name, tech: 'bullmq' }, evidence: { file: f.file, line: proc.line } });
+          continue;
+        }
+        // one consumer per named job (`@Process({ name: GATHER_ASSET_PROFILE_PROCESS_JOB_NAME })`), as Bull's process('job', handler)
+        for (const m of methods) {
+          const job = processJobName(link.evaluate(f.file, m.decorators.find((d) => d.name === 'Process')?.args[0] ?? null)) ?? m.name;
+          out.push({ name: `worker:${name}:${job}`, trigger: 'worker', handler: { file: f.file, fn: m.id }, consumes: { kind: 'queue', name, tech: 'bullmq' }, evidence: { file: f.file, line: m.line } });
+        }
       }
     }
     return out;

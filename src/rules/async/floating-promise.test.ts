@@ -205,6 +205,59 @@ export function NoteEditor({ noteId }: { noteId: string }) {
   assert.deepEqual(hits(model, RULE), []);
 });
 
+// a Next.js app at the repository root: its route handlers are the backend, its hooks and tracker script run in browsers
+const nextApp = {
+  'package.json': JSON.stringify({ name: 'analytics', dependencies: { next: '^15.0.0', react: '^19.0.0', '@prisma/client': '^6.0.0' } }),
+  'next.config.mjs': `export default { output: 'standalone' };
+`,
+  'src/lib/prisma.ts': `import { PrismaClient } from '@prisma/client';
+export const prisma = new PrismaClient();
+`,
+  'src/lib/audit.ts': `import { prisma } from './prisma';
+export async function recordView(websiteId: string): Promise<void> {
+  await prisma.view.create({ data: { websiteId } });
+}
+`,
+  'src/app/api/websites/[id]/route.ts': `import { prisma } from '@/lib/prisma';
+import { recordView } from '@/lib/audit';
+export async function GET(_req: Request, { params }: { params: { id: string } }) {
+  recordView(params.id);
+  return Response.json(await prisma.website.findUnique({ where: { id: params.id } }));
+}
+`,
+  'src/components/hooks/useConfig.ts': `import { useEffect, useState } from 'react';
+async function loadConfig(setConfig: (c: unknown) => void): Promise<void> {
+  const res = await fetch('https://cloud.analytics.example.com/config');
+  setConfig(await res.json());
+}
+export function useConfig() {
+  const [config, setConfig] = useState<unknown>(null);
+  useEffect(() => {
+    if (!config) loadConfig(setConfig);
+  }, [config]);
+  return config;
+}
+`,
+  'src/tracker/index.js': `async function send(payload) {
+  const res = await fetch('https://collect.analytics.example.com/api/send', { method: 'POST', body: JSON.stringify(payload), keepalive: true });
+  return res.ok;
+}
+function track(name) {
+  send({ name, url: location.href });
+}
+window.addEventListener('load', () => track('pageview'));
+document.addEventListener('click', () => {
+  fetch('https://collect.analytics.example.com/api/click', { method: 'POST' }).catch(() => {});
+});
+`,
+  'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@/*': ['src/*'] } } }),
+};
+
+test(`${RULE}: a Next.js app at the root — fires in its route handler, not in its hooks or browser tracker script`, async () => {
+  const model = await scanModel(nextApp, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/app/api/websites/[id]/route.ts:4']);
+});
+
 test(`${RULE}: still fires in a back-end .tsx file reached by a route`, async () => {
   const model = await scanModel({
     ...base,

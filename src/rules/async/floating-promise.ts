@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { COMPONENT_FILE, entrypointsOf, functionLabel, isNonProductionFile, routesPhrase } from '../util.js';
+import { entrypointsOf, functionLabel, isBrowserCode, isNonProductionFile, routesPhrase } from '../util.js';
 import { asyncCallee, cap, fnLabel, stableLabel, enclosingFn, namedAncestor, neverRejects, runtimeBlast, targetsOf } from './_promise.js';
 import type { CallFact, FactIndex, FileFacts } from '../../extract/facts.js';
 import type { Model } from '../../model/types.js';
@@ -20,7 +20,7 @@ const rule: Rule = {
       what: 'A call that returns a promise — an async project function, or a datastore, cache, queue or HTTP/SDK call — is made as a bare statement (or discarded with `void`): it is not awaited, not returned, not assigned and has no `.catch(...)` / `.then(_, onRejected)`. In Python: a coroutine started with `asyncio.create_task(...)` / `ensure_future(...)` whose task is dropped (its exception is never retrieved), or an `async def` called as a statement without `await` (it never runs).',
       why: 'When that promise rejects (a timeout, a refused connection, a 5xx from a vendor), nothing handles it. Since Node 15 an unhandled rejection terminates the process by default (`--unhandled-rejections=throw`): every request in flight on that process fails and every entrypoint of the runtime is down until it restarts — a side effect nobody waited for takes the whole API with it. A surrounding try/catch does not help: the rejection happens after the try block has finished. `void promise` only silences linters; the rejection is still unhandled. A bare Prisma query fails differently: Prisma queries are lazy, so without await or .then it is never sent and the write silently never happens.',
       fix: 'Await it when the caller needs the result or must fail with it: `await this.audit.record(event);`. When it is meant to run in the background, contain its failure where it is started: `this.email.sendWelcome(user).catch((err) => this.logger.error({ err, userId: user.id }, "welcome email failed"));` — or make it durable (enqueue a job with retries) if losing it matters.',
-      falsePositiveGuard: 'Only calls known to return a promise fire: async project functions (or functions returning a dependency call), and dependency calls recognised by the technology packs. Not reported: a `.catch(...)`ed or `.then(ok, onErr)` fire-and-forget, `Promise.allSettled`, returned or assigned promises, constructors, Redis `multi()`/`pipeline()` builders, event emitters (`emitter.emit()`), `res.json()`, array methods, module-level start-up code (`bootstrap()`), and async functions whose whole body is wrapped in a try/catch that does not rethrow (they cannot reject); nor anything in a package whose code registers a `process.on(\'unhandledRejection\', handler)` that does not exit (the rejection is handled there; a bare lazy Prisma query is still reported). Python: a kept task (assigned, added to a set, awaited, gathered), FastAPI BackgroundTasks, and background coroutines whose whole body is inside an `except` that does not re-raise are not reported. Front-end code — component files (.tsx/.jsx/.vue/.svelte) and files of front-end packages (a package.json with next/react/vue and no backend framework) and scripts under a `static/` folder (Django/Flask static files) — is skipped unless a traced server entrypoint reaches the call: in a browser an unhandled rejection is a console error, not a dead process. Test, seed and script files are skipped.',
+      falsePositiveGuard: 'Only calls known to return a promise fire: async project functions (or functions returning a dependency call), and dependency calls recognised by the technology packs. Not reported: a `.catch(...)`ed or `.then(ok, onErr)` fire-and-forget, `Promise.allSettled`, returned or assigned promises, constructors, Redis `multi()`/`pipeline()` builders, event emitters (`emitter.emit()`), `res.json()`, array methods, module-level start-up code (`bootstrap()`), and async functions whose whole body is wrapped in a try/catch that does not rethrow (they cannot reject); nor anything in a package whose code registers a `process.on(\'unhandledRejection\', handler)` that does not exit (the rejection is handled there; a bare lazy Prisma query is still reported). Python: a kept task (assigned, added to a set, awaited, gathered), FastAPI BackgroundTasks, and background coroutines whose whole body is inside an `except` that does not re-raise are not reported. Front-end code — component files (.tsx/.jsx/.vue/.svelte), files of front-end packages (a package.json with next/react/vue and no backend framework, the repository root included: a Next.js app\'s hooks and browser scripts), the UI folder of a package that holds both, and scripts under a `static/` folder (Django/Flask static files) — is skipped unless a traced server entrypoint reaches the call: in a browser an unhandled rejection is a console error, not a dead process. Test, seed and script files are skipped.',
       references: ['https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task', 'https://nodejs.org/api/cli.html#--unhandled-rejectionsmode', 'https://typescript-eslint.io/rules/no-floating-promises/', 'https://nodejs.org/api/process.html#event-unhandledrejection'],
     },
   },
@@ -28,8 +28,6 @@ const rule: Rule = {
     if (!code) return;
     for (const f of facts.values()) {
       if (isNonProductionFile(f.file)) continue;
-      // browser code (a component file, front-end code: code.isFrontend): an unhandled rejection there is a console error, not a dead process
-      const browserSide = COMPONENT_FILE.test(f.file) || code.isFrontend(f.file);
       if (isPy(f.file)) {
         pyFloating(f, facts, code, model, ctx);
         continue;
@@ -45,8 +43,8 @@ const rule: Rule = {
         if (!(target.lazy && !c.chained) && code.rejectionHandler?.(f.file)) continue;
         const owner = namedAncestor(f, inFn);
         const eps = entrypointsOf(code, f.file, inFn);
-        // front-end code runs in a browser unless a traced server entrypoint (a Next.js route handler, a worker) reaches it
-        if (browserSide && !eps.length) continue;
+        // browser code: an unhandled rejection there is a console error, not a dead process
+        if (isBrowserCode(code, f.file, inFn)) continue;
         const blast = runtimeBlast(model, eps);
         const what = target.kind === 'dependency'
           ? `${target.label} (${target.meaning.target.kind}:${target.meaning.target.name})`

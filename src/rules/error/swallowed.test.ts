@@ -148,3 +148,30 @@ export default app;
   }, { rules });
   assert.deepEqual(hits(model, RULE), ['src/render.tsx:5']);
 });
+
+test(`${RULE}: a Next.js app at the root — fires in its route handler, not in its browser tracker script (trap)`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'analytics', dependencies: { next: '^15.0.0', react: '^19.0.0', '@prisma/client': '^6.0.0' } }),
+  'next.config.mjs': `export default { output: 'standalone' };
+`,
+    'src/lib/prisma.ts': `import { PrismaClient } from '@prisma/client';
+export const prisma = new PrismaClient();
+`,
+    'src/app/api/views/route.ts': `import { prisma } from '../../../lib/prisma';
+export async function POST(req: Request) {
+  const { websiteId } = await req.json();
+  prisma.view.create({ data: { websiteId } }).catch(() => {});
+  return new Response(null, { status: 202 });
+}
+`,
+    'src/tracker/index.js': `function beacon(url) {
+  fetch('https://collect.analytics.example.com/api/send', { method: 'POST', body: url }).catch(() => {});
+  try {
+    navigator.sendBeacon('https://collect.analytics.example.com/api/beacon', url);
+  } catch {}
+}
+window.addEventListener('load', () => beacon(location.href));
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/app/api/views/route.ts:4']);
+});

@@ -1,6 +1,6 @@
 import type { CallFact } from '../../extract/facts.js';
 import type { Rule } from '../types.js';
-import { entrypointsOf, functionLabel, isBrowserComponent, isNonProductionFile, routesPhrase } from '../util.js';
+import { entrypointsOf, functionLabel, isBrowserCode, isNonProductionFile, routesPhrase } from '../util.js';
 import { asyncCallee, fnLabel, stableLabel, enclosingFn, namedAncestor, type AsyncCallee } from '../async/_promise.js';
 
 function describe(t: AsyncCallee): string {
@@ -21,7 +21,7 @@ const rule: Rule = {
       what: 'A `catch {}` with an empty body (comments only), or a `.catch(() => {})` / `.catch(noop)`, around a call to a datastore, cache, queue, external API or an async project function: the failure is neither rethrown, nor turned into a return value, nor logged.',
       why: 'When the dependency fails, the code carries on as if it had succeeded and nobody can tell: no log line, no metric, no error for the caller. Outages show up later as missing data or confused users instead of as alerts, and incident timelines have a hole exactly where the failure started.',
       fix: 'Log with context and decide explicitly: rethrow (`throw err`), return an explicit fallback (`return null` with a comment why it is safe), or record the failure: `catch (err) { logger.warn({ err, orderId }, "cache refresh failed; serving stale data"); }`.',
-      falsePositiveGuard: 'Fires only when the try block (or the caught promise) contains a dependency call recognised by a pack, or a call to an async project function — an empty catch around `JSON.parse` of optional input or other local code is not reported. A catch that logs, rethrows, returns a value, or calls `next(err)` / `reject(err)` is not empty. Test, seed and script files are skipped. Browser components (.tsx/.jsx/.vue/.svelte files no server entrypoint runs) are skipped: a swallowed failure there is a UI matter.',
+      falsePositiveGuard: 'Fires only when the try block (or the caught promise) contains a dependency call recognised by a pack, or a call to an async project function — an empty catch around `JSON.parse` of optional input or other local code is not reported. A catch that logs, rethrows, returns a value, or calls `next(err)` / `reject(err)` is not empty. Test, seed and script files are skipped. Browser code that no server entrypoint runs is skipped — component files (.tsx/.jsx/.vue/.svelte), front-end packages, the UI folder of a package that holds both, a Next.js app\'s hooks and browser scripts: a swallowed failure there is a UI matter.',
       references: ['https://eslint.org/docs/latest/rules/no-empty', 'https://cwe.mitre.org/data/definitions/390.html'],
     },
   },
@@ -50,8 +50,8 @@ const rule: Rule = {
         }
         if (!risky.length) continue;
         const fn = k.fn === '<module>' ? undefined : f.functions.find((x) => x.id === k.fn);
-        // a swallowed failure in a browser component is the UI's concern, not the backend's
-        if (isBrowserComponent(code, f.file, fn)) continue;
+        // a swallowed failure in browser code is the UI's concern, not the backend's
+        if (isBrowserCode(code, f.file, fn)) continue;
         const owner = fn ? namedAncestor(f, fn) : undefined;
         const eps = fn ? entrypointsOf(code, f.file, fn) : [];
         const names = [...new Set(risky.map((r) => describe(r.t)))];
@@ -70,6 +70,7 @@ const rule: Rule = {
         const t = asyncCallee(code, facts, f.file, c);
         if (!t) continue;
         const fn = enclosingFn(f, c);
+        if (isBrowserCode(code, f.file, fn)) continue;
         const owner = fn ? namedAncestor(f, fn) : undefined;
         const eps = fn ? entrypointsOf(code, f.file, fn) : [];
         ctx.report({

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { entrypointsOf, functionLabel, isBrowserComponent, isNonProductionFile, routesPhrase } from '../util.js';
+import { entrypointsOf, functionLabel, isBrowserCode, isNonProductionFile, routesPhrase } from '../util.js';
 import { asyncCallee, cap, fnLabel, stableLabel, enclosingFn, namedAncestor, targetsOf } from '../async/_promise.js';
 
 const rule: Rule = {
@@ -15,7 +15,7 @@ const rule: Rule = {
       what: 'A promise-returning call (an async project function or a dependency call) is started without await and given a `.catch(...)` (or `.then(ok, onErr)`) that logs the error: a fire-and-forget side effect whose failure is contained where it starts.',
       why: 'The request does not wait for the side effect and does not fail with it: when the email provider, webhook target or analytics sink is down or slow, the route still answers and the process does not crash on an unhandled rejection. The trade-off is that a failed side effect is lost — there is no retry, and the only trace is a log line.',
       fix: 'Keep it non-blocking. If losing it matters, make it durable: write it to an outbox table in the same transaction or enqueue a job with attempts and backoff, and alert on the failure log or a metric — e.g. `await this.queue.add("send-email", payload, { attempts: 5, backoff: { type: "exponential", delay: 10_000 } })`.',
-      falsePositiveGuard: 'Only when the call returns a promise (async project function or a recognised dependency call), is not awaited, returned or assigned, and the rejection handler logs (a `.catch(() => {})` that swallows silently is not a strength; it is reported by error/swallowed). Module-level start-up code (`bootstrap().catch(...)`) is not a side effect. Test, seed and script files are skipped. Browser components (.tsx/.jsx/.vue/.svelte files no server entrypoint runs) are skipped.',
+      falsePositiveGuard: 'Only when the call returns a promise (async project function or a recognised dependency call), is not awaited, returned or assigned, and the rejection handler logs (a `.catch(() => {})` that swallows silently is not a strength; it is reported by error/swallowed). Module-level start-up code (`bootstrap().catch(...)`) is not a side effect. Test, seed and script files are skipped. Browser code that no server entrypoint runs is skipped (component files, front-end packages, the UI folder of a package that holds both, a Next.js app\'s hooks and browser scripts).',
       references: ['https://nodejs.org/api/process.html#event-unhandledrejection', 'https://microservices.io/patterns/data/transactional-outbox.html'],
     },
   },
@@ -30,7 +30,7 @@ const rule: Rule = {
         const target = asyncCallee(code, facts, f.file, c);
         if (!target) continue;
         const inFn = enclosingFn(f, c);
-        if (!inFn || isBrowserComponent(code, f.file, inFn)) continue;
+        if (!inFn || isBrowserCode(code, f.file, inFn)) continue;
         const owner = namedAncestor(f, inFn);
         const eps = entrypointsOf(code, f.file, inFn);
         const reaches = target.kind === 'project' ? targetsOf(code, target.file, target.fn.id) : target.kind === 'dependency' ? [`${target.meaning.target.kind}:${target.meaning.target.name}`] : [];
