@@ -137,3 +137,37 @@ services:
     image: ghcr.io/acme/billing-api:1.4.2
 `, { 'backend/pyproject.toml': '[project]\nname = "billing-api"\nversion = "1.4.2"\n' }), ['runtime:web']);
 });
+
+test('docker-compose: the stack an end-to-end suite starts (cypress/, e2e/) is not the deployment; the root compose is (trap)', async () => {
+  const stack = (replicas: number) => `
+services:
+  api:
+    build: ..
+    deploy:
+      replicas: ${replicas}
+    environment:
+      DATABASE_URL: postgresql://app:app@db:5432/app
+  db:
+    image: postgres:16
+  cache:
+    image: redis:7
+`;
+  const m = await scanModel({
+    ...app,
+    'docker-compose.yml': `
+services:
+  api:
+    build: .
+    deploy:
+      replicas: 3
+  db:
+    image: postgres:16
+`,
+    'cypress/docker-compose.yml': stack(1),
+    'e2e/docker-compose.yml': stack(1),
+  });
+  const runtimes = m.nodes.filter((n) => n.kind === 'runtime');
+  assert.deepEqual(runtimes.map((n) => [n.id, n.redundancy?.replicas, n.evidence[0].file]), [['runtime:api', 3, 'docker-compose.yml']]);
+  assert.ok(!m.nodes.some((n) => n.id === 'cache:redis'), 'a cache only the test stack starts is not a node');
+  assert.ok(m.nodes.every((n) => n.evidence.every((e) => !/^(cypress|e2e)\//.test(e.file))), 'no evidence from the test stacks');
+});

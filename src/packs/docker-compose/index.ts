@@ -95,6 +95,8 @@ function boundDirs(svc: any, dir: string): string[] {
  * or when the image is named after one of the repository's packages. Otherwise it is a
  * third-party service (tinybird-local, a mock server): not a runtime of the app.
  */
+const TEST_STACK = /(^|\/)(cypress|playwright|e2e|tests?|__tests__|testing|integration-tests?)\//;
+
 function imageRunsOwnCode(svc: any, image: string, dir: string, files: { rel: string; json?: unknown; text: string }[]): boolean {
   if (/\$\{?[A-Za-z_]/.test(image)) return true;
   const manifests = files.filter((f) => MANIFEST.test(f.rel));
@@ -120,6 +122,8 @@ const pack: TechPack = {
     const out: InfraFacts = { runtimes: [], resources: [], env: {} };
     for (const f of files) {
       if (!/(^|\/)(docker-)?compose(\.[\w-]+)?\.ya?ml$/.test(f.rel) || !f.yaml?.length) continue;
+      // the stack an end-to-end suite starts (cypress/docker-compose.yml) is the tests' own, not how the service runs
+      if (TEST_STACK.test(f.rel)) continue;
       const doc = f.yaml[0] as any;
       if (!doc?.services || typeof doc.services !== 'object') continue;
       const dir = f.rel.includes('/') ? f.rel.slice(0, f.rel.lastIndexOf('/')) : '';
