@@ -105,6 +105,44 @@ function globalPrefix(files: FileFacts[], link: EntrypointLink): GlobalPrefix {
   return { exclude: new Set() };
 }
 
+const NEUTRAL = 'neutral';
+
+/** A version as written: `'2'`, `['1', '2']` (the first: the route answers on each), or VERSION_NEUTRAL. */
+function versionOf(v: Val | undefined): string | undefined {
+  if (v && typeof v === 'object' && 'ref' in v && /(^|\.)VERSION_NEUTRAL$/.test(v.ref)) return NEUTRAL;
+  if (v && typeof v === 'object' && 'arr' in v) return versionOf(v.arr[0]);
+  return valToString(v);
+}
+
+/** How versions reach paths: `uri` puts them there, `none` keeps them out, `unknown` (options the scan cannot read) keeps declared ones. */
+interface Versioning {
+  paths: 'uri' | 'none' | 'unknown';
+  defaultVersion?: string;
+}
+
+/**
+ * `app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' })`: every route without a
+ * version of its own answers under `/v1`. Header and media-type versioning leave paths alone, and
+ * without enableVersioning Nest ignores @Version altogether.
+ */
+function versioningOf(files: FileFacts[], link: EntrypointLink): Versioning {
+  for (const f of files) {
+    for (const c of f.calls) {
+      if (c.callee[c.callee.length - 1] !== 'enableVersioning') continue;
+      const opts = c.args[0];
+      // enableVersioning() with no options is URI versioning
+      if (opts === undefined) return { paths: 'uri' };
+      if (!isObj(opts)) return { paths: 'unknown' };
+      const type = opts.obj.type;
+      if (!(type && typeof type === 'object' && 'ref' in type)) return { paths: 'unknown' };
+      if (!/(^|\.)URI$/.test(type.ref)) return { paths: 'none' };
+      const v = versionOf(link.evaluate(f.file, opts.obj.defaultVersion ?? null, c.fn === '<module>' ? undefined : c.fn));
+      return { paths: 'uri', ...(v && v !== NEUTRAL ? { defaultVersion: v } : {}) };
+    }
+  }
+  return { paths: 'none' };
+}
+
 function settingValue(files: FileFacts[], link: EntrypointLink, file: string, v: Val, depth: number): string | undefined {
   if (typeof v === 'string') return v;
   if (depth > 2 || !v || typeof v !== 'object') return undefined;
@@ -126,6 +164,7 @@ const pack: TechPack = {
   packages: ['@nestjs/common', '@nestjs/core', '@nestjs/graphql'],
   entrypoints(files, link) {
     const global = globalPrefix(files, link);
+    const versioning = versioningOf(files, link);
     const globals = globalGuards(files, link);
     const out: EntrypointDef[] = [];
     for (const f of files) {
@@ -133,13 +172,14 @@ const pack: TechPack = {
         const ctrl = cls.decorators.find((d) => d.name === 'Controller');
         if (!ctrl) continue;
         const base = pathArg(ctrl.args[0]);
-        const ctrlVersion = isObj(ctrl.args[0]) ? valToString(ctrl.args[0].obj.version) : undefined;
+        const ctrlVersion = (isObj(ctrl.args[0]) ? versionOf(ctrl.args[0].obj.version) : undefined) ?? versioning.defaultVersion;
         for (const fn of f.functions) {
           if (fn.className !== cls.name) continue;
           for (const d of fn.decorators) {
             const method = METHOD_DECORATORS[d.name];
             if (!method) continue;
-            const version = valToString(fn.decorators.find((x) => x.name === 'Version')?.args[0]) ?? ctrlVersion;
+            const declared = versionOf(fn.decorators.find((x) => x.name === 'Version')?.args[0]) ?? ctrlVersion;
+            const version = declared === NEUTRAL || versioning.paths === 'none' ? undefined : declared;
             const own = joinPath(base, pathArg(d.args[0]));
             const prefix = global.exclude.has(trimSlashes(own)) ? undefined : global.prefix;
             const path = joinPath(prefix, version ? `v${version}` : undefined, base, pathArg(d.args[0]));

@@ -52,6 +52,71 @@ export class MockServerController {
   ]);
 });
 
+test('nestjs: URI versioning with a defaultVersion puts /v1 on routes without their own version; VERSION_NEUTRAL and @Version override it; header versioning and no versioning leave paths alone', async () => {
+  const files = (versioning: string) => ({
+    'src/main.ts': `import { NestFactory } from '@nestjs/core';
+import { VersioningType } from '@nestjs/common';
+import { AppModule } from './app.module';
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule);
+  ${versioning}
+  app.setGlobalPrefix('api');
+  await app.listen(3333);
+}
+bootstrap();
+`,
+    'src/app.module.ts': `import { Module } from '@nestjs/common';
+@Module({})
+export class AppModule {}
+`,
+    'src/portfolio/portfolio.controller.ts': `import { Controller, Get, Version } from '@nestjs/common';
+@Controller('portfolio')
+export class PortfolioController {
+  @Get('details')
+  details() { return {}; }
+  @Get('performance')
+  @Version('2')
+  performance() { return {}; }
+}
+`,
+    'src/auth/auth.controller.ts': `import { Controller, Get, Version, VERSION_NEUTRAL } from '@nestjs/common';
+@Controller('auth')
+export class AuthController {
+  @Get('google/callback')
+  @Version(VERSION_NEUTRAL)
+  googleCallback() { return {}; }
+  @Get('anonymous')
+  anonymous() { return {}; }
+}
+`,
+    'src/health/health.controller.ts': `import { Controller, Get, VERSION_NEUTRAL } from '@nestjs/common';
+@Controller({ path: 'health', version: VERSION_NEUTRAL })
+export class HealthController {
+  @Get()
+  check() { return { ok: true }; }
+}
+`,
+  });
+  const uri = await scanModel(files(`app.enableVersioning({ defaultVersion: '1', type: VersioningType.URI });`));
+  assert.deepEqual(entrypoints(uri), [
+    'entrypoint:GET /api/auth/google/callback',
+    'entrypoint:GET /api/health',
+    'entrypoint:GET /api/v1/auth/anonymous',
+    'entrypoint:GET /api/v1/portfolio/details',
+    'entrypoint:GET /api/v2/portfolio/performance',
+  ]);
+  // header versioning leaves the paths alone, and without enableVersioning @Version does nothing (traps)
+  const unversioned = [
+    'entrypoint:GET /api/auth/anonymous',
+    'entrypoint:GET /api/auth/google/callback',
+    'entrypoint:GET /api/health',
+    'entrypoint:GET /api/portfolio/details',
+    'entrypoint:GET /api/portfolio/performance',
+  ];
+  assert.deepEqual(entrypoints(await scanModel(files(`app.enableVersioning({ type: VersioningType.HEADER, header: 'X-API-Version', defaultVersion: '1' });`))), unversioned);
+  assert.deepEqual(entrypoints(await scanModel(files(`app.enableCors();`))), unversioned);
+});
+
 test('nestjs: GraphQL resolver operations are entrypoints, field resolvers are not', async () => {
   const model = await scanModel({
     'src/db.ts': `import { PrismaClient } from '@prisma/client';
