@@ -62,7 +62,7 @@ export default app;
   assert.match(model.findings.find((f) => f.locations[0].file === 'src/app.ts' && f.locations[0].line === 7)!.impact, /GET \/me/);
 });
 
-test(`${RULE}: silent for non-secret defaults, secret companions, optional API keys with '' and fallbacks to other variables (traps)`, async () => {
+test(`${RULE}: silent for non-secret defaults (periods and lifetimes of a secret too), secret companions, optional API keys with '' and fallbacks to other variables (traps)`, async () => {
   const model = await scanModel({
     ...pkg,
     'src/config.ts': `export const config = {
@@ -75,6 +75,9 @@ test(`${RULE}: silent for non-secret defaults, secret companions, optional API k
   sentryToken: process.env.SENTRY_AUTH_TOKEN ?? '',
   jwtSecret: process.env.JWT_SECRET ?? process.env.LEGACY_JWT_SECRET,
   publicKey: process.env.NEXT_PUBLIC_STRIPE_KEY ?? 'pk_test_123',
+  saltRotation: process.env.SALT_ROTATION || 'month',
+  tokenRefresh: process.env.REFRESH_TOKEN_SECRET_INTERVAL ?? 'daily',
+  sessionKeyLifetime: process.env.SESSION_KEY_MAX_AGE || '7d',
 };
 `,
   }, { rules });

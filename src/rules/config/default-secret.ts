@@ -10,7 +10,7 @@ const SAMPLE_CODE = /(^|\/)(examples?|demos?|samples?|docs?|playground|sandbox)\
 /** Env/config names that hold a secret. */
 const SECRET_NAME = /SECRET|PASSWORD|PASSWD|(^|_)PWD($|_)|(^|_)PASS($|_)|TOKEN|API_?KEY|PRIVATE_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|(^|_)ENC_KEY|CRYPTO_KEY|HMAC|(^|_)SALT($|_)|PEPPER|COOKIE_?KEY|SESSION_?KEY|MASTER_?KEY|AUTH_?KEY|(^|_)JWT($|_)|JWT_?KEY/i;
 /** Names that mention a secret but hold something else (a lifetime, an id, a URL...). */
-const NOT_SECRET = /(^|_)(EXPIRES?(_IN)?|EXPIRY|EXPIRATION|TTL|LIFETIME|MAX_AGE|TIMEOUT|ALG|ALGORITHM|ISSUER|ISS|AUDIENCE|AUD|HEADER|HEADER_NAME|NAME|URL|URI|ENDPOINT|HOST|PORT|PATH|FILE|DIR|ID|LENGTH|LEN|MIN_LENGTH|ROUNDS|COST|ENABLED|REGION|TYPE|MODE|PREFIX|FIELD|DOMAIN|VERSION|REFRESH_INTERVAL|POLICY)$|^(NEXT_PUBLIC|VITE|REACT_APP|EXPO_PUBLIC|PUBLIC)_|TEMPLATE|PASSWORD_RESET|RESET_PASSWORD|FORGOT_PASSWORD|_SUBJECT|_EMAIL|_PAGE|_ROUTE|_QUEUE|_TOPIC|_BUCKET|_COUNT|_LIMIT|_SIZE|_DAYS|_HOURS|_MINUTES|_SECONDS|_MS$/i;
+const NOT_SECRET = /(^|_)(EXPIRES?(_IN)?|EXPIRY|EXPIRATION|TTL|LIFETIME|MAX_AGE|TIMEOUT|ALG|ALGORITHM|ISSUER|ISS|AUDIENCE|AUD|HEADER|HEADER_NAME|NAME|URL|URI|ENDPOINT|HOST|PORT|PATH|FILE|DIR|ID|LENGTH|LEN|MIN_LENGTH|ROUNDS|COST|ENABLED|REGION|TYPE|MODE|PREFIX|FIELD|DOMAIN|VERSION|REFRESH_INTERVAL|INTERVAL|ROTATION|PERIOD|DURATION|STRATEGY|SCHEME|FORMAT|ENCODING|POLICY)$|^(NEXT_PUBLIC|VITE|REACT_APP|EXPO_PUBLIC|PUBLIC)_|TEMPLATE|PASSWORD_RESET|RESET_PASSWORD|FORGOT_PASSWORD|_SUBJECT|_EMAIL|_PAGE|_ROUTE|_QUEUE|_TOPIC|_BUCKET|_COUNT|_LIMIT|_SIZE|_DAYS|_HOURS|_MINUTES|_SECONDS|_MS$/i;
 /** Secrets that sign or encrypt: an empty value is as dangerous as a known one. */
 const SIGNING = /JWT|SESSION|COOKIE|SIGNING|SECRET_KEY|SECRET_KEY_BASE|APP_SECRET|AUTH_SECRET|NEXTAUTH_SECRET|TOKEN_SECRET|HMAC|ENCRYPTION|CRYPTO|MASTER_KEY/i;
 /** A vendor's API credential named like a signing key (STRIPE_SECRET_KEY, CLERK_SECRET_KEY): an API key, not the app's own signing secret. */
@@ -20,7 +20,7 @@ const LITERAL_SECRET_KEYS = /^(secret|secretOrKey|secretOrPrivateKey|jwtSecret|s
 
 const PY_NOT_SECRET_NAME = /TTL|THRESHOLD|TIMEOUT|EXPIR|LIFETIME|INTERVAL|DURATION|_AGE($|_)|_DAYS|_HOURS|_MINUTES|_SECONDS|ALGORITHM|_LENGTH|_URL$|_URI$|_HOST$|_PORT$|COOKIE$|COOKIE_NAME|SAMESITE|_SECURE$|HTTPONLY|_PREFIX$|_HEADER$/;
 /** Defaults that are durations, numbers, booleans or placeholders for "unset" — not credentials. */
-const PY_NOT_SECRET_VALUE = /^(\d+(\.\d+)?\s*(s|sec|seconds?|m|min|minutes?|h|hours?|d|days?|w|weeks?)?|true|false|yes|no|none|null|on|off)$/i;
+const NOT_SECRET_VALUE = /^(\d+(\.\d+)?\s*(ms|s|sec|seconds?|m|min|minutes?|h|hours?|d|days?|w|weeks?|months?|y|years?)?|true|false|yes|no|none|null|on|off|hourly|daily|weekly|monthly|yearly|hour|day|week|month|year)$/i;
 
 export function isSecretName(name: string): boolean {
   const snake = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
@@ -108,8 +108,8 @@ function fromFile(f: FileFacts, facts: Map<string, FileFacts> = new Map()): Hit[
     const wrapped = py && r.default && typeof r.default === 'object' && 'call' in r.default && /(^|\.)Secret(Str|Bytes)$/.test(r.default.call) && r.default.args.length === 1 ? r.default.call.split('.').pop() : undefined;
     const value = literal(wrapped ? (r.default as { args: Val[] }).args[0] : r.default);
     if (value === undefined) continue;
-    // Python settings: JWT_TTL_ACCESS = os.environ.get("JWT_TTL_ACCESS", "5 minutes") is a lifetime, not a secret
-    if (py && (PY_NOT_SECRET_NAME.test(r.name) || PY_NOT_SECRET_VALUE.test(value))) continue;
+    // JWT_TTL_ACCESS = os.environ.get("JWT_TTL_ACCESS", "5 minutes"), SALT_ROTATION || 'month': a lifetime or a period, not a secret
+    if ((py && PY_NOT_SECRET_NAME.test(r.name)) || NOT_SECRET_VALUE.test(value)) continue;
     const how = !py ? `process.env.${r.name} falls back to ${shown(value)}` : r.target ? `the settings field ${r.target} defaults to ${wrapped ? `${wrapped}(${shown(value)})` : shown(value)} when ${r.name} is not set` : `os.environ ${r.name} falls back to ${shown(value)}`;
     push({ line: r.line, name: r.name, value, how });
   }
@@ -118,7 +118,7 @@ function fromFile(f: FileFacts, facts: Map<string, FileFacts> = new Map()): Hit[
     for (const v of f.vars) {
       const name = v.name.split('.').pop() ?? '';
       if (!/^(SECRET_KEY|JWT_SECRET_KEY|SECURITY_PASSWORD_SALT|SESSION_SECRET)$/.test(name) || typeof v.init !== 'string') continue;
-      if (v.init === '' || PY_NOT_SECRET_VALUE.test(v.init)) continue;
+      if (v.init === '' || NOT_SECRET_VALUE.test(v.init)) continue;
       // base.py has the literal, production.py reads the environment: a development default
       if (pySettingOverridden(facts, f.file, v.name, (x) => typeof x !== 'string')) continue;
       push({ line: v.line, name, value: v.init, how: `${v.name} is the literal ${shown(v.init)}` });

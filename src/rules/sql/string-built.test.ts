@@ -91,6 +91,33 @@ export default router;
   assert.deepEqual(bySeverity, { 8: 'critical', 13: 'high' });
 });
 
+test(`${RULE}: a SET search_path built from a setting is not reported (no bind parameters there); request input in it still is critical`, async () => {
+  const model = await scanModel({
+    'src/db.ts': `import { PrismaClient } from '@prisma/client';
+export const prisma = new PrismaClient();
+function getSchema() {
+  return new URL(process.env.DATABASE_URL!).searchParams.get('schema');
+}
+export async function rawQuery(sql: string) {
+  const schema = getSchema();
+  if (schema) await prisma.$executeRawUnsafe(\`SET search_path TO "\${schema}";\`);
+  return prisma.$queryRawUnsafe(sql);
+}
+`,
+    'src/tenants.ts': `import express from 'express';
+import { prisma } from './db';
+const router = express.Router();
+router.post('/tenants/:tenant/switch', async (req, res) => {
+  await prisma.$executeRawUnsafe(\`SET search_path TO "\${req.params.tenant}"\`);
+  res.sendStatus(204);
+});
+export default router;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/tenants.ts:5']);
+  assert.equal(model.findings.find((x) => x.rule === RULE)?.severity, 'critical');
+});
+
 test(`${RULE}: fires where a wrapper's caller builds the text, and for a Supabase RPC running built SQL`, async () => {
   const model = await scanModel({
     'src/db.ts': `import { Pool } from 'pg';

@@ -156,6 +156,12 @@ function partsOf(v: Val): Val[] {
   return [];
 }
 
+/**
+ * Utility statements that take no bind parameters (`SET search_path TO "${schema}"`, SHOW,
+ * LISTEN/NOTIFY): the value has to be in the text, so only request input reaching it is a finding.
+ */
+const UNBINDABLE = /^\s*(SET|RESET|SHOW|LISTEN|UNLISTEN|NOTIFY)\b/i;
+
 const rule: Rule = {
   meta: {
     id: 'sql/string-built',
@@ -169,7 +175,7 @@ const rule: Rule = {
       what: 'SQL text assembled by template-literal interpolation or `+` concatenation of values that are not constants, and passed to an API that executes the text as-is: Prisma `$queryRawUnsafe`/`$executeRawUnsafe`, node-postgres/mysql2 `query`/`execute`, knex `raw`/`whereRaw`..., Sequelize/TypeORM `query`, better-sqlite3 `prepare`, postgres.js `unsafe`, or a Supabase `.rpc()` that runs SQL; in Python, f-strings, `%` and `.format()` into SQLAlchemy `execute(text(...))`, DB-API `cursor.execute(...)`, asyncpg `fetch*`/`execute` or Django `raw()`. Critical when a value can be traced (through locals, constants, collection callbacks and function parameters back to their call sites, across files) to request input: `req.params/query/body/headers`, NestJS `@Query`/`@Param`/`@Body`/`@Headers` parameters, a `*Dto` parameter, a Lambda event.',
       why: 'Whatever reaches the SQL text is executed as SQL: a crafted search term can close the quote and read other tenants\' rows, bypass a filter or modify data with the application role\'s privileges. Even when no user text reaches it today, every distinct value is a new statement text: Postgres cannot reuse the plan and pg_stat_statements files each literal as a separate query, so the slow ones never rank (seed 001: 52 string-built sites, four with raw input, invisible to slow-query ranking).',
       fix: "Keep values out of the SQL text — they become bind parameters:\n\n```ts\n// before\nprisma.$queryRawUnsafe(`SELECT id FROM \"Question\" WHERE title ILIKE '%${term}%'`);\n// after\nprisma.$queryRaw`SELECT id FROM \"Question\" WHERE title ILIKE ${'%' + term + '%'}`;\n// node-postgres\npool.query('SELECT id FROM question WHERE title ILIKE $1', [`%${term}%`]);\n```\nIdentifiers (sort columns, table names) cannot be bound: map them through a fixed allowlist (`const col = SORTABLE[sort] ?? 'created_at'`).",
-      falsePositiveGuard: 'Never fires on tagged templates (`prisma.$queryRaw`...${x}...``, `sql`...``, `Prisma.sql`): their holes are bind parameters; nor on `Prisma.raw`/`Prisma.join` fragments, on text built only from constants (string literals, module `const`s, CONSTANT_CASE and enum members, `cond ? \'ASC\' : \'DESC\'`, lookups in a const object), on numbers (`Math.min(...)`, `Number()`, `parseInt`, NestJS `ParseIntPipe`/`ParseUUIDPipe` parameters, parameters typed `number` with no traced input) and escaping helpers (`escapeLiteral`, `format`, `quote*`), on environment values, or on parameterized calls (`query(\'... $1\', [x])`, Python `execute(text("... :id"), {"id": x})`, `cursor.execute("... %s", (x,))`). When values are bound separately and no piece traces to request input, the remaining interpolation is taken to be structural (placeholder lists) and not reported. `.query`/`.execute` of an unknown library must carry text that reads as SQL. Test, fixture, seed, script and migration files are skipped.',
+      falsePositiveGuard: 'Never fires on tagged templates (`prisma.$queryRaw`...${x}...``, `sql`...``, `Prisma.sql`): their holes are bind parameters; nor on `Prisma.raw`/`Prisma.join` fragments, on text built only from constants (string literals, module `const`s, CONSTANT_CASE and enum members, `cond ? \'ASC\' : \'DESC\'`, lookups in a const object), on numbers (`Math.min(...)`, `Number()`, `parseInt`, NestJS `ParseIntPipe`/`ParseUUIDPipe` parameters, parameters typed `number` with no traced input) and escaping helpers (`escapeLiteral`, `format`, `quote*`), on environment values, on utility statements that cannot take bind parameters (`SET search_path TO "${schema}"`, SHOW, LISTEN/NOTIFY) unless request input reaches them, or on parameterized calls (`query(\'... $1\', [x])`, Python `execute(text("... :id"), {"id": x})`, `cursor.execute("... %s", (x,))`). When values are bound separately and no piece traces to request input, the remaining interpolation is taken to be structural (placeholder lists) and not reported. `.query`/`.execute` of an unknown library must carry text that reads as SQL. Test, fixture, seed, script and migration files are skipped.',
       references: ['https://www.prisma.io/docs/orm/prisma-client/using-raw-sql/raw-queries#sql-injection-prevention', 'https://node-postgres.com/features/queries#parameterized-query', 'https://knexjs.org/guide/raw.html', 'https://cheatsheetseries.owasp.org/cheatsheets/SQL_Injection_Prevention_Cheat_Sheet.html', 'https://www.postgresql.org/docs/current/pgstatstatements.html'],
     },
   },
@@ -213,7 +219,7 @@ const rule: Rule = {
         if (isBuilt(sink.sql)) {
           const t = worst(partsOf(sink.sql).map((p) => taint.of(f.file, call.fn, p)));
           if (t.level === 'const' || t.level === 'safe') continue;
-          if (t.level === 'dynamic' && sink.bound) continue;
+          if (t.level === 'dynamic' && (sink.bound || UNBINDABLE.test(textOf(sink.sql) ?? ''))) continue;
           report(f.file, call, sink, f.file, t, owner, textOf(sink.sql) ?? '');
           continue;
         }
@@ -232,7 +238,7 @@ const rule: Rule = {
           if (sink.api !== 'prisma' && sink.api !== 'pg' && !looksLikeSql(text)) continue;
           const t = worst(partsOf(built).map((p) => taint.of(site.file, site.call.fn, p)));
           if (t.level === 'const' || t.level === 'safe') continue;
-          if (t.level === 'dynamic' && site.call.args.length > idx + 1) continue;
+          if (t.level === 'dynamic' && (site.call.args.length > idx + 1 || UNBINDABLE.test(text))) continue;
           const siteOwner = site.call.fn === '<module>' ? undefined : a.namedOwner(site.file, site.call.fn);
           report(site.file, site.call, sink, f.file, t, siteOwner, text);
         }
