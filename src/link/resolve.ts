@@ -26,6 +26,8 @@ const GLOBAL_EXPORTS: Record<string, { pkg: string; exportName: string }> = {
   setInterval: { pkg: 'node:timers', exportName: 'setInterval' },
 };
 
+const GLOBAL_OBJECTS = new Set(['globalThis', 'global', 'window', 'self']);
+
 export class Resolver {
   private depth = 0;
   constructor(readonly program: Program) {}
@@ -570,9 +572,11 @@ export class Resolver {
     // `getQueue().add(job)` on what a project factory makes; any other call on a call result stays dynamic
     const made = call.root === 'call' && call.recv && chain.length > 1 && !file.endsWith('.py') ? this.callResult(file, fn, call.recv) : undefined;
     if (!made && (call.root === 'call' || call.root === 'other' || chain.length === 0)) return { kind: 'unresolved', reason: 'dynamic callee' };
-    let cur = made ?? this.resolveName(file, fn, chain[0]);
+    // `globalThis.fetch(url)`, `global.setInterval(...)`: the global itself, unless the project names its own `globalThis`
+    const viaGlobal = !made && chain.length > 1 && GLOBAL_OBJECTS.has(chain[0]) && GLOBAL_EXPORTS[chain[1]] && !file.endsWith('.py') && !this.resolveName(file, fn, chain[0]);
+    let cur = made ?? (viaGlobal ? { kind: 'export' as const, ...GLOBAL_EXPORTS[chain[1]] } : this.resolveName(file, fn, chain[0]));
     if (!cur) return { kind: 'unresolved', reason: `unknown name ${chain[0]}` };
-    for (let i = 1; i < chain.length; i++) {
+    for (let i = viaGlobal ? 2 : 1; i < chain.length; i++) {
       if (cur.kind === 'inst') return { kind: 'dep', pkg: cur.inst.pkg, instance: cur.inst, member: chain.slice(i) };
       if (cur.kind === 'export') return { kind: 'dep', pkg: cur.pkg, exportName: cur.exportName, member: chain.slice(i) };
       if (cur.kind === 'fn' && file.endsWith('.py')) {
