@@ -21,7 +21,7 @@ const CLIENTS: Record<string, ResourceRef> = {
   BedrockRuntimeClient: { kind: 'external', name: 'bedrock', tech: 'aws-bedrock' },
 };
 
-const READ_COMMAND = /^(Get|List|Describe|Head|Query|Scan|BatchGet|Receive)/;
+const READ_COMMAND = /^(Get|List|Describe|Head|Query|Scan|BatchGet|TransactGet|Receive)/;
 
 const pack: TechPack = {
   id: 'aws-sdk',
@@ -32,18 +32,24 @@ const pack: TechPack = {
     if (!call.pkg.startsWith('@aws-sdk/')) return undefined;
     const inst = call.instance;
     if (!inst) return { use: 'ignore' };
-    const cls = inst.ctor.split('.')[0] === 'from' ? 'DynamoDBDocumentClient' : inst.ctor.replace(/\.from$/, '').split('.')[0];
+    // 'S3Client', 'DynamoDBDocumentClient.from', '*.DynamoDBDocumentClient.from' (a namespace import)
+    const made = inst.ctor.replace(/^\*\./, '').replace(/\.from$/, '').split('.');
+    const cls = inst.ctor.split('.')[0] === 'from' ? 'DynamoDBDocumentClient' : made[0];
     const known = CLIENTS[cls];
     if (!known) return undefined;
+    // a call on what a client call returned (`(await s3.send(cmd)).Body.transformToString()`): a response, not the client
+    if (made.length > 1) return { use: 'ignore' };
     const command = call.call.args[0];
     // docs/model.md: an SQS queue is sqs-<name>, named from its queue URL as sqs-consumer names the worker's queue
     const queueUrl = command && typeof command === 'object' && 'new' in command ? objGet(command.args[0], 'QueueUrl') : undefined;
     const sqsName = known.name === 'sqs' ? sqsQueueName(queueUrl) : undefined;
     const target = sqsName ? { ...known, name: `sqs-${sqsName}` } : known;
     const op = call.member[call.member.length - 1];
-    if (op === 'destroy' || op === 'middlewareStack' || call.member[0] === 'config') return { use: 'ignore' };
+    if (op === 'destroy' || call.member[0] === 'middlewareStack' || call.member[0] === 'config') return { use: 'ignore' };
     const guards: Guards = {};
-    const cfg = inst.args[0];
+    // DynamoDBDocumentClient.from(new DynamoDBClient({...})) sends through the client it wraps: that client's configuration
+    const arg0 = inst.args[0];
+    const cfg = cls === 'DynamoDBDocumentClient' && arg0 && typeof arg0 === 'object' && 'new' in arg0 ? arg0.args[0] : arg0;
     const handler = objGet(cfg, 'requestHandler');
     const rt = valToNumber(objGet(handler, 'requestTimeout')) ?? (handler && typeof handler === 'object' && 'new' in handler ? valToNumber(objGet(handler.args[0], 'requestTimeout')) : undefined);
     if (rt !== undefined) {
@@ -51,7 +57,7 @@ const pack: TechPack = {
       guards.timeout = true;
     }
     guards.retries = (valToNumber(objGet(cfg, 'maxAttempts')) ?? 3) - 1;
-    const cmdName = command && typeof command === 'object' && 'new' in command ? command.new : op ?? '';
+    const cmdName = command && typeof command === 'object' && 'new' in command ? command.new.split('.').pop()! : op ?? ''; // new AWS.GetObjectCommand(...)
     const readOnly = READ_COMMAND.test(cmdName.replace(/Command$/, '')) || READ_COMMAND.test(op ? op[0].toUpperCase() + op.slice(1) : '');
     const edge = target.kind === 'datastore' ? (readOnly ? 'reads' : 'writes') : target.kind === 'queue' ? (/Send/.test(cmdName) ? 'enqueues' : 'uses') : 'calls';
     return { use: 'dependency', target, edge, guards, readOnly, op: target.kind === 'datastore' ? 'query' : 'http' };

@@ -1,10 +1,20 @@
-import type { FileFacts } from '../../extract/facts.js';
+import type { FileFacts, Val } from '../../extract/facts.js';
 import type { TechPack } from '../types.js';
 
 /** Does the file configure a fallback on the breaker created at this line? */
 function hasFallback(facts: FileFacts, ctorLine: number): boolean {
   // breaker.fallback(...) anywhere in the same file, or an options object with a fallback.
   return facts.calls.some((c) => c.callee[c.callee.length - 1] === 'fallback' && c.callee.length >= 2) || facts.calls.some((c) => c.line === ctorLine && JSON.stringify(c.args).includes('"fallback"'));
+}
+
+/** cockatiel policies that are no breaker: a wrap(...) of only these (retry + timeout) has none. */
+const NOT_BREAKER = /^(retry|timeout|bulkhead|fallback|noop)$/;
+
+/** Is the cockatiel policy a circuit breaker, or a wrap(...) that may hold one (any policy not known to be another kind)? */
+function cockatielBreaker(ctor: string, args: readonly Val[]): boolean {
+  if (/circuitBreaker/.test(ctor)) return true;
+  if (!/(^|\.)wrap$/.test(ctor)) return false;
+  return args.some((a) => !(a && typeof a === 'object' && 'call' in a && (NOT_BREAKER.test(a.call) || (/(^|\.)wrap$/.test(a.call) && !cockatielBreaker(a.call, a.args)))));
 }
 
 /** opossum and cockatiel: a call through a breaker runs the wrapped function behind it. */
@@ -24,7 +34,7 @@ const pack: TechPack = {
       return { use: 'ignore' };
     }
     if (call.pkg === 'cockatiel') {
-      if (op === 'execute') return { use: 'invoke', fn: call.call.args[0], guards: { circuitBreaker: /circuitBreaker|wrap/.test(inst?.ctor ?? '') || undefined } };
+      if (op === 'execute') return { use: 'invoke', fn: call.call.args[0], guards: { circuitBreaker: cockatielBreaker(inst?.ctor ?? '', inst?.args ?? []) || undefined } };
       return { use: 'ignore' };
     }
     return undefined;

@@ -8,6 +8,7 @@ interface Sdk {
   defaultTimeoutMs?: number;
   defaultRetries?: number;
   timeoutOption?: string;
+  /** Option holding the retry count; a dotted path for a nested one ('retryConfig.retries'). */
   retriesOption?: string;
   /** Index of the constructor argument holding options. */
   optionsArg?: number;
@@ -24,15 +25,18 @@ const SDKS: Record<string, Sdk> = {
   openai: { vendor: 'openai', defaultTimeoutMs: 600000, defaultRetries: 2, timeoutOption: 'timeout', retriesOption: 'maxRetries', optionsArg: 0 },
   '@anthropic-ai/sdk': { vendor: 'anthropic', defaultTimeoutMs: 600000, defaultRetries: 2, timeoutOption: 'timeout', retriesOption: 'maxRetries', optionsArg: 0 },
   '@sendgrid/mail': { vendor: 'sendgrid', local: /^(setApiKey|setTimeout)$/ },
-  nodemailer: { vendor: 'smtp', local: /^(verify|use|close)$/ },
+  nodemailer: { vendor: 'smtp', local: /^(verify|use|close|createTransport)$/ },
   twilio: { vendor: 'twilio', timeoutOption: 'timeout', optionsArg: 2 },
-  '@slack/web-api': { vendor: 'slack', timeoutOption: 'timeout', retriesOption: 'retryConfig', optionsArg: 1 },
+  '@slack/web-api': { vendor: 'slack', timeoutOption: 'timeout', retriesOption: 'retryConfig.retries', optionsArg: 1 },
   'firebase-admin': { vendor: 'firebase', local: /^(initializeApp|credential|app|apps)$/ },
-  '@google/generative-ai': { vendor: 'gemini' },
+  '@google/generative-ai': { vendor: 'gemini', local: /^(getGenerativeModel|startChat)$/ },
   postmark: { vendor: 'postmark' },
   '@mailchimp/mailchimp_transactional': { vendor: 'mailchimp' },
   '@sentry/node': { vendor: 'sentry', local: /.*/ },
 };
+
+/** SDK methods that answer with a response (`completion.choices[0].message.content.trim()`): a call on what they returned is on data. */
+const RESPONSE = /^(create|retrieve|list|update|del|send|sendMail|postMessage|generateContent|embedContent|countTokens)$/;
 
 const pack: TechPack = {
   id: 'sdks',
@@ -45,11 +49,13 @@ const pack: TechPack = {
     const m = call.member;
     if (m.length === 0 && !call.instance) return { use: 'ignore' }; // a factory call: twilio(sid, token)
     if (m.length === 0) return undefined;
+    const made = call.instance?.ctor.split('.') ?? [];
+    if (made.length > 1 && RESPONSE.test(made[made.length - 1])) return { use: 'ignore' };
     if (sdk.local?.test(m[0]) || /^(on|once|constructEvent)$/.test(m[m.length - 1])) return { use: 'ignore' };
     const guards: Guards = {};
     const opts = call.instance && sdk.optionsArg !== undefined ? call.instance.args[sdk.optionsArg] : undefined;
     const t = sdk.timeoutOption ? valToNumber(objGet(opts, sdk.timeoutOption)) : undefined;
-    const r = sdk.retriesOption ? valToNumber(objGet(opts, sdk.retriesOption)) : undefined;
+    const r = sdk.retriesOption ? valToNumber(objGet(opts, ...sdk.retriesOption.split('.'))) : undefined;
     const timeoutMs = t ?? sdk.defaultTimeoutMs;
     if (timeoutMs !== undefined) {
       guards.timeoutMs = timeoutMs;

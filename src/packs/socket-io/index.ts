@@ -27,11 +27,15 @@ const pack: TechPack = {
         if (!inst || !('pkg' in inst) || inst.pkg !== 'socket.io') continue;
         const opts = c.args.find((a) => a && typeof a === 'object' && 'obj' in a);
         const path = valToString(objGet(opts, 'path')) ?? '/socket.io';
-        // io.use(mw) and io.on('connection', handler) in the same function
+        // io.use(mw) and io.on('connection', handler) in the same function; a receiver known to be
+        // another package's (Express app.use(mw), the HTTP server's own TCP 'connection' event) is not
+        // this server's. An unresolved one (`let io` assigned in the function) still counts.
         const before: { file: string; fn: string }[] = [];
         let handler: { file: string; fn: string } | undefined;
         for (const d of f.calls) {
           if (d.fn !== c.fn || d.callee.length !== 2) continue;
+          const recv = link.instanceOf(f.file, d.callee[0], d.fn);
+          if (recv && recv.pkg !== 'socket.io') continue;
           if (d.callee[1] === 'use') {
             const h = link.handlerOf(f.file, d.args[0], d.fn);
             if (h) before.push(h);
