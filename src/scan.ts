@@ -14,6 +14,7 @@ import type { Diagnostic, Evidence, Model } from './model/types.js';
 import { PACKS } from './packs/index.js';
 import { hostOf } from './packs/http-clients/index.js';
 import { prismaDatastore } from './packs/prisma/index.js';
+import { parsePrismaSchema } from './schema/prisma.js';
 import type { EntrypointDef, EntrypointLink, InfraFacts, Instance, PackContext } from './packs/types.js';
 import { parseAll } from './parse/pool.js';
 import { cmpStr } from './shared/compare.js';
@@ -85,7 +86,8 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   const infra = mergeInfra(PACKS.filter((p) => p.readConfig).map((p) => p.readConfig!(configs)));
   const envValue = (name: string) => infra.env?.[name]?.value;
   const prismaSchema = configs.find((c) => c.rel.endsWith('.prisma') && /datasource\s+\w+\s*\{/.test(c.text));
-  const prismaProvider = prismaSchema ? /provider\s*=\s*"([a-z]+)"/.exec(prismaSchema.text.slice(prismaSchema.text.search(/datasource\s+\w+\s*\{/)))?.[1] : undefined;
+  // the schema reader capacity uses too (comments stripped): the model and the budget name the same engine
+  const prismaProvider = prismaSchema ? parsePrismaSchema([prismaSchema]).datasources[0]?.provider : undefined;
   const packCtx: PackContext = { env: envValue, envSource: (name) => infra.env?.[name]?.evidence, declared: infra.resources, prismaProvider };
   if (prismaSchema) {
     const ds = prismaDatastore(prismaProvider);

@@ -1,4 +1,14 @@
-import type { TechPack } from '../types.js';
+import type { DepCall, TechPack } from '../types.js';
+
+const QUERY_OPS = new Set(['query', 'execute', 'none', 'one', 'many', 'any', 'oneOrNone']);
+
+/** The SQL text of a query call: a literal or template argument, a query config (`{ text }` in pg, `{ sql }` in mysql2), or a postgres.js tagged template. */
+function sqlText(call: DepCall): string {
+  if (call.call.template !== undefined) return call.call.template;
+  const first = call.call.args[0];
+  const v = first && typeof first === 'object' && 'obj' in first ? first.obj.text ?? first.obj.sql : first;
+  return typeof v === 'string' ? v : v && typeof v === 'object' && 'tpl' in v ? v.tpl : '';
+}
 
 /** node-postgres and postgres.js: a query is a read unless its text starts with a write verb. */
 const pack: TechPack = {
@@ -11,9 +21,11 @@ const pack: TechPack = {
     const isMysql = call.pkg === 'mysql2';
     const target = { kind: 'datastore' as const, name: isMysql ? 'mysql' : 'postgres', tech: isMysql ? 'mysql' : 'postgresql' };
     if (!call.instance) return undefined;
-    if (op === 'query' || op === 'execute' || op === 'none' || op === 'one' || op === 'many' || op === 'any' || op === 'oneOrNone' || (call.pkg === 'postgres' && call.member.length === 0)) {
-      const first = call.call.args[0];
-      const text = typeof first === 'string' ? first : first && typeof first === 'object' && 'tpl' in first ? first.tpl : '';
+    // postgres.js: sql`...` is a query; sql(value) only builds an identifier or a values list inside one
+    const tagged = call.pkg === 'postgres' && call.member.length === 0;
+    if (tagged && call.call.template === undefined) return { use: 'ignore' };
+    if (tagged || QUERY_OPS.has(op) || (call.pkg === 'postgres' && op === 'unsafe')) {
+      const text = sqlText(call);
       const write = /^\s*(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE)\b/i.test(text);
       return { use: 'dependency', target, edge: write ? 'writes' : 'reads', readOnly: !write && /^\s*(SELECT|WITH)\b/i.test(text), op: 'raw-query' };
     }

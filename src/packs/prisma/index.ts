@@ -1,7 +1,7 @@
 import type { TechPack } from '../types.js';
 
-const READS = new Set(['findMany', 'findFirst', 'findUnique', 'findFirstOrThrow', 'findUniqueOrThrow', 'count', 'aggregate', 'groupBy', '$queryRaw', '$queryRawUnsafe']);
-const WRITES = new Set(['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'upsert', 'delete', 'deleteMany', '$executeRaw', '$executeRawUnsafe']);
+const READS = new Set(['findMany', 'findFirst', 'findUnique', 'findFirstOrThrow', 'findUniqueOrThrow', 'count', 'aggregate', 'groupBy', 'findRaw', 'aggregateRaw', '$queryRaw', '$queryRawUnsafe']);
+const WRITES = new Set(['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany', '$executeRaw', '$executeRawUnsafe']);
 const IGNORED = new Set(['$disconnect', '$on', '$use', '$extends', '$transaction']);
 
 /** Prisma's provider → faultline datastore names (docs/model.md). */
