@@ -1,4 +1,4 @@
-import { parseKeyValueConf, settingValue, yamlKeyLine } from '../_infra.js';
+import { isInfraImage, parseKeyValueConf, settingValue, yamlKeyLine } from '../_infra.js';
 import type { InfraFacts, TechPack } from '../types.js';
 import type { Evidence } from '../../model/types.js';
 import type { ConfigFile } from '../../walk/config-files.js';
@@ -30,7 +30,9 @@ const pack: TechPack = {
       if (!v || typeof v !== 'object') continue;
       const at = (...path: string[]): Evidence => ({ file: f.rel, line: yamlKeyLine(f.text, 1, path) });
       // the chart's own application workload
-      const appChart = !/^(postgres|postgresql|pgbouncer|redis|mysql)/i.test(chart);
+      // a vendored third-party subchart (charts/nginx with image bitnami/nginx) runs none of the app's code
+      const image = typeof v.image === 'string' ? v.image : v.image && typeof v.image === 'object' ? [v.image.registry, v.image.repository].filter((x) => typeof x === 'string').join('/') : '';
+      const appChart = !/^(postgres|postgresql|pgbouncer|redis|mysql)/i.test(chart) && !(image && isInfraImage(image));
       if (appChart && v.image && (v.replicaCount !== undefined || v.autoscaling)) {
         const auto = v.autoscaling?.enabled ? num(v.autoscaling.maxReplicas) : undefined;
         const env: Record<string, { value: string; evidence: Evidence }> = {};

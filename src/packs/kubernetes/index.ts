@@ -1,7 +1,7 @@
 // NOTE (packs helper, 21:20): this file was overwritten by mistake at 21:11 by the helper writing
 // the code packs, and rebuilt from the transpiled copy in the tsx cache (the 21:06 version): the
 // logic is the same, the original comments and any edits after 21:06 are lost.
-import { databaseImage, docStartLines, isInfraImage, postgresFlags, settingValue, yamlKeyLine } from '../_infra.js';
+import { databaseImage, isInfraImage, postgresFlags, settingValue, yamlKeyLine } from '../_infra.js';
 import type { InfraFacts, TechPack } from '../types.js';
 import type { Evidence } from '../../model/types.js';
 import type { ConfigFile } from '../../walk/config-files.js';
@@ -17,14 +17,37 @@ interface Doc {
 
 type EnvMap = Record<string, { value: string; evidence: Evidence }>;
 
+/**
+ * 1-based first line of each YAML document, one per document the parser returns: a `---`
+ * always starts one (`---` right after `---` is an empty document), comments before the first
+ * `---` belong to it, and content with no `---` before it (or after a `...`) starts one.
+ */
+function documentStarts(text: string): number[] {
+  const out: number[] = [];
+  let open = false;
+  text.split('\n').forEach((l, i) => {
+    if (/^---(\s|$)/.test(l)) {
+      out.push(i + 2);
+      open = true;
+    } else if (/^\.\.\.(\s|$)/.test(l)) open = false;
+    else if (!open && /^\s*[^\s#%]/.test(l)) {
+      out.push(i + 1);
+      open = true;
+    }
+  });
+  return out;
+}
+
 function docsOf(files: ConfigFile[]): Doc[] {
   const out: Doc[] = [];
+  // a Helm chart's templates are not manifests until rendered (the helm pack reads its values)
+  const charts = files.filter((f) => /(^|\/)Chart\.ya?ml$/.test(f.rel)).map((f) => f.rel.slice(0, f.rel.lastIndexOf('/') + 1));
   for (const f of files) {
     if (!/\.ya?ml$/i.test(f.rel) || !f.yaml?.length || !/^\s*apiVersion:/m.test(f.text) || !/^\s*kind:/m.test(f.text)) continue;
-    const starts = docStartLines(f.text);
-    const nonEmpty = starts.filter((s, i) => f.text.split('\n').slice(s - 1, (starts[i + 1] ?? 1e9) - 2).some((l) => /^\s*[A-Za-z]/.test(l)));
+    if (charts.some((dir) => f.rel.startsWith(`${dir}templates/`))) continue;
+    const starts = documentStarts(f.text);
     f.yaml.forEach((doc: any, i) => {
-      if (doc && typeof doc === 'object' && typeof doc.kind === 'string') out.push({ file: f, doc, start: nonEmpty[i] ?? 1, end: nonEmpty[i + 1] });
+      if (doc && typeof doc === 'object' && typeof doc.kind === 'string') out.push({ file: f, doc, start: starts[i] ?? 1, end: starts[i + 1] });
     });
   }
   return out;
@@ -69,7 +92,8 @@ const pack: TechPack = {
     }
     for (const d of docs) {
       const { kind, metadata, spec } = d.doc;
-      const name = metadata?.name ? String(metadata.name) : undefined;
+      // a templated name (`{{ include ... }}` parses as a map) names nothing
+      const name = typeof metadata?.name === 'string' || typeof metadata?.name === 'number' ? String(metadata.name) : undefined;
       if (!name || !spec || typeof spec !== 'object') continue;
       const ev: Evidence = { file: d.file.rel, line: nameLine(d) };
       if (WORKLOADS.has(kind)) {
@@ -99,7 +123,8 @@ const pack: TechPack = {
         const app = containers.find((c) => typeof c.image === 'string' && !isInfraImage(c.image));
         if (!app) continue;
         const scale = scaling.get(name);
-        const replicas = num(spec.replicas) ?? scale?.min ?? 1;
+        // absent: Kubernetes runs 1 (or the autoscaler's minimum); templated (`${REPLICAS}`): unknown
+        const replicas = spec.replicas === undefined ? scale?.min ?? 1 : num(spec.replicas) ?? scale?.min;
         const command = [...(app.command ?? []), ...(app.args ?? [])].map(String).join(' ') || undefined;
         out.runtimes!.push({ name, tech: 'container', evidence: scale ? [ev, scale.evidence] : [ev], sourceDirs: [''], command, env, origin: 'kubernetes', redundancy: { replicas, ...(scale?.max !== undefined ? { maxReplicas: scale.max } : {}) } });
       } else if (kind === 'Cluster' && /cnpg|postgresql/.test(String(d.doc.apiVersion))) {

@@ -1,3 +1,4 @@
+import { yamlKeyLine } from '../_infra.js';
 import type { InfraFacts, TechPack } from '../types.js';
 
 /** Line of `KEY:` under the `environment:` of a top-level block (provider) or of a function. */
@@ -27,7 +28,10 @@ const pack: TechPack = {
       const doc = f.yaml[0] as any;
       if (!doc || typeof doc !== 'object' || !doc.functions) continue;
       const dir = f.rel.includes('/') ? f.rel.slice(0, f.rel.lastIndexOf('/')) : '';
-      const providerTimeout = typeof doc.provider?.timeout === 'number' ? doc.provider.timeout : undefined;
+      // a timeout written as a variable (`${param:timeout}`) is unknown, not the framework default
+      const providerTimeout = doc.provider?.timeout === undefined ? 6 : typeof doc.provider.timeout === 'number' ? doc.provider.timeout : undefined;
+      // the top-level `functions:` (a plugin's config under custom: may have its own)
+      const fnsLine = f.text.split('\n').findIndex((l) => /^functions\s*:/.test(l)) + 1 || 1;
       for (const [name, fn] of Object.entries<any>(doc.functions)) {
         if (!fn || typeof fn !== 'object') continue;
         const events: any[] = Array.isArray(fn.events) ? fn.events : [];
@@ -39,6 +43,8 @@ const pack: TechPack = {
         });
         const handler = typeof fn.handler === 'string' ? fn.handler : undefined;
         const handlerFile = handler ? `${dir ? dir + '/' : ''}${handler.replace(/\.[^.]+$/, '')}` : undefined;
+        // `src/jobs/thumbnail.main`: the module path, then the export after the last dot
+        const handlerExport = handler && /\.[^./]+$/.test(handler) ? handler.slice(handler.lastIndexOf('.') + 1) : undefined;
         const env: Record<string, { value: string; evidence: { file: string; line: number } }> = {};
         for (const [scope, vars] of [['provider', doc.provider?.environment], [name, fn.environment]] as const) {
           if (!vars || typeof vars !== 'object') continue;
@@ -48,8 +54,8 @@ const pack: TechPack = {
           }
         }
         out.runtimes!.push({
-          name, tech: 'aws-lambda', evidence: [{ file: f.rel, line: f.lineOf(`${name}:`) }], proxiesHttp: proxies || undefined, handlerFile,
-          sourceDirs: [dir], timeoutSec: typeof fn.timeout === 'number' ? fn.timeout : providerTimeout ?? 6,
+          name, tech: 'aws-lambda', evidence: [{ file: f.rel, line: yamlKeyLine(f.text, fnsLine, ['functions', name]) }], proxiesHttp: proxies || undefined, handlerFile, handlerExport,
+          sourceDirs: [dir], timeoutSec: fn.timeout === undefined ? providerTimeout : typeof fn.timeout === 'number' ? fn.timeout : undefined,
           reservedConcurrency: typeof fn.reservedConcurrency === 'number' ? fn.reservedConcurrency : undefined,
           provisionedConcurrency: typeof fn.provisionedConcurrency === 'number' ? fn.provisionedConcurrency : undefined,
           redundancy: { replicas: typeof fn.reservedConcurrency === 'number' ? fn.reservedConcurrency : undefined },

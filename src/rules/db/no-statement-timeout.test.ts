@@ -46,6 +46,11 @@ test(`${RULE}: silent when the URL only exists as an SSM placeholder (unknown) a
   const lambda = await scanModel({
     'package.json': JSON.stringify({ name: 'invoices-api', dependencies: { '@prisma/client': '^5.14.0' } }),
     'serverless.yml': lambdaServerless(),
+    'prisma/schema.prisma': `datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+`,
     'src/handler.ts': `import { PrismaClient } from '@prisma/client';
 
 const prisma = new PrismaClient();
