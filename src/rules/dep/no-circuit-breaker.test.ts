@@ -257,3 +257,37 @@ def fetch_rates():
 `), { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: a fetch wrapper passing its callers' options on — silent where the caller sets a timeout and falls back; elsewhere reported without claiming "no timeout"`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'portfolio', dependencies: { express: '^4' } }),
+    'src/fetch/fetch.ts': `export async function fetchWithProxy(input: string, init?: RequestInit) {
+  return globalThis.fetch(input, init);
+}
+`,
+    'src/logo/logo.ts': `import { fetchWithProxy } from '../fetch/fetch';
+export async function logoFor(domain: string) {
+  try {
+    const res = await fetchWithProxy('https://icons.example.com/favicon?domain=' + domain, { signal: AbortSignal.timeout(3000) });
+    return await res.blob();
+  } catch {
+    return undefined;
+  }
+}
+export async function testProvider(symbol: string) {
+  const res = await fetchWithProxy('https://icons.example.com/quote/' + symbol, { signal: AbortSignal.timeout(3000) });
+  return res.json();
+}
+`,
+    'src/server.ts': `import express from 'express';
+import { logoFor, testProvider } from './logo/logo';
+const app = express();
+app.get('/logo/:domain', async (req, res) => res.send(await logoFor(req.params.domain)));
+app.post('/admin/providers/:symbol/test', async (req, res) => res.json(await testProvider(req.params.symbol)));
+app.listen(3000);
+`,
+  }, { rules });
+  const found = model.findings.filter((f) => f.rule === RULE);
+  assert.deepEqual(found.map((f) => f.impact.match(/^(.*?) depends? on/)?.[1]), ['POST /admin/providers/:symbol/test']);
+  assert.ok(!/no timeout/.test(found[0].impact), found[0].impact);
+});
