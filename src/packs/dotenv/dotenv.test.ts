@@ -77,3 +77,11 @@ test('dotenv: a commented-out line in .env does not shadow the example; no value
   assert.deepEqual(none.scan.infra.env, { LOG_LEVEL: { value: 'debug', evidence: { file: '.env', line: 2 } } });
   assert.deepEqual(datastores(none.model), ['datastore:sql sql']);
 });
+
+test('dotenv: .env.dist, .env.sample and .env.*.template are templates too: a real .env.local beats them even when it sorts after', async () => {
+  for (const template of ['.env.dist', '.env.sample', '.env.production.template']) {
+    const r = await scanTree({ ...sequelizeApp, [template]: example, '.env.local': 'DATABASE_URL=mysql://catalog:pw@127.0.0.1:3306/catalog\n' }, { rules: [] });
+    assert.deepEqual(datastores(r.model), ['datastore:mysql mysql'], template);
+    assert.deepEqual(r.scan.infra.env?.DATABASE_URL?.evidence, { file: '.env.local', line: 1 }, template);
+  }
+});

@@ -37,3 +37,21 @@ test(`${RULE}: silent when no infrastructure says how it is deployed`, async () 
   const model = await scanModel(base, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: a Kubernetes Deployment with no replicas field is one replica; templated replicas are unknown, not one (trap)`, async () => {
+  const deployment = (replicas: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop-api
+spec:
+${replicas}  template:
+    spec:
+      containers:
+        - name: api
+          image: ghcr.io/acme/shop-api:1.4.2
+`;
+  const unset = await scanModel({ ...base, 'k8s/deployment.yaml': deployment('') }, { rules });
+  assert.deepEqual(hits(unset, RULE), ['k8s/deployment.yaml:4']);
+  const templated = await scanModel({ ...base, 'k8s/deployment.yaml': deployment('  replicas: ${REPLICAS}\n') }, { rules });
+  assert.deepEqual(hits(templated, RULE), []);
+});

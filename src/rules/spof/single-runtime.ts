@@ -29,7 +29,8 @@ const rule: Rule = {
     const infra = code?.infra.runtimes?.find((r) => `runtime:${r.name}` === runtime.id);
     if (!infra) return;
     const lambdaProxy = infra.tech === 'aws-lambda' && infra.proxiesHttp;
-    const single = (runtime.redundancy?.replicas ?? (infra.tech === 'container' ? 1 : undefined)) === 1;
+    // replicas the config leaves unknown (`replicas: ${REPLICAS}`) are not one: compose, Kubernetes and Helm already say 1 when nothing is set
+    const single = runtime.redundancy?.replicas === 1;
     if (!lambdaProxy && !single) return;
     const ev = bestEvidence(runtime.evidence);
     const why = lambdaProxy ? `one function behind a catch-all route shares one concurrency and cold-start budget` : `it runs as a single replica`;
