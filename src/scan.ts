@@ -5,20 +5,19 @@ import path from 'node:path';
 import type { FactIndex, FileFacts, Val } from './extract/facts.js';
 import { Program, type WorkspacePackage } from './link/program.js';
 import { pyComponent } from './link/python-modules.js';
-import { packageRootOf, rejectionHandlers } from './link/rejection-handlers.js';
+import { rejectionHandlers } from './link/rejection-handlers.js';
 import { Resolver } from './link/resolve.js';
 import { Tracer, type Use } from './link/trace.js';
 import { buildModel, componentFromPath, nestModules, type TracedEntrypoint } from './model/build.js';
 import { frontendScope } from './model/frontend.js';
 import type { Diagnostic, Evidence, Model } from './model/types.js';
 import { PACKS } from './packs/index.js';
-import { hostOf } from './packs/http-clients/index.js';
 import { prismaDatastore } from './packs/prisma/index.js';
 import { parsePrismaSchema } from './schema/prisma.js';
 import type { EntrypointDef, EntrypointLink, InfraFacts, Instance, PackContext } from './packs/types.js';
 import { parseAll } from './parse/pool.js';
 import { cmpStr } from './shared/compare.js';
-import { posixDir } from './shared/paths.js';
+import { packageRootOf, posixDir } from './shared/paths.js';
 import { UserError } from './shared/errors.js';
 import { readConfigFiles, type ConfigFile } from './walk/config-files.js';
 import { walk } from './walk/walk.js';
@@ -135,7 +134,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     const uses = def.handler ? tracer.usesOf(def.handler.file, def.handler.fn) : [];
     const beforeUses: Use[] = (def.before ?? []).flatMap((b) => tracer.usesOf(b.file, b.fn).map((u) => ({ ...u, order: 0 })));
     if (def.requiresUses && !uses.some(isWork) && !beforeUses.some(isWork)) continue;
-    traced.push({ def, uses: uses.filter((u) => !isApiSelfCall(u)), beforeUses });
+    traced.push({ def, uses, beforeUses });
   }
 
   opts.onProgress?.('model');
@@ -145,7 +144,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     if (!componentCache.has(file)) componentCache.set(file, opts.componentOverride?.(file) ?? (file.endsWith('.py') ? pyComponent(program.py, file) : componentFromPath(file, modules)));
     return componentCache.get(file);
   };
-  const runtimeOf = makeRuntimeOf(infra, fileList, packageJsons);
+  const runtimeOf = makeRuntimeOf(infra, packageJsons);
   const clientCalls = findClientCalls(fileList.filter((f) => isFrontend(f.file)), tracer, [...defs.values()]);
 
   // one reachability walk per entrypoint root: which functions some entrypoint runs, and which entrypoints run each function
@@ -230,10 +229,6 @@ function isWork(u: Use): boolean {
   return u.call.callee[u.call.callee.length - 1] !== 'ping';
 }
 
-function isApiSelfCall(_u: Use): boolean {
-  return false;
-}
-
 function resolveHandlerFile(facts: FactIndex, handlerFile: string): string | undefined {
   // serverless points at the built file (dist/main); the source is src/main.ts
   const base = handlerFile.replace(/\.[^./]+$/, '');
@@ -301,13 +296,12 @@ function makeEntrypointLink(program: Program, resolver: Resolver, files: FileFac
   };
 }
 
-function makeRuntimeOf(infra: InfraFacts, files: FileFacts[], packageJsons: ConfigFile[]): (ep: EntrypointDef) => string | undefined {
+function makeRuntimeOf(infra: InfraFacts, packageJsons: ConfigFile[]): (ep: EntrypointDef) => string | undefined {
   const runtimes = infra.runtimes ?? [];
   const lambdaProxies = runtimes.filter((r) => r.tech === 'aws-lambda' && r.proxiesHttp);
   const containers = runtimes.filter((r) => r.tech === 'container');
   const pkgDirs = packageJsons.map((c) => ({ dir: posixDir(c.rel), name: String((c.json as any).name ?? '') })).sort((a, b) => b.dir.length - a.dir.length);
   const under = (file: string, dir: string) => dir === '' || file.startsWith(dir + '/');
-  void files;
   return (ep) => {
     if (ep.runtime) return ep.runtime;
     const file = ep.handler?.file ?? ep.evidence.file;
@@ -351,7 +345,6 @@ function findClientCalls(frontFiles: FileFacts[], tracer: Tracer, defs: Entrypoi
       if (match) out.push({ entrypoint: `entrypoint:${match.name}`, evidence: { file: f.file, line: c.line } });
     }
   }
-  void hostOf;
   return out;
 }
 

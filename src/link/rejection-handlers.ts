@@ -4,13 +4,7 @@
 // uses contained (model) and async/floating-promise stays silent (rules) — one answer for both.
 import type { FileFacts } from '../extract/facts.js';
 import type { Evidence } from '../model/types.js';
-
-/** The folder of the nearest package.json above a file ('' for the repository root). */
-export function packageRootOf(packageDirs: readonly string[], file: string): string {
-  let best = '';
-  for (const dir of packageDirs) if (dir.length > best.length && file.startsWith(dir + '/')) best = dir;
-  return best;
-}
+import { packageRootOf } from '../shared/paths.js';
 
 const LISTEN = new Set(['on', 'once', 'addListener', 'prependListener']);
 

@@ -2,8 +2,7 @@
 // dependency of the backend comes from them (their calls to the backend's own API become a
 // `client` node instead).
 import type { FileFacts } from '../extract/facts.js';
-import { packageRootOf } from '../link/rejection-handlers.js';
-import { posixDir } from '../shared/paths.js';
+import { packageRootOf, posixDir } from '../shared/paths.js';
 import type { ConfigFile } from '../walk/config-files.js';
 
 const FRONTEND_DEPS = ['next', 'react', 'vue', 'svelte', '@angular/core', 'nuxt', 'react-dom', 'expo', 'react-native', 'solid-js', 'preact'];
