@@ -12,10 +12,26 @@ export function databaseImage(image: string): ResourceRef | undefined {
   return undefined;
 }
 
-/** Images that are infrastructure, not the application being scanned (never a runtime of its code). */
+/**
+ * Images that are infrastructure, not the application being scanned (never a runtime of its
+ * code). A name counts as a whole path segment (up to a tag, digest or the next segment):
+ * `acme/promotions` or `acme/kafka-consumer` is the team's own code, not Prometheus or Kafka.
+ */
+const INFRA_IMAGE = new RegExp(
+  '(^|/)(' +
+    [
+      'redis(-stack(-server)?)?', 'valkey', 'memcached', 'mongo(-express)?', 'rabbitmq', 'kafka(-ui)?', 'cp-kafka', 'cp-zookeeper', 'cp-schema-registry', 'zookeeper',
+      'nginx(-unprivileged)?', 'nginxinc', 'envoy(proxy)?', 'haproxy', 'traefik', 'caddy', 'istio', 'busybox', 'alpine', 'curlimages',
+      'prom', 'prometheus', 'grafana', 'loki', 'tempo', 'otel', 'opentelemetry-collector(-contrib)?', 'jaeger(tracing)?', 'fluent', 'fluentd', 'fluent-bit', 'datadog(hq)?',
+      'elasticsearch', 'kibana', 'minio', 'localstack', 'mailhog', 'maildev', 'mailpit', 'smtp4dev', 'adminer', 'pgadmin\\d*', 'dpage', 'bitnami',
+      'vault', 'consul', 'etcd', 'hashicorp',
+    ].join('|') +
+    ')([:@/]|$)',
+);
+
 export function isInfraImage(image: string): boolean {
   const i = image.toLowerCase().replace(/^docker\.io\//, '');
-  return /(^|\/)(redis|valkey|memcached|mongo|rabbitmq|kafka|zookeeper|nginx|envoy|haproxy|traefik|busybox|alpine|curlimages|prom|prometheus|grafana|otel|jaeger|fluent|datadog|elasticsearch|kibana|minio|localstack|mailhog|maildev|mailpit|smtp4dev|adminer|pgadmin|bitnami|memcached|vault|consul|etcd|caddy|istio)/.test(i) || /(exporter|kafdrop|akhq|redisinsight)(:|@|$)/.test(i) || !!databaseImage(image);
+  return INFRA_IMAGE.test(i) || /(exporter|kafdrop|akhq|redisinsight)(:|@|$)/.test(i) || !!databaseImage(image);
 }
 
 /** 1-based start line of each YAML document in a multi-document file. */

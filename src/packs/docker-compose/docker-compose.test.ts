@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scanModel } from '../../../test/helpers/fixture.js';
+import { imageResource } from './index.js';
 
 const app = {
   'backend/app/__init__.py': '',
@@ -170,4 +171,42 @@ services:
   assert.deepEqual(runtimes.map((n) => [n.id, n.redundancy?.replicas, n.evidence[0].file]), [['runtime:api', 3, 'docker-compose.yml']]);
   assert.ok(!m.nodes.some((n) => n.id === 'cache:redis'), 'a cache only the test stack starts is not a node');
   assert.ok(m.nodes.every((n) => n.evidence.every((e) => !/^(cypress|e2e)\//.test(e.file))), 'no evidence from the test stacks');
+});
+
+test('docker-compose: an app image whose name starts like an infrastructure one (promotions, kafka-consumer) is still the app; prom/prometheus and confluentinc/cp-kafka are not (trap)', async () => {
+  const runtimes = async (compose: string, extra: Record<string, string> = {}) =>
+    (await scanModel({ ...app, 'compose.yml': compose, ...extra })).nodes.filter((n) => n.kind === 'runtime').map((n) => n.id).sort();
+  const manifest = (name: string) => ({ 'backend/pyproject.toml': `[project]\nname = "${name}"\nversion = "1.0.0"\n` });
+  assert.deepEqual(await runtimes(`
+services:
+  api:
+    image: ghcr.io/acme/promotions:2.3.0
+`, manifest('promotions')), ['runtime:api']);
+  assert.deepEqual(await runtimes(`
+services:
+  consumer:
+    image: acme/kafka-consumer:1.0.0
+`, manifest('kafka-consumer')), ['runtime:consumer']);
+  // nor is it the server it talks to: an app image's name gives no Kafka or MongoDB (whose settings would be read from it)
+  assert.equal(imageResource('acme/kafka-consumer:1.0.0'), undefined);
+  assert.equal(imageResource('acme/mongo-sync:3'), undefined);
+  assert.equal(imageResource('ghcr.io/acme/postgres-backup:1'), undefined);
+  assert.equal(imageResource('mongo-express:1'), undefined);
+  assert.equal(imageResource('provectuslabs/kafka-ui'), undefined);
+  assert.equal(imageResource('bitnami/kafka:3.7')?.name, 'kafka');
+  assert.equal(imageResource('confluentinc/cp-kafka:7.6.1')?.name, 'kafka');
+  assert.equal(imageResource('redis/redis-stack-server:7.2.0-v10')?.name, 'redis');
+  assert.equal(imageResource('postgis/postgis:16-3.4')?.name, 'postgres');
+  assert.equal(imageResource('localhost:5000/postgres:16')?.name, 'postgres');
+  assert.equal(imageResource('mongo@sha256:abc')?.name, 'mongodb');
+  // the vendors' own images stay infrastructure, even beside a package of the same name
+  assert.deepEqual(await runtimes(`
+services:
+  metrics:
+    image: prom/prometheus:v2.53.0
+  broker:
+    image: confluentinc/cp-kafka:7.6.1
+  tracing:
+    image: jaegertracing/all-in-one:1.57
+`, manifest('prometheus')), ['runtime:app']);
 });

@@ -4,19 +4,27 @@ import { isInfraImage } from '../_infra.js';
 import type { InfraFacts, ResourceRef, TechPack } from '../types.js';
 
 /** Image name → the resource it runs (docs/model.md naming). */
+/**
+ * The server an image runs, from its repository name (the last path segment, without tag or
+ * digest): `postgres:16`, `bitnami/redis`, `confluentinc/cp-kafka`. The whole name must match:
+ * `acme/kafka-consumer`, `acme/mongo-sync` or `postgres-backup` is code that talks to the
+ * server, and so are admin UIs and exporters named after it (mongo-express, kafka-ui).
+ */
+const IMAGE_SERVERS: [RegExp, ResourceRef][] = [
+  [/^(postgres|postgresql|postgis|pgvector|timescaledb(-ha|-postgis)?)$/, { kind: 'datastore', name: 'postgres', tech: 'postgresql' }],
+  [/^(mysql|mysql-server|mariadb|percona-server)$/, { kind: 'datastore', name: 'mysql', tech: 'mysql' }],
+  [/^(mongo|mongodb|mongodb-community-server|mongodb-enterprise-server|mongodb-atlas-local)$/, { kind: 'datastore', name: 'mongodb', tech: 'mongodb' }],
+  [/^(redis|redis-stack|redis-stack-server|redis-cluster|valkey|valkey-cluster|keydb|dragonfly)$/, { kind: 'cache', name: 'redis', tech: 'redis' }],
+  [/^memcached$/, { kind: 'cache', name: 'memcached', tech: 'memcached' }],
+  [/^rabbitmq$/, { kind: 'queue', name: 'rabbitmq', tech: 'rabbitmq' }],
+  [/^(kafka|kafka-native|cp-kafka|cp-server|redpanda)$/, { kind: 'queue', name: 'kafka', tech: 'kafka' }],
+  [/^(pgbouncer|supavisor|pgcat)$/, { kind: 'datastore', name: 'pgbouncer', tech: 'pgbouncer' }],
+];
+
 export function imageResource(image: string): ResourceRef | undefined {
-  const i = image.toLowerCase().replace(/^docker\.io\//, '');
-  // admin UIs and exporters named after the server they talk to (mongo-express, redis-commander, kafka-ui, postgres-exporter) are not that server
-  if (/(mongo-express|redis-?commander|redisinsight|kafka-ui|kafdrop|akhq|[-_]exporter)(:|@|\/|$)/.test(i)) return undefined;
-  if (/(^|\/)(postgres|postgis|pgvector|timescaledb|supabase\/postgres)/.test(i)) return { kind: 'datastore', name: 'postgres', tech: 'postgresql' };
-  if (/(^|\/)(mysql|mariadb)/.test(i)) return { kind: 'datastore', name: 'mysql', tech: 'mysql' };
-  if (/(^|\/)mongo/.test(i)) return { kind: 'datastore', name: 'mongodb', tech: 'mongodb' };
-  if (/(^|\/)(redis|valkey|keydb|dragonfly)/.test(i)) return { kind: 'cache', name: 'redis', tech: 'redis' };
-  if (/(^|\/)memcached/.test(i)) return { kind: 'cache', name: 'memcached', tech: 'memcached' };
-  if (/(^|\/)(rabbitmq)/.test(i)) return { kind: 'queue', name: 'rabbitmq', tech: 'rabbitmq' };
-  if (/(kafka|redpanda)/.test(i)) return { kind: 'queue', name: 'kafka', tech: 'kafka' };
-  if (/pgbouncer|supavisor|pgcat/.test(i)) return { kind: 'datastore', name: 'pgbouncer', tech: 'pgbouncer' };
-  return undefined;
+  const repo = image.toLowerCase().replace(/@.*$/, '').replace(/:[^/]*$/, '').split('/').pop() ?? '';
+  const hit = IMAGE_SERVERS.find(([re]) => re.test(repo));
+  return hit ? { ...hit[1] } : undefined;
 }
 
 /** Line range of a service block: the `  name:` key under `services:` and the lines indented below it. */
