@@ -208,6 +208,10 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     usesOf: (file, fnId) => tracer.usesOf(file, fnId),
     fn: (file, fnId) => program.fn(file, fnId),
     bodyCalls: (file, fnId) => tracer.bodyCalls(file, fnId),
+    moduleOf: (file, source) => {
+      const target = program.resolveModule(file, source);
+      return 'file' in target ? target.file : undefined;
+    },
     configs,
     infra,
     env: envValue,

@@ -26,7 +26,7 @@ interface Ctx {
 }
 
 const LOOP_CALLBACKS = new Set(['forEach', 'map', 'flatMap', 'reduce', 'filter', 'some', 'every']);
-const TX_CALLEES = new Set(['$transaction', 'transaction', 'withTransaction', 'runInTransaction']);
+const TX_CALLEES = new Set(['$transaction', 'transaction', 'withTransaction', 'runInTransaction', 'tx', 'txIf']);
 const LOG_NAMES = /^(log|error|warn|warning|info|debug|trace|fatal|exception|captureException|captureError|report|notify)$/i;
 const SQL_START = /^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|WITH|DROP)\b/i;
 /** Names and codes a catch uses to recognise a unique-constraint violation. */
@@ -60,6 +60,8 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
   const visitedFns = new WeakMap<AstNode, string>();
   /** Names a function returns (`return queue`), checked once its whole body is seen (see noteMadeReturns). */
   const returnedNames = new WeakMap<FunctionFact, Set<string>>();
+  /** Every write to a plain name (`producer = kafka.producer()`), for the module bindings filled later (see noteModuleFills). */
+  const nameWrites: { name: string; operator: string; right: AstNode; ctx: Ctx; line: number }[] = [];
   const fnIds = new Set<string>();
 
   for (const c of comments) {
@@ -270,7 +272,7 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     });
 
   // ---------- functions ----------
-  function visitFunction(node: AstNode, outer: Ctx, name: string | undefined, className: string | undefined, decorators: DecoratorFact[] = [], inlineOf?: { call: string; line: number; argIndex: number }): string {
+  function visitFunction(node: AstNode, outer: Ctx, name: string | undefined, className: string | undefined, decorators: DecoratorFact[] = [], inlineOf?: FunctionFact['inlineOf'], carriedBy?: FunctionFact['carriedBy']): string {
     const seen = visitedFns.get(node);
     if (seen) return seen;
     const base = className ? `${className}.${name ?? '<anon>'}` : name ?? `<anon>@${lineOf(node.start)}:${node.start}`;
@@ -279,11 +281,11 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     const fact: FunctionFact = {
       id, name: name ?? '<anon>', className, thisClass: className ?? outer.className, parent: outer.fn === '<module>' ? undefined : outer.fn, line: lineOf(node.start), endLine: lineOf(node.end), async: !!node.async,
       decorators, params: paramsOf(node.params ?? [], outer), stats: { calls: 0, awaits: 0, thisRefs: 0, statements: 0, assignsOuter: false },
-      locals: {}, inlineOf,
+      locals: {}, inlineOf, ...(carriedBy ? { carriedBy } : {}),
     };
     facts.functions.push(fact);
     const ctx: Ctx = { fn: id, fnFact: fact, className: className ?? outer.className, inLoop: false, inPromiseAllMap: outer.inPromiseAllMap && !!inlineOf, inTransaction: outer.inTransaction, tryCatch: undefined };
-    if (inlineOf) {
+    if (inlineOf || carriedBy) {
       ctx.inLoop = outer.inLoop;
       ctx.tryCatch = outer.tryCatch;
       if (outer.loop) ctx.loop = outer.loop;
@@ -462,6 +464,9 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
                 if (k && local) ctx.fnFact.locals[local] = { call: '.destructure', args: [src, k] };
               }
             }
+          } else if (ctx.fnFact && d.id.type === 'Identifier' && !(d.id.name in ctx.fnFact.locals)) {
+            // `let client;`: the name is this function's own, whatever the module binds to it
+            ctx.fnFact.locals[d.id.name] = null;
           }
         }
         return;
@@ -575,6 +580,16 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
         if (isLoopCb || (last !== undefined && LOOP_CALLBACKS.has(last) && node.callee.type === 'MemberExpression')) cbCtx.loop = { kind: 'callback', over: summarize(node.callee.object, ctx, 3), line: call.line };
         return { fn: visitFunction(inner, cbCtx, undefined, undefined, [], { call: calleeStr, line: call.line, argIndex: node.arguments.indexOf(a) }) } as Val;
       }
+      if (inner.type === 'ObjectExpression' && ctx.fnFact) {
+        // `runQuery({ [PRISMA]: () => relational(args), [CLICKHOUSE]: () => clickhouse(args) })`, `withRetry({ task: () => send() })`:
+        // the callee may run any function the object carries, as it would a callback argument
+        const cbCtx: Ctx = { ...ctx, inTransaction: ctx.inTransaction || isTx };
+        const argIndex = node.arguments.indexOf(a);
+        for (const p of inner.properties) {
+          if (p.type !== 'Property' || (p.value?.type !== 'ArrowFunctionExpression' && p.value?.type !== 'FunctionExpression')) continue;
+          visitFunction(p.value, cbCtx, propKey(p), undefined, [], undefined, { call: calleeStr, line: call.line, argIndex, prop: propKey(p) ?? '?' });
+        }
+      }
       if (isPromiseAll && inner.type === 'CallExpression') {
         const ic = chainOf(inner.callee).chain;
         if (ic[ic.length - 1] === 'map') {
@@ -635,6 +650,7 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
         return;
       case 'AssignmentExpression':
         if (ctx.fnFact && node.left.type === 'MemberExpression') ctx.fnFact.stats.assignsOuter = true;
+        if (node.left.type === 'Identifier') nameWrites.push({ name: node.left.name, operator: node.operator, right: node.right, ctx, line: lineOf(node.start) });
         visitExpr(node.right, ctx, 'assign');
         return;
       case 'ThisExpression':
@@ -833,6 +849,36 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
 
   type VarFactInit = FileFacts['vars'][number];
 
+  /**
+   * `module.exports = { db, pgp, list() {...} }`: each key is a named export (what
+   * `const { db } = require('./db')` imports) and the object is the default (`require('./db').db`).
+   */
+  const visitExportsObject = (obj: AstNode, line: number) => {
+    const members: Record<string, Val> = {};
+    for (const p of obj.properties) {
+      const k = p.type === 'Property' ? propKey(p) : undefined;
+      if (!k) {
+        if (p.type === 'SpreadElement') visitExpr(p.argument, moduleCtx, 'other');
+        continue;
+      }
+      const value = unwrap(p.value);
+      if (value.type === 'Identifier') {
+        members[k] = { ref: value.name };
+        facts.exports[k] ??= value.name;
+      } else if (value.type === 'ArrowFunctionExpression' || value.type === 'FunctionExpression') {
+        const id = visitFunction(value, moduleCtx, k, undefined);
+        members[k] = { fn: id };
+        facts.exports[k] ??= id;
+      } else {
+        visitExpr(p.value, moduleCtx, 'assign');
+        members[k] = summarize(p.value, moduleCtx);
+      }
+    }
+    if (facts.vars.some((v) => v.name === 'default')) return;
+    facts.vars.push({ name: 'default', line, exported: true, kind: 'const', init: { obj: members } });
+    facts.exports.default = 'default';
+  };
+
   const visitTop = (s: AstNode) => {
     switch (s.type) {
       case 'ImportDeclaration': {
@@ -905,6 +951,7 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
             const exportedName = chain[2] ?? 'default';
             if (r.type === 'Identifier') facts.exports[exportedName] = r.name;
             else if (r.type === 'ArrowFunctionExpression' || r.type === 'FunctionExpression') facts.exports[exportedName] = visitFunction(r, moduleCtx, exportedName, undefined);
+            else if (exportedName === 'default' && r.type === 'ObjectExpression') visitExportsObject(r, lineOf(s.start));
             else {
               visitExpr(r, moduleCtx, 'assign');
               // `module.exports = fp(plugin)`: kept like `export default fp(plugin)`, a 'default' var holding the call
@@ -930,8 +977,53 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     }
   };
 
+  /**
+   * A module binding declared empty and filled once elsewhere in the module, a lazy client
+   * (`let producer; async function connect() { producer = kafka.producer() }`): the write is kept
+   * as the binding's fill, summarized where it happens so the linker reads `kafka` in connect's
+   * scope. Two writes, a compound write (`+=`), or a write that makes nothing leaves it unknown; a
+   * write in a function with its own binding of the name is not to the module's; clearing writes
+   * (`producer = undefined` on disconnect) do not count.
+   */
+  const noteModuleFills = () => {
+    const empty = facts.vars.filter((v) => v.kind !== 'const' && (v.init === undefined || v.init === null || (typeof v.init === 'object' && v.init && 'ref' in v.init && v.init.ref === 'undefined')));
+    if (!empty.length || !nameWrites.length) return;
+    const fnById = new Map(facts.functions.map((f) => [f.id, f]));
+    const shadows = (fact: FunctionFact | undefined, name: string): boolean => {
+      for (let cur = fact; cur; cur = cur.parent ? fnById.get(cur.parent) : undefined) if (name in cur.locals || cur.params.some((p) => p.name === name)) return true;
+      return false;
+    };
+    for (const v of empty) {
+      let fill: (typeof nameWrites)[number] | undefined;
+      let made: AstNode | undefined;
+      let unknown = false;
+      for (const w of nameWrites) {
+        if (w.name !== v.name || shadows(w.ctx.fnFact, v.name)) continue;
+        const value = FILLING.has(w.operator) ? valueOf(w.right) : undefined;
+        if (value && isNullish(value)) continue;
+        const maker = value ? madeBy(value) : undefined;
+        if (!maker || fill) unknown = true;
+        else [fill, made] = [w, maker];
+      }
+      if (fill && made && !unknown) v.fill = { fn: fill.ctx.fn, line: fill.line, value: summarize(made, { ...fill.ctx, fnFact: undefined }, 3) };
+    }
+  };
+
   for (const s of program.body) visitTop(s);
+  noteModuleFills();
   return facts;
+}
+
+/**
+ * The expression that makes what a write stores: `new X()` or a call, also as the operand a
+ * `&&`/`||`/`??` yields when it makes something (`kafka = enabled && (globalThis[KEY] || getClient())`,
+ * where the cache holds what the call made).
+ */
+function madeBy(n: AstNode): AstNode | undefined {
+  const u = valueOf(n);
+  if (u.type === 'NewExpression' || u.type === 'CallExpression') return u;
+  if (u.type === 'LogicalExpression') return madeBy(u.right) ?? (u.operator === '&&' ? undefined : madeBy(u.left));
+  return undefined;
 }
 
 /** A statement that always leaves the enclosing block: return, throw, or a block ending in one. */
@@ -962,18 +1054,18 @@ function returnedName(arg: AstNode): string | undefined {
   return undefined;
 }
 
-/** Cheap pre-check before madeInto walks the body: a local whose initializer is a member call (`await db.query()`) or a literal is not made here. */
+/** Cheap pre-check before madeInto walks the body: a local whose initializer is a literal, a computed call or anything but `new` or a call is not made here. */
 function mayBeMade(fact: FunctionFact, name: string): boolean {
   if (fact.params.some((p) => p.name === name)) return false;
   if (!(name in fact.locals)) return true;
   const init = fact.locals[name];
-  return init === null || (typeof init === 'object' && ('new' in init || ('call' in init && /^[\w$]+$/.test(init.call)) || ('ref' in init && init.ref === 'undefined')));
+  return init === null || (typeof init === 'object' && ('new' in init || ('call' in init && /^[\w$]+(\.[\w$]+)*$/.test(init.call)) || ('ref' in init && init.ref === 'undefined')));
 }
 
 /**
- * The one `new X(...)` or call of a plain name (`createQueue(...)`, checked by the linker) that
- * function `fnNode` writes into `name` in its own body, when nothing else is: a parameter, a
- * second write, a write from anything else (`res = await axios.get(...)`, `client = client.duplicate()`),
+ * The one `new X(...)`, call of a plain name (`createQueue(...)`, checked by the linker) or unawaited
+ * member call (`kafka.producer()`, see isMemberCall) that function `fnNode` writes into `name` in its
+ * own body, when nothing else is: a parameter, a second write, a write from anything else (`res = await axios.get(...)`),
  * a loop or catch binding, or a write from a nested function leaves it unknown. Null and undefined
  * writes (`client = null` on close, `let client;`) do not count.
  */
@@ -984,7 +1076,7 @@ function madeInto(fnNode: AstNode, name: string): AstNode | undefined {
   const fill = (v: AstNode | null | undefined) => {
     const u = v ? valueOf(v) : undefined;
     if (!u || isNullish(u)) return;
-    if (made || !makes(u)) unknown = true;
+    if (made || !(makes(u) || (isMemberCall(u) && unwrap(v!).type !== 'AwaitExpression'))) unknown = true;
     else made = u;
   };
   const scan = (n: any, nested: boolean): void => {
@@ -1016,6 +1108,19 @@ function madeInto(fnNode: AstNode, name: string): AstNode | undefined {
 /** A value that makes something: `new X(...)`, or a call of a plain name (a factory, if the linker finds one). */
 function makes(n: AstNode): boolean {
   return n.type === 'NewExpression' || (n.type === 'CallExpression' && unwrap(n.callee).type === 'Identifier');
+}
+
+/**
+ * `kafka.producer()`, `axios.create(opts)`, `client.duplicate()`: a call on a named object made without
+ * waiting, which is how a client makes a client. An awaited one (`await db.query(sql)`,
+ * `await axios.get(url)`) gives data, which a factory returning it does not make.
+ */
+function isMemberCall(n: AstNode): boolean {
+  if (n.type !== 'CallExpression') return false;
+  let cur = unwrap(n.callee);
+  if (cur.type !== 'MemberExpression' || cur.computed) return false;
+  while (cur.type === 'MemberExpression' && !cur.computed) cur = unwrap(cur.object);
+  return cur.type === 'Identifier' || cur.type === 'ThisExpression';
 }
 
 function isNullish(n: AstNode): boolean {

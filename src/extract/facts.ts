@@ -77,6 +77,12 @@ export interface FunctionFact {
   locals: Record<string, Val>;
   /** Arguments forwarded to a call, by param index, when the function is an inline callback. */
   inlineOf?: { call: string; line: number; argIndex: number };
+  /**
+   * The function is property `prop` of an object passed to a call at argIndex
+   * (`runQuery({ [PRISMA]: () => ... })`, '?' for a computed key): the tracer runs it as part of
+   * the caller when the call runs a project function (see Tracer.carriedToProject).
+   */
+  carriedBy?: { call: string; line: number; argIndex: number; prop: string };
   exported?: boolean;
   /** Retry loops in the body (see RetryLoopFact), in source order. */
   retryLoops?: RetryLoopFact[];
@@ -230,6 +236,8 @@ export interface VarFact {
   exported: boolean;
   init?: Val;
   kind: 'const' | 'let' | 'var';
+  /** A `let`/`var` declared empty and filled by one write elsewhere in the module (`producer = kafka.producer()` in connect()): the value written, in the scope of function `fn` ('<module>' at top level). */
+  fill?: { fn: string; line: number; value: Val };
 }
 
 export interface FileFacts {

@@ -260,3 +260,74 @@ export default app;
   const uses = m.edges.filter((e) => e.to === 'cache:redis').flatMap((e) => e.entrypoints ?? []).sort();
   assert.deepEqual(uses, ['entrypoint:GET /sessions/:id']);
 });
+
+test('link: functions an object argument carries (`runQuery({ [PRISMA]: () => ..., [KAFKA]: () => ... })`) run as part of the caller; an object only kept in a local does not', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ dependencies: { express: '^4', '@prisma/client': '^5', kafkajs: '^2' } }),
+    'src/db.ts': `import { PrismaClient } from '@prisma/client';
+import { Kafka } from 'kafkajs';
+export const prisma = new PrismaClient();
+export const producer = new Kafka({ brokers: [process.env.KAFKA_BROKER!] }).producer();
+export const PRISMA = 'prisma';
+export const KAFKA = 'kafka';
+export async function runQuery(queries: Record<string, () => Promise<unknown>>) {
+  return process.env.KAFKA_BROKER ? queries[KAFKA]() : queries[PRISMA]();
+}
+`,
+    'src/events.ts': `import { prisma, producer, runQuery, PRISMA, KAFKA } from './db';
+export function saveEvent(name: string) {
+  return runQuery({
+    [PRISMA]: () => prisma.event.create({ data: { name } }),
+    [KAFKA]: () => producer.send({ topic: 'events', messages: [{ value: name }] }),
+  });
+}
+export function describeEvent(name: string) {
+  const exporters = { csv: () => prisma.event.findMany({ where: { name } }) };
+  return { name, formats: Object.keys(exporters) };
+}
+`,
+    'src/server.ts': `import express from 'express';
+import { saveEvent, describeEvent } from './events';
+const app = express();
+app.post('/events', async (req, res) => res.json(await saveEvent(req.body.name)));
+app.get('/events/:name', (req, res) => res.json(describeEvent(req.params.name)));
+app.listen(3000);
+`,
+  });
+  const reach = (to: string) => [...new Set(model.edges.filter((e) => e.to === to).flatMap((e) => e.entrypoints ?? [e.from]))].sort();
+  assert.deepEqual(reach('datastore:postgres'), ['entrypoint:POST /events']);
+  assert.deepEqual(reach('queue:kafka-events'), ['entrypoint:POST /events']);
+});
+
+test('link: `module.exports = { ... }` exports each key, to `const { x } = require()` and to `require().x` alike', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ dependencies: { express: '^4', pg: '^8' } }),
+    'src/db.js': `const { Pool } = require('pg');
+const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+module.exports = { pool };
+`,
+    'src/users.js': `const { pool } = require('./db');
+async function findUser(id) {
+  const { rows } = await pool.query('SELECT id, email FROM users WHERE id = $1', [id]);
+  return rows[0];
+}
+module.exports = {
+  findUser,
+  createUser: async (email) => pool.query('INSERT INTO users(email) VALUES($1)', [email]),
+  countUsers() { return pool.query('SELECT count(*) FROM users'); },
+};
+`,
+    'src/server.js': `const express = require('express');
+const users = require('./users');
+const { createUser } = require('./users');
+const app = express();
+app.get('/users/:id', async (req, res) => res.json(await users.findUser(req.params.id)));
+app.post('/users', async (req, res) => res.status(201).json(await createUser(req.body.email)));
+app.get('/users', async (_req, res) => res.json(await users.countUsers()));
+app.get('/health', (_req, res) => res.send('ok'));
+app.listen(3000);
+`,
+  });
+  const reach = [...new Set(model.edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => (e.entrypoints ?? [e.from]).map((x) => `${x} ${e.kind}`)))].sort();
+  assert.deepEqual(reach, ['entrypoint:GET /users reads', 'entrypoint:GET /users/:id reads', 'entrypoint:POST /users writes']);
+});

@@ -2,7 +2,7 @@
 // instance of a package class (new PrismaClient(), axios.create()), or a package
 // export. Types come from constructor parameters, property types and initializers,
 // so `this.prisma.user.create()` resolves through NestJS constructor injection.
-import type { CallFact, ClassFact, FileFacts, FunctionFact, Val } from '../extract/facts.js';
+import type { CallFact, ClassFact, FileFacts, FunctionFact, Val, VarFact } from '../extract/facts.js';
 import type { Instance } from '../packs/types.js';
 import type { Program } from './program.js';
 
@@ -27,6 +27,14 @@ const GLOBAL_EXPORTS: Record<string, { pkg: string; exportName: string }> = {
 };
 
 const GLOBAL_OBJECTS = new Set(['globalThis', 'global', 'window', 'self']);
+/** Calls whose callback's first parameter is a client of the receiver: `prisma.$transaction(async (tx) => ...)`, pg-promise `db.tx(async (t) => ...)`. */
+const TRANSACTION_CALLBACK = /(^|\.)(\$transaction|transaction|tx|txIf|task|taskIf)$/;
+/**
+ * Methods whose result is the object they are called on: an EventEmitter's listener methods
+ * return the emitter (`createClient({ url }).on('error', log)`), and a client's `connect()`
+ * resolves to the client in node-redis and the MongoDB driver (`await new MongoClient(url).connect()`).
+ */
+const RETURNS_RECEIVER = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'off', 'removeListener', 'removeAllListeners', 'setMaxListeners', 'connect']);
 
 export class Resolver {
   private depth = 0;
@@ -76,10 +84,12 @@ export class Resolver {
             if (dep) return dep;
           }
           // a transaction callback's first parameter is the transaction client of its receiver
-          if (cur.inlineOf && pi === 0 && /(^|\.)(\$transaction|transaction)$/.test(cur.inlineOf.call)) {
+          if (cur.inlineOf && pi === 0 && TRANSACTION_CALLBACK.test(cur.inlineOf.call)) {
             const parent = cur.parent ? this.program.fn(file, cur.parent) : undefined;
             const recv = cur.inlineOf.call.split('.').slice(0, -1);
-            if (recv.length) return this.resolveChainValue(file, parent, recv);
+            const db = recv.length ? this.resolveChainValue(file, parent, recv) : undefined;
+            // pg-promise's tx/task hand their callback a connection of the database they are called on; elsewhere the names mean other things
+            if (db && (/(transaction)$/.test(cur.inlineOf.call) || (db.kind === 'inst' && db.inst.pkg === 'pg-promise'))) return db;
           }
           return undefined;
         }
@@ -92,7 +102,7 @@ export class Resolver {
           case 'fn':
             return { kind: 'fn', file: sym.file, fn: sym.fn };
           case 'var':
-            return sym.v.init ? this.resolveValue(sym.file, undefined, sym.v.init, { file: sym.file, line: sym.v.line }) : undefined;
+            return this.varValue(sym.file, sym.v);
           case 'pkg':
             if (sym.pkg.startsWith('file:')) return { kind: 'nsFile', file: sym.pkg.slice(5) };
             return { kind: 'export', pkg: sym.pkg, exportName: sym.name };
@@ -211,6 +221,14 @@ export class Resolver {
     return { kind: 'classInst', file, cls };
   }
 
+  /** What a module binding holds: its initializer, or the one write that fills an empty `let` (see VarFact.fill). */
+  private varValue(file: string, v: VarFact): Resolved | undefined {
+    if (v.init) return this.resolveValue(file, undefined, v.init, { file, line: v.line });
+    if (!v.fill) return undefined;
+    const writer = v.fill.fn === '<module>' ? undefined : this.program.fn(file, v.fill.fn);
+    return this.resolveValue(file, writer, v.fill.value, { file, line: v.fill.line });
+  }
+
   /** Thunks whose returns are being resolved (see the memoizing-wrapper case in resolveValue). */
   private readonly thunking = new Set<string>();
 
@@ -233,14 +251,37 @@ export class Resolver {
       return this.newOfInstance(file, fn, chain, v.args, ev);
     }
     if ('call' in v) {
-      if (v.call === '.destructure') return undefined;
+      // `const { sendMessage } = kafka` with kafka a project object or module: that member
+      if (v.call === '.destructure') {
+        const base = this.resolveValue(file, fn, v.args[0], evidence);
+        return base && typeof v.args[1] === 'string' && (base.kind === 'obj' || base.kind === 'nsFile' || base.kind === 'classInst') ? this.member(base, v.args[1]) : undefined;
+      }
       const chain = v.call.split('.');
       // Python: a call on a package value's call result (`Tag.query.filter_by(x=1).first()`) stays that package's value
       if (chain[0] === '()' && v.recv && chain.length > 1 && file.endsWith('.py')) {
         const r = this.resolveValue(file, fn, v.recv, evidence);
         return r?.kind === 'inst' ? { kind: 'inst', inst: { ...r.inst, ctor: `${r.inst.ctor}.${chain.slice(1).join('.')}()`, args: v.args, evidence: ev } } : undefined;
       }
+      if (chain[0] === '()' && chain.length === 2 && v.recv && !file.endsWith('.py')) {
+        const r = this.resolveValue(file, fn, v.recv, evidence);
+        if (RETURNS_RECEIVER.has(chain[1])) return r?.kind === 'inst' || r?.kind === 'classInst' ? r : undefined;
+        // `new Kafka(config).producer()`: a factory on the instance just made, as `kafka.producer()` is on a named one
+        if (r?.kind === 'inst') return { kind: 'inst', inst: { ...r.inst, ctor: `${r.inst.ctor}.${chain[1]}`, args: v.args, evidence: ev } };
+        return undefined;
+      }
+      // `require('pg-promise')(options)`: what calling the package (or the instance) makes
+      if (chain[0] === '()' && chain.length === 1 && v.recv && !file.endsWith('.py')) {
+        const r = this.resolveValue(file, fn, v.recv, evidence);
+        if (r?.kind === 'export') return { kind: 'inst', inst: { pkg: r.pkg, ctor: r.exportName, args: v.args, evidence: ev } };
+        if (r?.kind === 'inst') return { kind: 'inst', inst: { ...r.inst, ctor: `${r.inst.ctor}()`, args: v.args, evidence: ev } };
+        return undefined;
+      }
       if (chain[0] === '()' || chain[0] === '') return undefined;
+      // `require('pg-promise')` as a value: the package's default export (a file's module stays with the linker's imports)
+      if (v.call === 'require' && typeof v.args[0] === 'string' && !file.endsWith('.py') && !this.resolveName(file, fn, 'require')) {
+        const target = this.program.resolveModule(file, v.args[0]);
+        return 'pkg' in target ? { kind: 'export', pkg: target.pkg, exportName: 'default' } : { kind: 'nsFile', file: target.file };
+      }
       const base = this.resolveChainValue(file, fn, chain.slice(0, 1));
       if (file.endsWith('.py') && base && base.kind !== 'export') {
         // Python has no `new`: calling a class makes an instance, calling an instance (sessionmaker()) makes what it makes, calling a function gives what it returns
@@ -269,6 +310,8 @@ export class Resolver {
         const ctor = [base.exportName, ...rest].join('.');
         return { kind: 'inst', inst: { pkg: base.pkg, ctor, args: v.args, evidence: ev } };
       }
+      // `const db = pgp(connection)`: an instance that is a function makes what calling it makes
+      if (base?.kind === 'inst' && chain.length === 1 && !file.endsWith('.py')) return { kind: 'inst', inst: { ...base.inst, ctor: `${base.inst.ctor}()`, args: v.args, evidence: ev } };
       if (base?.kind === 'inst' && chain.length > 1) {
         // a factory on an instance: axiosInstance.create(...) — keep the package, extend the ctor
         return { kind: 'inst', inst: { ...base.inst, ctor: `${base.inst.ctor}.${chain.slice(1).join('.')}`, args: v.args, evidence: ev } };
@@ -363,7 +406,8 @@ export class Resolver {
     this.making.add(key);
     try {
       for (const r of fn.returns ?? []) {
-        if (!r || typeof r !== 'object' || !('new' in r || ('call' in r && this.isProjectFunction(file, fn, r.call)))) continue;
+        // a dotted call is a factory on a client (`const producer = kafka.producer(); return producer`): the extractor keeps only unawaited ones
+        if (!r || typeof r !== 'object' || !('new' in r || ('call' in r && (r.call.includes('.') || this.isProjectFunction(file, fn, r.call))))) continue;
         const made = this.resolveValue(file, fn, r, evidence);
         if (made?.kind === 'inst') return { kind: 'inst', inst: { ...made.inst, args: withCallerArgs(made.inst.args, fn, callArgs) } };
         if (made?.kind === 'classInst') return made;
@@ -445,7 +489,7 @@ export class Resolver {
         if (!sym) return undefined;
         if (sym.kind === 'fn') return { kind: 'fn', file: sym.file, fn: sym.fn };
         if (sym.kind === 'class') return { kind: 'class', file: sym.file, cls: sym.cls };
-        if (sym.kind === 'var') return sym.v.init ? this.resolveValue(sym.file, undefined, sym.v.init, { file: sym.file, line: sym.v.line }) : undefined;
+        if (sym.kind === 'var') return this.varValue(sym.file, sym.v);
         if (sym.kind === 'pkg' && sym.pkg.startsWith('file:')) return { kind: 'nsFile', file: sym.pkg.slice(5) };
         if (sym.kind === 'pkg') return { kind: 'export', pkg: sym.pkg, exportName: sym.name };
         return undefined;

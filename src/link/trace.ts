@@ -33,6 +33,8 @@ export class Tracer {
   private readonly visiting = new Set<string>();
   private readonly callsByFn = new Map<string, CallFact[]>();
   private readonly inlineChildren = new Map<string, string[]>();
+  /** Functions carried by an object argument (`runQuery({ [PRISMA]: () => ... })`), by the function whose call they are passed to. */
+  private readonly carriedChildren = new Map<string, string[]>();
   readonly classified = new Map<CallFact, CallMeaning | undefined>();
 
   constructor(private readonly program: Program, private readonly resolver: Resolver, private readonly packs: readonly TechPack[], private readonly ctx: PackContext) {
@@ -44,10 +46,11 @@ export class Tracer {
         list.push(c);
       }
       for (const fn of f.functions) {
-        if (!fn.inlineOf || !fn.parent) continue;
+        if ((!fn.inlineOf && !fn.carriedBy) || !fn.parent) continue;
         const k = `${f.file}#${fn.parent}`;
-        let list = this.inlineChildren.get(k);
-        if (!list) this.inlineChildren.set(k, (list = []));
+        const map = fn.inlineOf ? this.inlineChildren : this.carriedChildren;
+        let list = map.get(k);
+        if (!list) map.set(k, (list = []));
         list.push(fn.id);
       }
     }
@@ -60,7 +63,7 @@ export class Tracer {
   bodyCalls(file: string, fnId: string): CallFact[] {
     const key = `${file}#${fnId}`;
     // without inline callbacks the body is the function's own list: nothing to concatenate or keep
-    if (!this.inlineChildren.has(key)) return this.callsByFn.get(key) ?? [];
+    if (!this.inlineChildren.has(key) && !this.carriedChildren.has(key)) return this.callsByFn.get(key) ?? [];
     let hit = this.bodyMemo.get(key);
     if (!hit) this.bodyMemo.set(key, (hit = this.bodyCallsOf(file, fnId, 0)));
     return hit;
@@ -69,8 +72,25 @@ export class Tracer {
   private bodyCallsOf(file: string, fnId: string, depth: number): CallFact[] {
     const own = this.callsByFn.get(`${file}#${fnId}`) ?? [];
     if (depth > 6) return own;
-    const kids = this.inlineChildren.get(`${file}#${fnId}`) ?? [];
+    const kids = [...(this.inlineChildren.get(`${file}#${fnId}`) ?? []), ...this.carriedToProject(file, fnId, own)];
     return kids.length ? [...own, ...kids.flatMap((k) => this.bodyCallsOf(file, k, depth + 1))] : own;
+  }
+
+  /**
+   * The functions an object argument carries, when the call it is passed to runs a project function
+   * (`runQuery({ [PRISMA]: () => relational(args) })`): that function may run any of them. A package
+   * takes such options (`new Queue(name, { createClient() {...} })`) to call at times of its own: not
+   * part of the caller's body.
+   */
+  private carriedToProject(file: string, fnId: string, own: CallFact[]): string[] {
+    const carried = this.carriedChildren.get(`${file}#${fnId}`);
+    const facts = carried ? this.program.files.get(file) : undefined;
+    if (!carried || !facts) return [];
+    return carried.filter((id) => {
+      const at = this.program.fn(file, id)?.carriedBy;
+      const host = at && own.find((c) => c.line === at.line && c.callee.join('.') === at.call);
+      return !!host && !!this.classify(file, facts, host).target;
+    });
   }
 
   private readonly resolved = new Map<CallFact, { meaning?: CallMeaning; target?: { file: string; fn: FunctionFact } }>();

@@ -3,24 +3,49 @@
 // each other, only this.
 import type { ResourceRef } from './types.js';
 
-/** A database or pooler image → the resource it runs, or undefined for application images. */
+/**
+ * The server an image runs, from its repository name (the last path segment, without tag or
+ * digest): `postgres:16`, `bitnami/redis`, `confluentinc/cp-kafka`. The whole name must match:
+ * `acme/kafka-consumer`, `acme/mongo-sync` or `postgres-backup` is code that talks to the
+ * server, and so are admin UIs and exporters named after it (mongo-express, kafka-ui).
+ */
+const IMAGE_SERVERS: [RegExp, ResourceRef][] = [
+  [/^(postgres|postgresql|postgis|pgvector|timescaledb(-ha|-postgis)?)$/, { kind: 'datastore', name: 'postgres', tech: 'postgresql' }],
+  [/^(mysql|mysql-server|mariadb|percona-server)$/, { kind: 'datastore', name: 'mysql', tech: 'mysql' }],
+  [/^(mongo|mongodb|mongodb-community-server|mongodb-enterprise-server|mongodb-atlas-local)$/, { kind: 'datastore', name: 'mongodb', tech: 'mongodb' }],
+  [/^(redis|redis-stack|redis-stack-server|redis-cluster|valkey|valkey-cluster|keydb|dragonfly)$/, { kind: 'cache', name: 'redis', tech: 'redis' }],
+  [/^memcached$/, { kind: 'cache', name: 'memcached', tech: 'memcached' }],
+  [/^rabbitmq$/, { kind: 'queue', name: 'rabbitmq', tech: 'rabbitmq' }],
+  [/^(kafka|kafka-native|cp-kafka|cp-server|redpanda)$/, { kind: 'queue', name: 'kafka', tech: 'kafka' }],
+  // the poolers in front of PostgreSQL are one resource, `datastore:pgbouncer` (docs/model.md), whichever runs it
+  [/^pgbouncer$/, { kind: 'datastore', name: 'pgbouncer', tech: 'pgbouncer' }],
+  [/^supavisor$/, { kind: 'datastore', name: 'pgbouncer', tech: 'supavisor' }],
+  [/^pgcat$/, { kind: 'datastore', name: 'pgbouncer', tech: 'pgcat' }],
+  [/^odyssey$/, { kind: 'datastore', name: 'pgbouncer', tech: 'odyssey' }],
+];
+
+export function imageResource(image: string): ResourceRef | undefined {
+  const repo = image.toLowerCase().replace(/@.*$/, '').replace(/:[^/]*$/, '').split('/').pop() ?? '';
+  const hit = IMAGE_SERVERS.find(([re]) => re.test(repo));
+  return hit ? { ...hit[1] } : undefined;
+}
+
+/** A relational database or pooler image → the resource it runs (whose connection settings the infrastructure packs read). */
 export function databaseImage(image: string): ResourceRef | undefined {
-  const i = image.toLowerCase().replace(/^docker\.io\//, '');
-  if (/pgbouncer|supavisor|pgcat|odyssey/.test(i)) return { kind: 'datastore', name: 'pgbouncer', tech: /supavisor/.test(i) ? 'supavisor' : /pgcat/.test(i) ? 'pgcat' : 'pgbouncer' };
-  if (/(^|\/)(postgres|postgresql|postgis|pgvector|timescaledb|supabase\/postgres|cloudnative-pg\/postgresql)(:|$|\/)/.test(i) || /bitnami\/postgresql/.test(i)) return { kind: 'datastore', name: 'postgres', tech: 'postgresql' };
-  if (/(^|\/)(mysql|mariadb)(:|$)/.test(i) || /bitnami\/(mysql|mariadb)/.test(i)) return { kind: 'datastore', name: 'mysql', tech: 'mysql' };
-  return undefined;
+  const r = imageResource(image);
+  return r && (r.name === 'postgres' || r.name === 'mysql' || r.name === 'pgbouncer') ? r : undefined;
 }
 
 /**
  * Images that are infrastructure, not the application being scanned (never a runtime of its
- * code). A name counts as a whole path segment (up to a tag, digest or the next segment):
- * `acme/promotions` or `acme/kafka-consumer` is the team's own code, not Prometheus or Kafka.
+ * code): the servers of imageResource, and the proxies, observability, mail and admin tools
+ * below. A name counts as a whole path segment (up to a tag, digest or the next segment):
+ * `acme/promotions` is the team's own code, not Prometheus.
  */
 const INFRA_IMAGE = new RegExp(
   '(^|/)(' +
     [
-      'redis(-stack(-server)?)?', 'valkey', 'memcached', 'mongo(-express)?', 'rabbitmq', 'kafka(-ui)?', 'cp-kafka', 'cp-zookeeper', 'cp-schema-registry', 'zookeeper',
+      'mongo-express', 'kafka-ui', 'cp-zookeeper', 'cp-schema-registry', 'zookeeper',
       'nginx(-unprivileged)?', 'nginxinc', 'envoy(proxy)?', 'haproxy', 'traefik', 'caddy', 'istio', 'busybox', 'alpine', 'curlimages',
       'prom', 'prometheus', 'grafana', 'loki', 'tempo', 'otel', 'opentelemetry-collector(-contrib)?', 'jaeger(tracing)?', 'fluent', 'fluentd', 'fluent-bit', 'datadog(hq)?',
       'elasticsearch', 'kibana', 'minio', 'localstack', 'mailhog', 'maildev', 'mailpit', 'smtp4dev', 'adminer', 'pgadmin\\d*', 'dpage', 'bitnami',
@@ -31,7 +56,7 @@ const INFRA_IMAGE = new RegExp(
 
 export function isInfraImage(image: string): boolean {
   const i = image.toLowerCase().replace(/^docker\.io\//, '');
-  return INFRA_IMAGE.test(i) || /(exporter|kafdrop|akhq|redisinsight)(:|@|$)/.test(i) || !!databaseImage(image);
+  return INFRA_IMAGE.test(i) || /(exporter|kafdrop|akhq|redisinsight)(:|@|$)/.test(i) || !!imageResource(image);
 }
 
 /** 1-based start line of each YAML document in a multi-document file. */

@@ -23,6 +23,8 @@ export interface CodeIndex {
   configs: ConfigFile[];
   infra: InfraFacts;
   env(name: string): string | undefined;
+  /** The scanned file an import specifier of `file` names, resolved as the linker does (tsconfig paths, workspaces); undefined for a package. */
+  moduleOf?(file: string, source: string): string | undefined;
   /** Where the file's package registers an unhandledRejection handler that keeps the process alive (none that exits), if it does. */
   rejectionHandler?(file: string): Evidence | undefined;
   /** Whether a file runs in a browser (a front-end package, a UI folder of a mixed package, a static asset): not the backend's code. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scanModel } from '../../../test/helpers/fixture.js';
-import { imageResource } from './index.js';
+import { imageResource } from '../_infra.js';
 
 const app = {
   'backend/app/__init__.py': '',

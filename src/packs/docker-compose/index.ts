@@ -1,31 +1,7 @@
 import { parseDotenv } from '../../walk/config-files.js';
 import { dockerCommandAt, dockerfileCopiesContext, joinRel } from '../_lib/infra.js';
-import { isInfraImage } from '../_infra.js';
+import { imageResource, isInfraImage } from '../_infra.js';
 import type { InfraFacts, ResourceRef, TechPack } from '../types.js';
-
-/** Image name → the resource it runs (docs/model.md naming). */
-/**
- * The server an image runs, from its repository name (the last path segment, without tag or
- * digest): `postgres:16`, `bitnami/redis`, `confluentinc/cp-kafka`. The whole name must match:
- * `acme/kafka-consumer`, `acme/mongo-sync` or `postgres-backup` is code that talks to the
- * server, and so are admin UIs and exporters named after it (mongo-express, kafka-ui).
- */
-const IMAGE_SERVERS: [RegExp, ResourceRef][] = [
-  [/^(postgres|postgresql|postgis|pgvector|timescaledb(-ha|-postgis)?)$/, { kind: 'datastore', name: 'postgres', tech: 'postgresql' }],
-  [/^(mysql|mysql-server|mariadb|percona-server)$/, { kind: 'datastore', name: 'mysql', tech: 'mysql' }],
-  [/^(mongo|mongodb|mongodb-community-server|mongodb-enterprise-server|mongodb-atlas-local)$/, { kind: 'datastore', name: 'mongodb', tech: 'mongodb' }],
-  [/^(redis|redis-stack|redis-stack-server|redis-cluster|valkey|valkey-cluster|keydb|dragonfly)$/, { kind: 'cache', name: 'redis', tech: 'redis' }],
-  [/^memcached$/, { kind: 'cache', name: 'memcached', tech: 'memcached' }],
-  [/^rabbitmq$/, { kind: 'queue', name: 'rabbitmq', tech: 'rabbitmq' }],
-  [/^(kafka|kafka-native|cp-kafka|cp-server|redpanda)$/, { kind: 'queue', name: 'kafka', tech: 'kafka' }],
-  [/^(pgbouncer|supavisor|pgcat)$/, { kind: 'datastore', name: 'pgbouncer', tech: 'pgbouncer' }],
-];
-
-export function imageResource(image: string): ResourceRef | undefined {
-  const repo = image.toLowerCase().replace(/@.*$/, '').replace(/:[^/]*$/, '').split('/').pop() ?? '';
-  const hit = IMAGE_SERVERS.find(([re]) => re.test(repo));
-  return hit ? { ...hit[1] } : undefined;
-}
 
 /** Line range of a service block: the `  name:` key under `services:` and the lines indented below it. */
 export function serviceBlock(text: string, name: string): { line: number; end: number; lines: string[] } | undefined {

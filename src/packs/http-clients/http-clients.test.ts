@@ -51,3 +51,21 @@ app.listen(3000);
   });
   assert.deepEqual(externals(model), []);
 });
+
+test('http clients: a call on a response an axios request returned sends nothing (trap); the request itself is one call', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'api', dependencies: { express: '^4', axios: '^1' } }),
+    'src/server.ts': `import express from 'express';
+import axios from 'axios';
+const app = express();
+app.get('/etag', async (_req, res) => {
+  const pending = axios.get('https://flags.example.com/v1/flags', { timeout: 2000 });
+  const response = await pending;
+  res.json({ etag: response.headers.get('etag'), flags: response.data });
+});
+app.listen(3000);
+`,
+  });
+  assert.deepEqual(externals(model), ['external:flags.example.com']);
+  assert.deepEqual(model.edges.filter((e) => e.to === 'external:flags.example.com').map((e) => `${e.from} @${e.evidence[0].line}`), ['entrypoint:GET /etag @5']);
+});

@@ -72,6 +72,8 @@ const pack: TechPack = {
       return classify(call, args[0], args[1], undefined);
     }
     if (call.pkg === 'undici' && (call.exportName === 'request' || op === 'request')) return classify(call, args[0], args[1], undefined);
+    // `res = await axios.get(url); res.headers.get('etag')`: a call on a response sends nothing
+    if (call.instance && METHODS.has(call.instance.ctor.split('.').pop() ?? '')) return { use: 'ignore' };
     const base = call.instance ? (call.instance.ctor.endsWith('create') || call.instance.ctor.endsWith('extend') ? call.instance.args[0] : undefined) : undefined;
     if (call.pkg === 'axios') {
       if (m.length === 0) return isObj(args[0]) ? classify(call, objGet(args[0], 'url'), args[0], base) : classify(call, args[0], args[1], base);

@@ -66,6 +66,8 @@ const pack: TechPack = {
   },
   classifyCall(call, ctx): CallMeaning | undefined {
     if (!call.instance || call.call.isNew) return { use: 'ignore' }; // knex({...}) itself, Knex types
+    // `const query = db('users').where(...); if (team) query.andWhere({ team })`: a builder kept in a binding; the chain that made it is the query
+    if (call.instance.ctor.includes('()')) return { use: 'ignore' };
     const chain = callChain(call.facts, call.call);
     // the members called on the instance and then on the chain: trx('users').where(...).del()
     const path = [...call.member, ...chain.members];

@@ -294,3 +294,39 @@ spec:
   assert.deepEqual(declared(scan.infra), ['shop-api {} @k8s/api.yaml:4']);
   assert.deepEqual(runtimes(model), ['runtime:shop-api container undefined']);
 });
+
+test('kubernetes: a pooler is known by its whole image name — bitnami/pgbouncer is one, a pgbouncer metrics exporter is not (trap)', async () => {
+  const { model, scan } = await scanTree({
+    ...code,
+    'k8s/api.yaml': deployment('shop-api', '  replicas: 2\n', '["node", "dist/server.js"]'),
+    'k8s/pooler.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: pgbouncer
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+        - name: pgbouncer
+          image: bitnami/pgbouncer:1.22.1
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: pgbouncer-metrics
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+        - name: exporter
+          image: prometheuscommunity/pgbouncer-exporter:v0.9.0
+`,
+  }, { rules: [] });
+  assert.deepEqual(
+    scan.infra.resources!.filter((r) => r.origin === 'kubernetes').map((r) => `${r.ref.name} ${r.ref.tech} ${r.settings?.workload} ${JSON.stringify(r.redundancy)}`),
+    ['pgbouncer pgbouncer pgbouncer {"replicas":2}'],
+  );
+  assert.deepEqual(runtimes(model), ['runtime:shop-api container {"replicas":2}']);
+});

@@ -184,3 +184,38 @@ app.listen(3000);
   // the pool still exists for capacity: it is created, whether or not a route queries it
   assert.deepEqual(clients(model), ['datastore:postgres pg@src/db.ts:2 pg Pool default=10 code=5']);
 });
+
+test('pg-promise: the database object pgp(connection) makes queries with any/one/none/result..., inside tx/task callbacks too; pgp helpers are no queries (trap)', async () => {
+  const model = await scan({
+    'package.json': pkg({ 'pg-promise': '^11.5.0' }),
+    'src/db.js': `const pgp = require('pg-promise')({ capSQL: true });
+const db = pgp(process.env.DATABASE_URL);
+module.exports = { db, pgp };
+`,
+    'src/server.js': `const express = require('express');
+const { db, pgp } = require('./db');
+const app = express();
+app.get('/users/:id', async (req, res) => {
+  res.json(await db.oneOrNone('SELECT id, email FROM users WHERE id = $1', [req.params.id]));
+});
+app.post('/users', async (req, res) => {
+  const user = await db.tx(async (t) => {
+    const created = await t.one('INSERT INTO users(email) VALUES($1) RETURNING id', [req.body.email]);
+    await t.none('INSERT INTO audit(user_id, action) VALUES($1, $2)', [created.id, 'signup']);
+    return created;
+  });
+  res.status(201).json(user);
+});
+app.get('/export', async (_req, res) => {
+  const columns = new pgp.helpers.ColumnSet(['id', 'email'], { table: 'users' });
+  res.type('text/plain').send(pgp.as.format('SELECT $1:name FROM users', [columns.names]));
+});
+app.listen(3000);
+`,
+  });
+  assert.deepEqual(datastores(model), ['datastore:postgres postgresql']);
+  assert.deepEqual(dataEdges(model), [
+    'entrypoint:GET /users/:id reads+ro -> datastore:postgres @ src/server.js:5',
+    'entrypoint:POST /users writes -> datastore:postgres @ src/server.js:9 src/server.js:10',
+  ]);
+});

@@ -324,7 +324,7 @@ export function constantSmallCollection(a: Access, file: string, fnId: string, v
     const mod = a.facts.get(file)?.vars.find((x) => x.name === name && x.kind === 'const');
     if (mod) return constantSmallCollection(a, file, fnId, mod.init, max, depth + 1);
     // a constant list imported from a sibling module (`import { TIERS } from '../constants/tiers'`)
-    const imported = importedConst(a.facts, file, name);
+    const imported = importedConst(a, file, name);
     return imported?.init ? constantSmallCollection(a, imported.file, '<module>', imported.init, max, depth + 1) : false;
   }
   if (typeof v === 'object' && 'call' in v && /^Object\.(keys|values|entries)$/.test(v.call)) {
@@ -340,20 +340,28 @@ export function constantSmallCollection(a: Access, file: string, fnId: string, v
 }
 
 /** The exported module-level const a relative import of `local` names, with the file that declares it. */
-function importedConst(facts: FactIndex, file: string, local: string): { file: string; init?: Val } | undefined {
-  const f = facts.get(file);
+function importedConst(a: Access, file: string, local: string): { file: string; init?: Val } | undefined {
+  const f = a.facts.get(file);
   for (const imp of f?.imports ?? []) {
-    if (imp.typeOnly || !imp.source.startsWith('.')) continue;
+    if (imp.typeOnly) continue;
     const spec = imp.names.find((n) => n.local === local);
     if (!spec || spec.imported === 'default' || spec.imported === '*') continue;
-    const base = posix.normalize(posix.join(posix.dirname(file), imp.source)).replace(/\.[cm]?js$/, '');
-    for (const ext of ['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs', '/index.ts', '/index.js']) {
-      const target = facts.get(base + ext);
+    for (const candidate of importTargets(a, file, imp.source)) {
+      const target = a.facts.get(candidate);
       const v = target?.vars.find((x) => x.name === spec.imported && x.kind === 'const' && x.exported);
       if (target && v) return { file: target.file, init: v.init };
     }
   }
   return undefined;
+}
+
+/** The files an import may name: the linker's answer (tsconfig paths such as `@/lib/constants`), else a relative path's usual extensions. */
+function importTargets(a: Access, file: string, source: string): string[] {
+  const resolved = a.code.moduleOf?.(file, source);
+  if (resolved) return [resolved];
+  if (!source.startsWith('.')) return [];
+  const base = posix.normalize(posix.join(posix.dirname(file), source)).replace(/\.[cm]?js$/, '');
+  return ['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs', '/index.ts', '/index.js'].map((ext) => base + ext);
 }
 
 // ---------------------------------------------------------------- wording

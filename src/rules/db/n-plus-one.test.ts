@@ -176,3 +176,38 @@ export default app;
   }, { rules });
   assert.deepEqual(hits(model, RULE), ['src/workspaces.ts:17']);
 });
+
+test(`${RULE}: a small constant list imported through a tsconfig path alias (\`@/lib/constants\`) is as small (trap); a long one still fires`, async () => {
+  const model = await scanModel({
+    'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@/*': ['./src/*'] } } }),
+    'src/lib/db.ts': prismaModule,
+    'src/lib/constants.ts': `export const UTM_PARAMS = ['utm_campaign', 'utm_content', 'utm_medium', 'utm_source', 'utm_term'];
+export const COUNTRY_CODES = ['AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU'];
+`,
+    'src/reports.ts': `import express from 'express';
+import { prisma } from '@/lib/db';
+import { COUNTRY_CODES, UTM_PARAMS } from '@/lib/constants';
+
+const app = express();
+
+app.get('/reports/:websiteId/utm', async (req, res) => {
+  const data: Record<string, number> = {};
+  for (const key of UTM_PARAMS) {
+    data[key] = await prisma.event.count({ where: { websiteId: req.params.websiteId, [key]: { not: null } } });
+  }
+  res.json(data);
+});
+
+app.get('/reports/:websiteId/countries', async (req, res) => {
+  const data: Record<string, number> = {};
+  for (const code of COUNTRY_CODES) {
+    data[code] = await prisma.session.count({ where: { websiteId: req.params.websiteId, country: code } });
+  }
+  res.json(data);
+});
+
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/reports.ts:17']);
+});
