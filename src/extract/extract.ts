@@ -341,7 +341,9 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     for (const name of names) {
       const made = mayBeMade(fact, name) ? madeInto(fnNode, name) : undefined;
       if (!made || (fact.returns?.length ?? 0) >= 3) continue;
-      (fact.returns ??= []).push(summarize(made, { ...ctx, fnFact: undefined }, 3));
+      const value = summarize(made.node, { ...ctx, fnFact: undefined }, 3);
+      if (made.awaited && value && typeof value === 'object' && 'call' in value) value.awaited = true;
+      (fact.returns ??= []).push(value);
     }
   };
 
@@ -1069,15 +1071,16 @@ function mayBeMade(fact: FunctionFact, name: string): boolean {
  * a loop or catch binding, or a write from a nested function leaves it unknown. Null and undefined
  * writes (`client = null` on close, `let client;`) do not count.
  */
-function madeInto(fnNode: AstNode, name: string): AstNode | undefined {
+function madeInto(fnNode: AstNode, name: string): { node: AstNode; awaited: boolean } | undefined {
   if ((fnNode.params ?? []).some((p: AstNode) => bindsName(p, name))) return undefined;
-  let made: AstNode | undefined;
+  let made: { node: AstNode; awaited: boolean } | undefined;
   let unknown = false;
   const fill = (v: AstNode | null | undefined) => {
     const u = v ? valueOf(v) : undefined;
     if (!u || isNullish(u)) return;
-    if (made || !(makes(u) || (isMemberCall(u) && unwrap(v!).type !== 'AwaitExpression'))) unknown = true;
-    else made = u;
+    const awaited = unwrap(v!).type === 'AwaitExpression';
+    if (made || !(makes(u) || (isMemberCall(u) && !awaited))) unknown = true;
+    else made = { node: u, awaited };
   };
   const scan = (n: any, nested: boolean): void => {
     if (unknown || !n || typeof n !== 'object') return;

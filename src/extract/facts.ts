@@ -16,7 +16,8 @@ export type Val =
   | { ref: string }
   | { fn: string }
   /** `recv`: for a call on a call result (`q.trim().toLowerCase()`, call '().toLowerCase'), the inner call. */
-  | { call: string; args: Val[]; recv?: Val }
+  /** `awaited`: in FunctionFact.returns, a call whose result the function awaited before returning it (`const page = await got(url); return page`). */
+  | { call: string; args: Val[]; recv?: Val; awaited?: true }
   | { new: string; args: Val[] }
   | { tpl: string; parts: Val[] }
   | { concat: Val[] }

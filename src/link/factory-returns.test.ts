@@ -169,10 +169,10 @@ app.listen(3000);
   }, { rules: [] });
   const http = model.edges.filter((e) => e.to.startsWith('external:')).map((e) => `${e.from} -${e.kind}-> ${e.to} ${e.evidence.map((x) => `${x.file}:${x.line}`).join(' ')}`).sort();
   assert.deepEqual(http, ['entrypoint:GET /pages -calls-> external:unknown-host src/github.ts:8', 'entrypoint:GET /repos/:name -calls-> external:api.github.com src/github.ts:4']);
-  // the axios response is not even recorded; the got call is (a call of a plain name), and the linker refuses it: got is a package, not a project factory
+  // the axios response is not even recorded (an awaited member call); the got call is, marked awaited, and the linker refuses it: what an awaited package call gives is its result
   const fns = facts.get('src/github.ts')!.functions;
   assert.deepEqual(fns.find((f) => f.name === 'getRepo')?.returns, undefined);
-  assert.deepEqual(fns.find((f) => f.name === 'getPage')?.returns, [{ call: 'got', args: [{ ref: 'url' }] }]);
+  assert.deepEqual(fns.find((f) => f.name === 'getPage')?.returns, [{ call: 'got', args: [{ ref: 'url' }], awaited: true }]);
 });
 
 test('link: a returned parameter filled only when missing, and a returned local refilled from something else, give no queue (traps)', async () => {
@@ -204,4 +204,25 @@ app.listen(3000);
   });
   assert.deepEqual(ids(m, 'queue'), []);
   assert.deepEqual(edges(m, 'queue:'), []);
+});
+
+test('link: a factory returning the local a package factory fills (`const client = createClient({ url }); client.on(...); return client`) gives that client', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'sessions', dependencies: { express: '^4.19.0', redis: '^4.7.0' } }),
+    'src/redis.ts': `import { createClient } from 'redis';
+function getClient() {
+  const client = createClient({ url: process.env.REDIS_URL });
+  client.on('error', (err) => console.error('redis', err));
+  return client;
+}
+export const redis = (globalThis as any).redis || getClient();
+`,
+    'src/app.ts': `import express from 'express';
+import { redis } from './redis';
+const app = express();
+app.get('/sessions/:id', async (req, res) => res.json(await redis.hGetAll(\`session:\${req.params.id}\`)));
+app.listen(3000);
+`,
+  });
+  assert.deepEqual(model.edges.filter((e) => e.to === 'cache:redis').map((e) => `${e.from} -${e.kind}-> ${e.to}`), ['entrypoint:GET /sessions/:id -uses-> cache:redis']);
 });

@@ -406,8 +406,11 @@ export class Resolver {
     this.making.add(key);
     try {
       for (const r of fn.returns ?? []) {
-        // a dotted call is a factory on a client (`const producer = kafka.producer(); return producer`): the extractor keeps only unawaited ones
-        if (!r || typeof r !== 'object' || !('new' in r || ('call' in r && (r.call.includes('.') || this.isProjectFunction(file, fn, r.call))))) continue;
+        // a returned call is a package factory (`const client = createClient({ url }); return client`), a factory on a
+        // client (`kafka.producer()`: the extractor keeps only unawaited ones) or another project factory; what a
+        // package call gave once awaited is its result (`const page = await got(url); return page`), not a client
+        if (!r || typeof r !== 'object' || !('new' in r || 'call' in r)) continue;
+        if ('call' in r && r.awaited && !this.isProjectFunction(file, fn, r.call)) continue;
         const made = this.resolveValue(file, fn, r, evidence);
         if (made?.kind === 'inst') return { kind: 'inst', inst: { ...made.inst, args: withCallerArgs(made.inst.args, fn, callArgs) } };
         if (made?.kind === 'classInst') return made;

@@ -206,7 +206,7 @@ export class Tracer {
         this.reachable(target.file, target.fn.id, out);
         for (const impl of this.overridesOf(target.file, target.fn)) this.reachable(impl.file, impl.fn.id, out);
       } else if (meaning?.use === 'invoke') {
-        const inner = this.resolveFnVal(file, call, meaning.fn);
+        const inner = this.resolveFnVal(file, call, meaning.fn, meaning.scope);
         if (inner) this.reachable(inner.file, inner.fn.id, out);
       }
     }
@@ -223,7 +223,10 @@ export class Tracer {
     const facts = this.program.files.get(file);
     const out: Use[] = [];
     if (facts) {
-      for (const call of this.bodyCalls(file, fnId)) {
+      const body = this.bodyCalls(file, fnId);
+      const invoked = this.invokedInline(file, facts, body);
+      for (const call of body) {
+        if (invoked && this.insideAny(file, call.fn, invoked)) continue;
         const { meaning, target } = this.classify(file, facts, call);
         if (target) {
           // Python: a breaker or retry decorator on the callee (@db_breaker, @retry(...)) guards what it does
@@ -241,7 +244,7 @@ export class Tracer {
         }
         if (!meaning || meaning.use === 'ignore') continue;
         if (meaning.use === 'invoke') {
-          const inner = this.resolveFnVal(file, call, meaning.fn);
+          const inner = this.resolveFnVal(file, call, meaning.fn, meaning.scope);
           if (inner) for (const u of this.usesOf(inner.file, inner.fn.id)) out.push(this.through(call, { ...u, guards: { ...u.guards, ...meaning.guards, fallback: u.guards.fallback || meaning.guards.fallback } }, file, fnId));
           continue;
         }
@@ -268,10 +271,39 @@ export class Tracer {
     return out;
   }
 
-  private resolveFnVal(file: string, call: CallFact, v: Val): { file: string; fn: FunctionFact } | undefined {
-    const fn = call.fn === '<module>' ? undefined : this.program.fn(file, call.fn);
-    const r = this.resolver.resolveValue(file, fn, v);
+  private resolveFnVal(file: string, call: CallFact, v: Val, scope?: Evidence): { file: string; fn: FunctionFact } | undefined {
+    const at = scope ?? { file, line: call.line };
+    const fn = scope ? this.innermostFn(scope.file, scope.line) : call.fn === '<module>' ? undefined : this.program.fn(file, call.fn);
+    const r = this.resolver.resolveValue(at.file, fn, v);
     return r?.kind === 'fn' ? { file: r.file, fn: r.fn } : undefined;
+  }
+
+  /**
+   * Inline callbacks of the body that a breaker runs (`breaker.execute(() => axios.get(url))`): their
+   * calls are taken once, through the breaker with its guards, not also as the body's own.
+   */
+  private invokedInline(file: string, facts: FileFacts, body: CallFact[]): Set<string> | undefined {
+    let out: Set<string> | undefined;
+    for (const call of body) {
+      const { meaning } = this.classify(file, facts, call);
+      if (meaning?.use !== 'invoke' || meaning.scope || !meaning.fn || typeof meaning.fn !== 'object' || !('fn' in meaning.fn)) continue;
+      const inner = this.program.fn(file, meaning.fn.fn);
+      if (inner?.inlineOf) (out ??= new Set()).add(inner.id);
+    }
+    return out;
+  }
+
+  /** Is function `fnId` one of `ids` or nested in one? */
+  private insideAny(file: string, fnId: string, ids: Set<string>): boolean {
+    for (let cur = this.program.fn(file, fnId), i = 0; cur && i < 20; cur = cur.parent ? this.program.fn(file, cur.parent) : undefined, i++) if (ids.has(cur.id)) return true;
+    return false;
+  }
+
+  /** The innermost function whose body holds the line (undefined at module level). */
+  private innermostFn(file: string, line: number): FunctionFact | undefined {
+    let best: FunctionFact | undefined;
+    for (const f of this.program.files.get(file)?.functions ?? []) if (f.line <= line && line <= f.endLine && (!best || f.line >= best.line)) best = f;
+    return best;
   }
 
   /** A use of the callee, seen from the caller's call site. */

@@ -14,6 +14,7 @@ const IMAGE_SERVERS: [RegExp, ResourceRef][] = [
   [/^(mysql|mysql-server|mariadb|percona-server)$/, { kind: 'datastore', name: 'mysql', tech: 'mysql' }],
   [/^(mongo|mongodb|mongodb-community-server|mongodb-enterprise-server|mongodb-atlas-local)$/, { kind: 'datastore', name: 'mongodb', tech: 'mongodb' }],
   [/^(redis|redis-stack|redis-stack-server|redis-cluster|valkey|valkey-cluster|keydb|dragonfly)$/, { kind: 'cache', name: 'redis', tech: 'redis' }],
+  [/^(clickhouse-server|clickhouse)$/, { kind: 'datastore', name: 'clickhouse', tech: 'clickhouse' }],
   [/^memcached$/, { kind: 'cache', name: 'memcached', tech: 'memcached' }],
   [/^rabbitmq$/, { kind: 'queue', name: 'rabbitmq', tech: 'rabbitmq' }],
   [/^(kafka|kafka-native|cp-kafka|cp-server|redpanda)$/, { kind: 'queue', name: 'kafka', tech: 'kafka' }],

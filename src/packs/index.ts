@@ -9,6 +9,7 @@ import boto3 from './boto3/index.js';
 import bull from './bull/index.js';
 import bullmq from './bullmq/index.js';
 import celery from './celery/index.js';
+import clickhouse from './clickhouse/index.js';
 import django from './django/index.js';
 import dockerCompose from './docker-compose/index.js';
 import dockerfile from './dockerfile/index.js';
@@ -56,4 +57,4 @@ import trpc from './trpc/index.js';
 import typeorm from './typeorm/index.js';
 import type { TechPack } from './types.js';
 
-export const PACKS: readonly TechPack[] = [aiosql, alembic, amqplib, awsLambda, awsSdk, boto3, bull, bullmq, celery, django, dockerCompose, dockerfile, dotenv, dramatiq, drizzle, express, fastapi, flask, helm, httpClients, kafkajs, knex, kubernetes, kysely, mongodb, mongoose, nestjs, nextjs, nodeCron, opossum, packageScripts, pg, pgbouncer, postgresqlConf, prisma, pyDbapi, pyHttp, pySdks, pybreaker, redis, redisPy, rq, sdks, sequelize, serverless, socketIo, sqlalchemy, sqsConsumer, supabase, tenacity, terraform, timers, trpc, typeorm];
+export const PACKS: readonly TechPack[] = [aiosql, alembic, amqplib, awsLambda, awsSdk, boto3, bull, bullmq, celery, clickhouse, django, dockerCompose, dockerfile, dotenv, dramatiq, drizzle, express, fastapi, flask, helm, httpClients, kafkajs, knex, kubernetes, kysely, mongodb, mongoose, nestjs, nextjs, nodeCron, opossum, packageScripts, pg, pgbouncer, postgresqlConf, prisma, pyDbapi, pyHttp, pySdks, pybreaker, redis, redisPy, rq, sdks, sequelize, serverless, socketIo, sqlalchemy, sqsConsumer, supabase, tenacity, terraform, timers, trpc, typeorm];

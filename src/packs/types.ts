@@ -57,7 +57,8 @@ export type CallMeaning =
       op?: string;
     }
   /** The call runs another function (a breaker's fire, a retry wrapper's callback). */
-  | { use: 'invoke'; fn: Val; guards: Guards }
+  /** `scope`: where `fn` is written when not at the call (the line of `new CircuitBreaker(charge)` in another module): it is resolved in the function around that line. */
+  | { use: 'invoke'; fn: Val; guards: Guards; scope?: Evidence }
   | { use: 'ignore' };
 
 export interface EntrypointDef {
@@ -109,6 +110,8 @@ export interface PackContext {
   /** The resource an instance stands for, when another pack already classified it. */
   providerOf?(pkg: string): string | undefined;
   prismaProvider?: string;
+  /** Another file's facts: where an instance was made (`new CircuitBreaker(charge)` in payments.ts, fired from a route). */
+  facts?(file: string): FileFacts | undefined;
 }
 
 export interface TechPack {

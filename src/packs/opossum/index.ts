@@ -23,13 +23,15 @@ const pack: TechPack = {
   title: 'Circuit breakers (opossum, cockatiel)',
   upstreamDocs: ['https://nodeshift.dev/opossum/', 'https://github.com/connor4312/cockatiel#circuitbreaker'],
   packages: ['opossum', 'cockatiel'],
-  classifyCall(call) {
+  classifyCall(call, ctx) {
     const inst = call.instance;
     const op = call.member[call.member.length - 1];
     if (call.pkg === 'opossum' && inst) {
       if (op === 'fire' || op === 'call') {
-        const fallback = hasFallback(call.facts, inst.evidence.line) || call.call.caught || !!call.call.tryCatch;
-        return { use: 'invoke', fn: inst.args[0], guards: { circuitBreaker: true, fallback: fallback || undefined } };
+        // the breaker may be made (and given its fallback) in another module than the one firing it
+        const made = inst.evidence.file === call.file ? call.facts : ctx.facts?.(inst.evidence.file);
+        const fallback = (made && hasFallback(made, inst.evidence.line)) || call.call.caught || !!call.call.tryCatch;
+        return { use: 'invoke', fn: inst.args[0], guards: { circuitBreaker: true, fallback: fallback || undefined }, scope: inst.evidence };
       }
       return { use: 'ignore' };
     }

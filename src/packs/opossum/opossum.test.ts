@@ -147,3 +147,70 @@ app.listen(3000);
     'entrypoint:GET /weather -> external:weather.example.com {"timeout":true,"timeoutMs":1000} src/weather.ts:7',
   ]);
 });
+
+test('opossum: a breaker made in another module (or in a class constructor) runs what it wraps where it is fired, with the fallback given where it was made', async () => {
+  const model = await scan({
+    ...pkg({ opossum: '^8.1.0' }),
+    'src/payments/breaker.ts': `import axios from 'axios';
+import CircuitBreaker from 'opossum';
+
+async function charge(orderId: string) {
+  return (await axios.post('https://pay.example.com/charges', { orderId }, { timeout: 2000 })).data;
+}
+
+export const chargeBreaker = new CircuitBreaker(charge, { timeout: 3000, errorThresholdPercentage: 50 });
+chargeBreaker.fallback(() => ({ status: 'queued' }));
+`,
+    'src/shipping/client.ts': `import axios from 'axios';
+import CircuitBreaker from 'opossum';
+
+export class ShippingClient {
+  private readonly breaker: CircuitBreaker;
+
+  constructor() {
+    this.breaker = new CircuitBreaker(this.quote.bind(this), { timeout: 4000 });
+  }
+
+  private async quote(zip: string) {
+    return (await axios.get('https://ship.example.com/quotes/' + zip, { timeout: 1500 })).data;
+  }
+
+  quoteFor(zip: string) {
+    return this.breaker.fire(zip);
+  }
+}
+`,
+    'src/server.ts': `import express from 'express';
+import { chargeBreaker } from './payments/breaker';
+import { ShippingClient } from './shipping/client';
+const app = express();
+const shipping = new ShippingClient();
+app.post('/orders/:id/pay', async (req, res) => res.json(await chargeBreaker.fire(req.params.id)));
+app.get('/quotes/:zip', async (req, res) => res.json(await shipping.quoteFor(req.params.zip)));
+app.listen(3000);
+`,
+  });
+  const reached = model.edges.filter((e) => e.to.startsWith('external:')).map((e) => `${(e.entrypoints ?? []).join(',')} -> ${e.to} ${JSON.stringify(e.guards, Object.keys(e.guards).sort())} ${e.evidence.map((x) => `${x.file}:${x.line}`).join(' ')}`).sort();
+  assert.deepEqual(reached, [
+    'entrypoint:GET /quotes/:zip -> external:ship.example.com {"circuitBreaker":true,"timeout":true,"timeoutMs":1500} src/shipping/client.ts:12',
+    'entrypoint:POST /orders/:id/pay -> external:pay.example.com {"circuitBreaker":true,"fallback":true,"timeout":true,"timeoutMs":2000} src/payments/breaker.ts:5',
+  ]);
+});
+
+test('cockatiel: a call written inline in the executed callback is one edge, behind the breaker — not also an unguarded one (trap)', async () => {
+  const model = await scan({
+    ...pkg({ cockatiel: '^3.1.0' }),
+    'src/server.ts': `import express from 'express';
+import axios from 'axios';
+import { circuitBreaker, ConsecutiveBreaker, handleAll } from 'cockatiel';
+const breaker = circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) });
+const app = express();
+app.get('/rates', async (_req, res) => {
+  const r = await breaker.execute(() => axios.get('https://rates.example.com/latest', { timeout: 2000 }));
+  res.json(r.data);
+});
+app.listen(3000);
+`,
+  });
+  assert.deepEqual(externalEdges(model), ['entrypoint:GET /rates -> external:rates.example.com {"circuitBreaker":true,"timeout":true,"timeoutMs":2000} src/server.ts:7']);
+});
