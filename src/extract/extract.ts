@@ -298,6 +298,7 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
       noteObjectReturn(body, ctx);
     }
     noteMadeReturns(node, ctx);
+    if (className && body?.type === 'BlockStatement' && body.body.length === 1 && body.body[0].type === 'ThrowStatement') fact.stub = true;
     const math = body ? backoffMathOf(node, src) : undefined;
     if (math) fact.backoffMath = math;
     return id;
@@ -597,6 +598,20 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
         if (ic[ic.length - 1] === 'map') {
           visitCall(inner, { ...ctx, inPromiseAllMap: true }, 'arg', false);
           return summarizeShallow(inner);
+        }
+      }
+      if (isPromiseAll && last === 'race' && inner.type === 'ArrayExpression') {
+        // `Promise.race([fetch(url), new Promise((r) => setTimeout(r, 150))])`: the caller waits no longer than the timer
+        const delay = inner.elements.map((e: AstNode | null) => (e ? timerDelay(e) : undefined)).find((d: AstNode | undefined) => d !== undefined);
+        if (delay) {
+          const limit = summarize(delay, ctx);
+          for (const e of inner.elements) {
+            if (!e) continue;
+            const from = facts.calls.length;
+            visitExpr(e, ctx, 'other');
+            if (timerDelay(e) === undefined) for (let i = from; i < facts.calls.length; i++) facts.calls[i].racedTimeout = limit;
+          }
+          return { unknown: 'array' } as Val;
         }
       }
       if (isTx && inner.type === 'ArrayExpression') {
@@ -1025,6 +1040,32 @@ function madeBy(n: AstNode): AstNode | undefined {
   const u = valueOf(n);
   if (u.type === 'NewExpression' || u.type === 'CallExpression') return u;
   if (u.type === 'LogicalExpression') return madeBy(u.right) ?? (u.operator === '&&' ? undefined : madeBy(u.left));
+  return undefined;
+}
+
+/**
+ * The delay of a timer promise, as raced against a call: `new Promise((resolve) => setTimeout(resolve, 150))`,
+ * `new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), ms))`, `sleep(5000)` /
+ * `delay(ms)` / `timeout(ms)`, or `setTimeout(ms)` from node:timers/promises. Undefined for anything else.
+ */
+function timerDelay(n: AstNode): AstNode | undefined {
+  const u = unwrap(n);
+  if (u.type === 'NewExpression' && unwrap(u.callee).type === 'Identifier' && unwrap(u.callee).name === 'Promise') {
+    const executor = u.arguments[0] ? unwrap(u.arguments[0]) : undefined;
+    if (!executor || (executor.type !== 'ArrowFunctionExpression' && executor.type !== 'FunctionExpression')) return undefined;
+    const body = executor.body.type === 'BlockStatement' ? executor.body.body : [{ type: 'ExpressionStatement', expression: executor.body }];
+    if (body.length !== 1 || body[0].type !== 'ExpressionStatement') return undefined;
+    const call = unwrap(body[0].expression);
+    const timer = call.type === 'CallExpression' ? unwrap(call.callee) : undefined;
+    const isSetTimeout = timer?.type === 'Identifier' ? timer.name === 'setTimeout' : timer?.type === 'MemberExpression' && !timer.computed && timer.property.name === 'setTimeout';
+    return isSetTimeout && call.arguments.length >= 2 ? call.arguments[1] : undefined;
+  }
+  if (u.type === 'CallExpression' && unwrap(u.callee).type === 'Identifier' && u.arguments.length >= 1) {
+    const name = unwrap(u.callee).name;
+    const first = unwrap(u.arguments[0]);
+    if (/^(sleep|delay|wait|timeout|timeoutAfter|rejectAfter)$/i.test(name)) return u.arguments[0];
+    if (name === 'setTimeout' && first.type !== 'ArrowFunctionExpression' && first.type !== 'FunctionExpression' && first.type !== 'Identifier') return u.arguments[0];
+  }
   return undefined;
 }
 

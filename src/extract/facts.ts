@@ -74,6 +74,8 @@ export interface FunctionFact {
   params: ParamFact[];
   /** Counts that the pure-core strength and rules use. */
   stats: { calls: number; awaits: number; thisRefs: number; statements: number; assignsOuter: boolean };
+  /** A method whose whole body is a `throw` (`throw new Error('Not implemented')`): a base class's placeholder that subclasses override. */
+  stub?: true;
   /** Local variable → summarized initializer, for the linker (const x = this.y / new Foo()). */
   locals: Record<string, Val>;
   /** Arguments forwarded to a call, by param index, when the function is an inline callback. */
@@ -217,6 +219,8 @@ export interface CallFact {
   branch?: string;
   /** Wrapped in a breaker: breaker.fire(...) or an opossum/cockatiel policy execute. */
   text?: string;
+  /** Raced against a timer (`Promise.race([call, new Promise((r) => setTimeout(r, 150))])`): the delay after which the caller stops waiting. */
+  racedTimeout?: Val;
   /** Python: an expression statement whose value is discarded (a sync call; `floating` is reserved for fire-and-forget). */
   discarded?: boolean;
   /** Python: the coroutine is started as a background task whose handle is dropped (`asyncio.create_task(...)`, `asyncio.ensure_future(...)`): the spawning callee. */

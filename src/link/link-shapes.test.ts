@@ -331,3 +331,68 @@ app.listen(3000);
   const reach = [...new Set(model.edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => (e.entrypoints ?? [e.from]).map((x) => `${x} ${e.kind}`)))].sort();
   assert.deepEqual(reach, ['entrypoint:GET /users reads', 'entrypoint:GET /users/:id reads', 'entrypoint:POST /users writes']);
 });
+
+test('link: a member typed by a base class whose methods only throw is dispatched to its subclasses, also when a package value (ts-pattern) fills it', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ dependencies: { express: '^4', bullmq: '^5', ioredis: '^5', 'ts-pattern': '^5' } }),
+    'src/jobs/base.ts': `export abstract class BaseJobProvider {
+  public async triggerJob(_options: { name: string; payload: unknown }): Promise<void> {
+    throw new Error('Not implemented');
+  }
+}
+`,
+    'src/jobs/bullmq.ts': `import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { BaseJobProvider } from './base';
+export class BullMQJobProvider extends BaseJobProvider {
+  private static _instance: BullMQJobProvider;
+  private _queue: Queue;
+  private constructor() {
+    super();
+    this._queue = new Queue('jobs', { connection: new IORedis(process.env.REDIS_URL!, { maxRetriesPerRequest: null }) });
+  }
+  static getInstance() {
+    if (!this._instance) this._instance = new BullMQJobProvider();
+    return this._instance;
+  }
+  public async triggerJob(options: { name: string; payload: unknown }) {
+    await this._queue.add(options.name, options.payload);
+  }
+}
+`,
+    'src/jobs/local.ts': `import { BaseJobProvider } from './base';
+export class LocalJobProvider extends BaseJobProvider {
+  public async triggerJob(options: { name: string; payload: unknown }) {
+    console.log('running inline', options.name);
+  }
+}
+`,
+    'src/jobs/client.ts': `import { match } from 'ts-pattern';
+import type { BaseJobProvider as JobClientProvider } from './base';
+import { BullMQJobProvider } from './bullmq';
+import { LocalJobProvider } from './local';
+export class JobClient {
+  private _provider: JobClientProvider;
+  public constructor() {
+    this._provider = match(process.env.JOBS_PROVIDER)
+      .with('bullmq', () => BullMQJobProvider.getInstance())
+      .otherwise(() => new LocalJobProvider());
+  }
+  public async triggerJob(options: { name: string; payload: unknown }) {
+    return this._provider.triggerJob(options);
+  }
+}
+export const jobs = new JobClient();
+`,
+    'src/server.ts': `import express from 'express';
+import { jobs } from './jobs/client';
+const app = express();
+app.post('/documents/:id/send', async (req, res) => {
+  await jobs.triggerJob({ name: 'send.document', payload: { id: req.params.id } });
+  res.sendStatus(202);
+});
+app.listen(3000);
+`,
+  });
+  assert.deepEqual([...new Set(model.edges.filter((e) => e.to === 'queue:jobs').flatMap((e) => e.entrypoints ?? [e.from]))], ['entrypoint:POST /documents/:id/send']);
+});

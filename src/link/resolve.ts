@@ -472,9 +472,13 @@ export class Resolver {
           const prop = cls.props.find((p) => p.name === name && p.init !== undefined) ?? cls.props.find((p) => p.name === name);
           if (prop) {
             const fromInit = prop.init !== undefined ? this.resolveValue(file, ctorFn ?? ({ thisClass: cls.name, locals: {}, params: [] } as unknown as FunctionFact), prop.init, { file, line: prop.line }) : undefined;
-            if (fromInit) return fromInit;
-            if (prop.type) return this.resolveType(file, prop.type, prop.decorators, { file, line: prop.line });
-            return undefined;
+            // `private _provider: BaseJobProvider` filled in the constructor from something unresolvable, or from a
+            // package's value (`match(env(...)).with(...)`, ts-pattern): the declared project type says more
+            const typed = prop.type ? prop : cls.props.find((p) => p.name === name && p.type);
+            if (fromInit && (fromInit.kind !== 'inst' || !typed?.type)) return fromInit;
+            const declared = typed?.type ? this.resolveType(file, typed.type, typed.decorators, { file, line: typed.line }) : undefined;
+            if (fromInit && declared?.kind !== 'classInst') return fromInit;
+            return declared;
           }
         }
         if (pkgBase) {

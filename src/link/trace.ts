@@ -159,7 +159,7 @@ export class Tracer {
    * same name. TypeScript/JavaScript only.
    */
   overridesOf(file: string, fn: FunctionFact): { file: string; fn: FunctionFact }[] {
-    if (!fn.className || fn.name === 'constructor' || fn.stats.statements > 0 || fn.stats.calls > 0 || file.endsWith('.py')) return [];
+    if (!fn.className || fn.name === 'constructor' || (!fn.stub && (fn.stats.statements > 0 || fn.stats.calls > 0)) || file.endsWith('.py')) return [];
     if (!this.implIndex) {
       this.implIndex = new Map();
       for (const f of this.program.files.values()) {
@@ -185,7 +185,7 @@ export class Tracer {
         if (seen.has(key)) continue;
         seen.add(key);
         const m = this.program.files.get(impl.file)?.functions.find((x) => x.className === impl.cls.name && x.name === fn.name);
-        if (m && (m.stats.statements > 0 || m.stats.calls > 0)) out.push({ file: impl.file, fn: m });
+        if (m && !m.stub && (m.stats.statements > 0 || m.stats.calls > 0)) out.push({ file: impl.file, fn: m });
         else if (depth < 4) visit(impl.file, impl.cls.name, depth + 1); // abstract again, or inherited from further down
       }
     };
@@ -329,7 +329,7 @@ export class Tracer {
 function directUse(file: string, fnId: string, call: CallFact, meaning: Extract<CallMeaning, { use: 'dependency' }>): Use {
   return {
     target: meaning.target, edge: meaning.edge, ...siteMode(call), readOnly: !!meaning.readOnly, op: meaning.op,
-    guards: { ...(meaning.guards ?? {}), ...siteGuards(call), ...(siteMode(call).mode === 'fire_and_forget' ? { caught: call.caught || undefined } : {}) },
+    guards: { ...(meaning.guards ?? {}), ...siteGuards(call, meaning.guards), ...(siteMode(call).mode === 'fire_and_forget' ? { caught: call.caught || undefined } : {}) },
     evidence: { file, line: call.line }, frames: [{ file, fn: fnId }], order: call.order, call, siteBranch: call.branch,
   };
 }
@@ -343,5 +343,12 @@ function siteGuards(call: CallFact, inner: Guards = {}): Guards {
   const g: Guards = {};
   if ((call.tryCatch?.contains && !call.tryCatch.rethrows) || (call.caught && !call.floating) || inner.fallback) g.fallback = true;
   if (call.inTransaction || inner.transaction) g.transaction = true;
+  // raced against a timer: the caller waits no longer than the timer, whatever the call's own timeout
+  if (call.racedTimeout !== undefined) {
+    g.timeout = true;
+    const ms = typeof call.racedTimeout === 'number' ? call.racedTimeout : undefined;
+    const own = inner.timeoutMs;
+    if (ms !== undefined || own !== undefined) g.timeoutMs = Math.min(ms ?? Infinity, own ?? Infinity);
+  }
   return g;
 }

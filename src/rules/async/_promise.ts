@@ -113,9 +113,11 @@ export function targetsOf(code: CodeIndex, file: string, fnId: string): string[]
 export function fnLabel(f: FileFacts, fn: FunctionFact): string {
   if (fn.name !== '<anon>' || !fn.inlineOf) return fn.name === '<anon>' ? `the function at line ${fn.line}` : fn.className ? `${fn.className}.${fn.name}` : fn.name;
   const io = fn.inlineOf;
-  const call = f.calls.find((c) => c.line === io.line && c.callee.join('.') === io.call);
+  // a call on a call's result (`procedure.input(schema).mutation(async () => ...)`) is recorded as '()': name it by its method
+  const chained = io.call === '()' ? f.calls.find((c) => c.line === io.line && c.args[io.argIndex] && typeof c.args[io.argIndex] === 'object' && (c.args[io.argIndex] as { fn?: string }).fn === fn.id) : undefined;
+  const call = chained ?? f.calls.find((c) => c.line === io.line && c.callee.join('.') === io.call);
   const first = call?.args[0];
-  const callee = io.call.replace(/^this\./, '');
+  const callee = chained && chained.callee.length > 1 ? `.${chained.callee[chained.callee.length - 1]}()` : io.call.replace(/^this\./, '');
   return typeof first === 'string' && io.argIndex > 0 ? `the ${callee}('${first}') callback` : `the callback passed to ${callee} (line ${fn.line})`;
 }
 

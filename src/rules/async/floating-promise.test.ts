@@ -446,3 +446,27 @@ function start() { poll(); }
   assert.deepEqual(hits(m, RULE), []);
   assert.ok(!m.nodes.some((n) => n.id === 'component:static' || n.kind === 'external'), m.nodes.map((n) => n.id).join(', '));
 });
+
+test(`${RULE}: names a callback of a chained call by its method (\`app.route(path).put(async ...)\`), not as "()"`, async () => {
+  const model = await scanModel({
+    ...base,
+    'src/guards.ts': `import { prisma } from './db';
+export async function assertOrderOpen(orderId: string): Promise<void> {
+  const order = await prisma.order.findUniqueOrThrow({ where: { id: orderId } });
+  if (order.status !== 'open') throw new Error('order is closed');
+}
+`,
+    'src/app.ts': `import express from 'express';
+import { prisma } from './db';
+import { assertOrderOpen } from './guards';
+const app = express();
+app.route('/orders/:id').put(async (req, res) => {
+  assertOrderOpen(req.params.id);
+  res.json(await prisma.order.update({ where: { id: req.params.id }, data: req.body }));
+});
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/app.ts:6']);
+  assert.equal(model.findings.find((f) => f.rule === RULE)!.title, 'The callback passed to .put() (line 5) starts assertOrderOpen() without await or .catch');
+});

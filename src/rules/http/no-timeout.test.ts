@@ -273,3 +273,24 @@ def x():
 `), { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: silent for a fetch raced against a timer; fires on one raced only against another call (trap both ways)`, async () => {
+  const model = await scanModel({
+    'src/app.ts': app('', `app.post('/jobs/:id', async (req, res) => {
+  await Promise.race([
+    fetch(\`\${process.env.INTERNAL_URL}/api/jobs/\${req.params.id}\`, { method: 'POST', body: JSON.stringify(req.body) }).catch(() => null),
+    new Promise((resolve) => {
+      setTimeout(resolve, 150);
+    }),
+  ]);
+  res.sendStatus(202);
+});
+app.get('/quote', async (_req, res) => {
+  const fastest = await Promise.race([fetch('https://quotes-eu.example.com/v1/quote'), fetch('https://quotes-us.example.com/v1/quote')]);
+  res.json(await fastest.json());
+});`),
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/app.ts:15']);
+  const raced = model.edges.find((e) => e.to === 'external:internal')!;
+  assert.deepEqual(raced.guards, { fallback: true, timeout: true, timeoutMs: 150 });
+});

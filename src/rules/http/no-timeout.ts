@@ -10,7 +10,7 @@ import { hasKwSpread, isPy, kw, pyCalleeFrom, pyDefinition, pyNameFrom } from '.
 const HTTP_LIBS = new Set(['axios', 'got', 'node-fetch', 'undici', 'fetch', 'cross-fetch', 'isomorphic-fetch']);
 /** Vendor SDKs whose clients have no request timeout by default (others document one, or are unknown). */
 const UNTIMED_SDKS = new Set(['resend', '@sendgrid/mail', '@slack/web-api']);
-const TIMEOUT_HELPER = /(^|\.)(withTimeout|pTimeout|timeout|promiseTimeout|race|withDeadline|deadline)$/i;
+const TIMEOUT_HELPER = /(^|\.)(withTimeout|pTimeout|timeout|promiseTimeout|withDeadline|deadline)$/i;
 
 /** Where the request options sit for a direct call: axios.get(url, cfg), axios.post(url, body, cfg), fetch(url, init). */
 function configArg(pkg: string, call: CallFact): Val | undefined {
@@ -23,13 +23,15 @@ function configArg(pkg: string, call: CallFact): Val | undefined {
 }
 
 function wrappedInTimeout(f: FileFacts, call: CallFact): boolean {
+  // raced against a timer: Promise.race([fetch(url), new Promise((r) => setTimeout(r, 150))]) (racing two calls bounds neither)
+  if (call.racedTimeout !== undefined) return true;
   // an inline callback handed to a timeout helper: withTimeout(() => fetch(url), 5000)
   let fn = fnOf(f, call.fn);
   for (let i = 0; fn && i < 6; i++) {
     if (fn.inlineOf && TIMEOUT_HELPER.test(fn.inlineOf.call)) return true;
     fn = fn.inlineOf && fn.parent ? fnOf(f, fn.parent) : undefined;
   }
-  // the call is an argument of one: withTimeout(resend.emails.send(...), 5000), Promise.race([fetch(url), timer])
+  // the call is an argument of one: withTimeout(resend.emails.send(...), 5000)
   return f.calls.some((w) => w !== call && w.fn === call.fn && w.line <= call.line && w.endLine >= call.endLine && TIMEOUT_HELPER.test(w.callee.join('.')));
 }
 
@@ -102,7 +104,7 @@ const rule: Rule = {
       what: 'An outbound HTTP or SDK call that can wait forever: axios without `timeout` in the call config or in the `axios.create` instance it goes through (also when the instance is created in another file), `fetch` without a `signal`, got/undici without timeouts, an AWS SDK v3 client without a `requestHandler` request timeout, or an SDK client that has no request timeout (Resend, SendGrid without `setTimeout`, Slack WebClient without `timeout`); in Python, `requests` calls (module functions or a `Session`) without `timeout=`, httpx with `timeout=None`, aiohttp without a `ClientTimeout` (its default 300 s total is treated like the 300 s undici gives fetch: a five-minute wait is a hang for the caller, and the finding says so). Instances are reported once, at their construction, with the calls that go through them.',
       why: 'A slow dependency does not fail, it hangs. Each hung call holds the request (a Lambda invocation, an event-loop slot with its sockets and DB connections) until the platform kills it, so a slow third party turns into a full outage of the routes behind it — and, with shared pools, of the others. Timeouts turn a slowdown into a fast, handleable error.',
       fix: 'Set a timeout below the caller\'s own budget on every client: `axios.create({ baseURL, timeout: 5000 })`, `fetch(url, { signal: AbortSignal.timeout(5000) })`, `got(url, { timeout: { request: 5000 } })`, `new S3Client({ requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }) })`. For SDKs with no timeout option, race the call against a timer (`Promise.race`, p-timeout).',
-      falsePositiveGuard: 'SDKs with a documented default timeout (OpenAI and Anthropic 10 min, Stripe 80 s, ky 10 s, httpx 5 s) are not "no timeout" — a default longer than the route\'s runtime limit is timeout/inversion\'s business. Calls are only reported when they run for some traced entrypoint (route, worker, cron), never in front-end code (a package.json with next/react and no backend framework, the UI folder of a package that holds both, static assets). A call behind an opossum breaker (whose own timeout bounds the wait), wrapped in a timeout helper (`withTimeout`, `pTimeout`, `Promise.race`), or whose options object or client configuration is not a literal the rule can read is not reported. A requests Session with an HTTPAdapter subclass mounted on it whose send() fills in `timeout` counts as timed. SDKs whose defaults are unknown (nodemailer, postmark, twilio, firebase, Gemini) are left alone. Test, seed and script files are skipped.',
+      falsePositiveGuard: 'SDKs with a documented default timeout (OpenAI and Anthropic 10 min, Stripe 80 s, ky 10 s, httpx 5 s) are not "no timeout" — a default longer than the route\'s runtime limit is timeout/inversion\'s business. Calls are only reported when they run for some traced entrypoint (route, worker, cron), never in front-end code (a package.json with next/react and no backend framework, the UI folder of a package that holds both, static assets). A call behind an opossum breaker (whose own timeout bounds the wait), wrapped in a timeout helper (`withTimeout`, `pTimeout`), raced against a timer (`Promise.race([call, new Promise((r) => setTimeout(r, ms))])`, `Promise.race([call, sleep(ms)])` — racing two calls bounds neither), or whose options object or client configuration is not a literal the rule can read is not reported. A requests Session with an HTTPAdapter subclass mounted on it whose send() fills in `timeout` counts as timed. SDKs whose defaults are unknown (nodemailer, postmark, twilio, firebase, Gemini) are left alone. Test, seed and script files are skipped.',
       references: ['https://axios-http.com/docs/req_config', 'https://developer.mozilla.org/en-US/docs/Web/API/AbortSignal/timeout_static', 'https://github.com/sindresorhus/got/blob/main/documentation/6-timeout.md', 'https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html', 'https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/'],
     },
   },
