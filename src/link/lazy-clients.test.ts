@@ -164,3 +164,27 @@ connect().then(loadFlags);`),
   assert.deepEqual(edgesTo(model, 'queue:amqp-emails'), ['entrypoint:POST /invites -enqueues-> queue:amqp-emails @src/rabbit.ts:16']);
   assert.deepEqual(model.edges.filter((e) => e.from === 'entrypoint:GET /flags/etag' && e.kind !== 'runs_on').map((e) => `${e.kind} ${e.to}`), []);
 });
+
+test('link: `const { sendMessage } = kafka` takes the member of a project object (a default export of functions)', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ dependencies: { express: '^4', kafkajs: '^2' } }),
+    'src/lib/kafka.ts': `import { Kafka } from 'kafkajs';
+const producer = new Kafka({ brokers: [process.env.KAFKA_BROKER!] }).producer();
+async function sendMessage(topic: string, message: object) {
+  await producer.send({ topic, messages: [{ value: JSON.stringify(message) }] });
+}
+export default { enabled: !!process.env.KAFKA_BROKER, sendMessage };
+`,
+    'src/events.ts': `import kafka from './lib/kafka';
+export async function saveEvent(name: string) {
+  const { sendMessage } = kafka;
+  await sendMessage('events', { name });
+}
+`,
+    'src/server.ts': server(`import { saveEvent } from './events';`, `app.post('/events', async (req, res) => {
+  await saveEvent(req.body.name);
+  res.sendStatus(202);
+});`),
+  });
+  assert.deepEqual([...new Set(model.edges.filter((e) => e.to === 'queue:kafka').flatMap((e) => e.entrypoints ?? [e.from]))], ['entrypoint:POST /events']);
+});
