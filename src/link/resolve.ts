@@ -425,9 +425,14 @@ export class Resolver {
     return /^[\w$]+$/.test(name) && this.resolveName(file, fn, name)?.kind === 'fn';
   }
 
-  /** `getQueue().add(job)`: what the project factory `getQueue` makes, when it makes an instance. */
-  private callResult(file: string, fn: FunctionFact | undefined, name: string): Resolved | undefined {
+  /**
+   * `getQueue().add(job)`: what the project factory `getQueue` makes, when it makes an instance;
+   * `getAuth().verifyIdToken(token)`: what a package function returns, an instance of that package
+   * (firebase-admin's modular API, `getFirestore()`, `axios.create()`-style factories called inline).
+   */
+  private callResult(file: string, fn: FunctionFact | undefined, name: string, line: number): Resolved | undefined {
     const base = this.resolveName(file, fn, name);
+    if (base?.kind === 'export') return { kind: 'inst', inst: { pkg: base.pkg, ctor: base.exportName, args: [], evidence: { file, line } } };
     return base?.kind === 'fn' ? this.factoryMade(base.file, base.fn, [], { file: base.file, line: base.fn.line }) : undefined;
   }
 
@@ -621,7 +626,7 @@ export class Resolver {
     const fn = call.fn === '<module>' ? undefined : this.program.fn(file, call.fn);
     const chain = call.callee;
     // `getQueue().add(job)` on what a project factory makes; any other call on a call result stays dynamic
-    const made = call.root === 'call' && call.recv && chain.length > 1 && !file.endsWith('.py') ? this.callResult(file, fn, call.recv) : undefined;
+    const made = call.root === 'call' && call.recv && chain.length > 1 && !file.endsWith('.py') ? this.callResult(file, fn, call.recv, call.line) : undefined;
     if (!made && (call.root === 'call' || call.root === 'other' || chain.length === 0)) return { kind: 'unresolved', reason: 'dynamic callee' };
     // `globalThis.fetch(url)`, `global.setInterval(...)`: the global itself, unless the project names its own `globalThis`
     const viaGlobal = !made && chain.length > 1 && GLOBAL_OBJECTS.has(chain[0]) && GLOBAL_EXPORTS[chain[1]] && !file.endsWith('.py') && !this.resolveName(file, fn, chain[0]);

@@ -174,3 +174,34 @@ app.listen(3000);
   assert.deepEqual(externals(model), []);
   assert.deepEqual(externalEdges(model), []);
 });
+
+test('sdks: firebase-admin — the namespaced API and the modular one (`getAuth().verifyIdToken()`, `getFirestore()`) call Firebase; initializeApp and credentials do not', async () => {
+  const model = await scan({
+    ...pkg({ 'firebase-admin': '^12.1.0' }),
+    'src/firebase.ts': `import admin from 'firebase-admin';
+import { getAuth } from 'firebase-admin/auth';
+import { getFirestore } from 'firebase-admin/firestore';
+admin.initializeApp({ credential: admin.credential.applicationDefault() });
+export const db = getFirestore();
+export async function verify(token: string) {
+  return getAuth().verifyIdToken(token);
+}
+`,
+    'src/server.ts': `import express from 'express';
+import admin from 'firebase-admin';
+import { db, verify } from './firebase';
+const app = express();
+app.get('/me', async (req, res) => res.json(await verify(String(req.headers.authorization))));
+app.get('/todos/:id', async (req, res) => res.json((await db.collection('todos').doc(req.params.id).get()).data()));
+app.post('/push', async (req, res) => res.json(await admin.messaging().send({ token: req.body.token, notification: { title: 'hi' } })));
+app.get('/health', (_req, res) => res.send('ok'));
+app.listen(3000);
+`,
+  });
+  assert.deepEqual(externals(model), ['external:firebase firebase-admin']);
+  assert.deepEqual(model.edges.filter((e) => e.to === 'external:firebase').map((e) => `${e.from} @${e.evidence.map((x) => `${x.file}:${x.line}`).join(' ')}`).sort(), [
+    'entrypoint:GET /me @src/firebase.ts:7',
+    'entrypoint:GET /todos/:id @src/server.ts:6',
+    'entrypoint:POST /push @src/server.ts:7',
+  ]);
+});
