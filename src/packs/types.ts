@@ -55,6 +55,8 @@ export type CallMeaning =
       readOnly?: boolean;
       /** What the call does, for findings: 'query', 'write', 'http', 'enqueue'. */
       op?: string;
+      /** false: the call returns no promise, so leaving it floating rejects nothing (a NestJS client's emit() Observable drops its error); the side effect is still lost. */
+      rejects?: false;
     }
   /** The call runs another function (a breaker's fire, a retry wrapper's callback). */
   /** `scope`: where `fn` is written when not at the call (the line of `new CircuitBreaker(charge)` in another module): it is resolved in the function around that line. */

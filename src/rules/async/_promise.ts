@@ -56,7 +56,7 @@ export function asyncCallee(code: CodeIndex, facts: ReadonlyMap<string, FileFact
   if (call.isNew) return undefined;
   if (call.callee.some((p) => PIPELINE.test(p))) return undefined;
   const m = code.meaning(file, call);
-  if (m?.use === 'dependency') return { kind: 'dependency', meaning: m, label: calleeLabel(call), lazy: isLazy(call, m) };
+  if (m?.use === 'dependency') return m.rejects === false ? undefined : { kind: 'dependency', meaning: m, label: calleeLabel(call), lazy: isLazy(call, m) };
   if (m?.use === 'invoke') return { kind: 'invoke', label: calleeLabel(call), lazy: false };
   if (m) return undefined;
   const t = code.callee(file, call);
