@@ -42,6 +42,8 @@ export interface SchemaTable {
   columns: SchemaColumn[];
   indexes: SchemaIndex[];
   evidence: Evidence[];
+  /** Prisma relation fields that hold their foreign key on this model → those key fields (`envelope Envelope @relation(fields: [envelopeId], ...)`). */
+  relationKeys?: Record<string, string[]>;
 }
 
 export interface StatementTimeoutSetting {
@@ -108,7 +110,12 @@ function buildSchema(configs: ConfigFile[], facts: FactIndex): Schema {
     t.model = m.name;
     const colOf = new Map<string, string>();
     for (const f of m.fields) {
-      if (modelNames.has(f.type) || prisma.types.has(f.type)) continue; // relation or composite type: not a column
+      if (modelNames.has(f.type) || prisma.types.has(f.type)) {
+        // relation or composite type: not a column; a relation that holds its key here is filtered through that key
+        const keys = /@relation\([^)]*\bfields:\s*\[([^\]]*)\]/.exec(f.attrs)?.[1].split(',').map((k) => k.trim()).filter(Boolean);
+        if (keys?.length) (t.relationKeys ??= {})[f.name] = keys;
+        continue;
+      }
       colOf.set(f.name, f.column);
       if (!t.columns.some((c) => lower(c.name) === lower(f.column))) t.columns.push({ name: f.column, ...(f.column !== f.name ? { field: f.name } : { field: f.name }), type: f.type, evidence: { file: m.file, line: f.line } });
     }

@@ -134,3 +134,14 @@ export async function backfill() {
   }), { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: silent when the filter goes through a relation whose key on the model leads an index; fires when that key has none (trap both ways)`, async () => {
+  const body = `  async recentOfOpen(_: string) {
+    return prisma.questionTag.findMany({ where: { question: { status: 'open' }, assignedAt: { gte: new Date(Date.now() - 86_400_000) } }, take: 50 });
+  },`;
+  const indexed = await scanModel(repo('  @@id([tagId, questionId])\n  @@index([questionId])', body, ['recentOfOpen']), { rules });
+  assert.deepEqual(hits(indexed, RULE), []);
+  const unindexed = await scanModel(repo('  @@id([tagId, questionId])', body, ['recentOfOpen']), { rules });
+  assert.deepEqual(hits(unindexed, RULE), ['src/questions.service.ts:5']);
+  assert.match(unindexed.findings[0].title, /filters QuestionTag by assignedAt/);
+});

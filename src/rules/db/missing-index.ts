@@ -46,7 +46,7 @@ const rule: Rule = {
       what: 'A Prisma query on an entrypoint path (findMany, findFirst, findFirstOrThrow, count) filters a model by columns none of which is the leading column of an index, a unique constraint or the primary key in the schema (schema.prisma, or the SQL migrations read with the PostgreSQL parser); or, with no filter, sorts by a column no index leads with. A composite key does not help a filter on its second column: question_tags(question_id, tag_id) cannot serve WHERE tag_id = …',
       why: 'Without a usable index PostgreSQL reads the whole table for every call. It is fast on a small development database and linear in table size in production: seed 001\'s tag filter seq-scanned 119k rows for 12 s, holding a pooled connection the whole time, which is how a missing index turns into pool exhaustion for unrelated routes.',
       fix: 'Add an index that leads with the filtered column, with the sort column after it: `@@index([tagId, assignedAt])` on the model (then `prisma migrate dev`), or `CREATE INDEX CONCURRENTLY question_tags_tag_id_idx ON question_tags (tag_id, question_id);` in a migration.',
-      falsePositiveGuard: 'A query is flagged only when none of its filtered columns leads an index (the planner can use any one of them); relation filters, OR/NOT branches, spread or computed `where` objects and unknown models are skipped; partial indexes are not counted as covering, since their predicate may not hold. Only queries reached from an entrypoint, outside test/seed/script files, and only when the schema defines the model.',
+      falsePositiveGuard: 'A query is flagged only when none of its filtered columns leads an index (the planner can use any one of them); queries filtering only by relations, or by a relation whose foreign key on the model leads an index (`where: { envelope: { … }, inserted: true }` with `@@index([envelopeId])`), OR/NOT branches, spread or computed `where` objects and unknown models are skipped; partial indexes are not counted as covering, since their predicate may not hold. Only queries reached from an entrypoint, outside test/seed/script files, and only when the schema defines the model.',
       references: ['https://www.prisma.io/docs/orm/prisma-schema/data-model/indexes', 'https://www.postgresql.org/docs/current/indexes-multicolumn.html', 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY'],
     },
   },
@@ -75,6 +75,8 @@ const rule: Rule = {
         if (keys === undefined) continue;
         const columns = keys.filter((k) => schema.column(t.model!, k));
         if (keys.length && !columns.length) continue; // relation filters only
+        // `where: { envelope: { ... }, inserted: true }`: a relation whose key on this model leads an index narrows the rows by that index
+        if (keys.some((k) => t.relationKeys?.[k]?.[0] !== undefined && schema.indexLeadingWith(t.model!, t.relationKeys[k][0]))) continue;
         let flagged: string[] = [];
         let kind: 'filter' | 'sort' = 'filter';
         if (columns.length) {
