@@ -23,6 +23,7 @@ const pack: TechPack = {
   upstreamDocs: ['https://www.serverless.com/framework/docs/providers/aws/guide/functions', 'https://www.serverless.com/framework/docs/providers/aws/events/http-api'],
   readConfig(files) {
     const out: InfraFacts = { runtimes: [] };
+    const services: string[] = []; // by runtime index
     for (const f of files) {
       if (!/(^|\/)serverless\.ya?ml$/.test(f.rel) || !f.yaml?.length) continue;
       const doc = f.yaml[0] as any;
@@ -62,8 +63,16 @@ const pack: TechPack = {
           env,
           origin: 'serverless',
         });
+        services.push(typeof doc.service === 'string' && doc.service ? doc.service : dir.split('/').pop() || 'service');
       }
     }
+    // two services of a monorepo may each name a function `api`: each is its own deployable unit, `<service>-<function>`
+    const rts = out.runtimes!;
+    const fileOf = (i: number) => rts[i].evidence[0].file;
+    const shared = rts.map((r, i) => rts.some((o, j) => j !== i && o.name === r.name && fileOf(j) !== fileOf(i)));
+    rts.forEach((r, i) => {
+      if (shared[i]) r.name = `${services[i]}-${r.name}`;
+    });
     return out;
   },
 };

@@ -326,3 +326,40 @@ functions:
   }, { rules: [] });
   assert.deepEqual(entrypoints(m), ['entrypoint:GET /products on runtime:catalog', 'entrypoint:POST /invoices on runtime:billing', 'entrypoint:function:reminders on runtime:reminders']);
 });
+
+test('serverless: two services that each name a function `api` are two runtimes, `<service>-api`, each serving its own routes; a name used once stays as it is', async () => {
+  const service = (name: string, route: string, extraFunctions = '') => ({
+    [`services/${name}/src/app.ts`]: `import express from 'express';
+export const app = express();
+app.get('${route}', async (req, res) => { res.json([]); });
+`,
+    [`services/${name}/src/lambda.ts`]: `import serverless from 'serverless-http';
+import { app } from './app';
+export const handler = serverless(app);
+`,
+    [`services/${name}/serverless.yml`]: `service: ${name}
+provider:
+  name: aws
+  timeout: ${name === 'catalog' ? 10 : 20}
+functions:
+  api:
+    handler: src/lambda.handler
+    events:
+      - httpApi: 'ANY /{proxy+}'
+${extraFunctions}`,
+  });
+  const reminders = `  reminders:
+    handler: src/reminders.handler
+    events:
+      - schedule: rate(1 hour)
+`;
+  const { model, scan } = await scanTree({
+    'package.json': pkg,
+    ...service('catalog', '/products'),
+    ...service('billing', '/invoices', reminders),
+    'services/billing/src/reminders.ts': `export const handler = async () => { await fetch('https://api.mailer.example/send', { method: 'POST' }); };
+`,
+  }, { rules: [] });
+  assert.deepEqual(entrypoints(model), ['entrypoint:GET /invoices on runtime:billing-api', 'entrypoint:GET /products on runtime:catalog-api', 'entrypoint:function:reminders on runtime:reminders']);
+  assert.deepEqual(scan.infra.runtimes!.filter((r) => r.origin === 'serverless').map((r) => `${r.name} ${r.timeoutSec}`).sort(), ['billing-api 20', 'catalog-api 10', 'reminders 20']);
+});
