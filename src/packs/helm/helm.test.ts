@@ -187,3 +187,21 @@ spec:
   // the routes run on the runtime inferred from package.json, with unknown replicas
   assert.deepEqual(runtimes(model), ['runtime:shop-service node undefined']);
 });
+
+test('helm: a production overlay (values-prod.yaml) scales the workload values.yaml declares; a staging overlay does not, and neither is a second workload', async () => {
+  const base = `image:
+  repository: ghcr.io/acme/shop
+  tag: "1.4.0"
+replicaCount: 1
+`;
+  const prod = `replicaCount: 3
+autoscaling:
+  enabled: true
+  minReplicas: 3
+  maxReplicas: 12
+`;
+  const withProd = await scanTree({ ...code, 'chart/Chart.yaml': chart('shop'), 'chart/values.yaml': base, 'chart/values-prod.yaml': prod, 'chart/values-staging.yaml': 'replicaCount: 2\n' }, { rules: [] });
+  assert.deepEqual(declared(withProd.scan.infra), ['shop {"replicas":3,"maxReplicas":12} @chart/values-prod.yaml:1']);
+  const stagingOnly = await scanTree({ ...code, 'chart/Chart.yaml': chart('shop'), 'chart/values.yaml': base, 'chart/values-staging.yaml': 'replicaCount: 2\n' }, { rules: [] });
+  assert.deepEqual(declared(stagingOnly.scan.infra), ['shop {"replicas":1} @chart/values.yaml:4']);
+});

@@ -21,6 +21,12 @@ const pack: TechPack = {
       const name = (f.yaml?.[0] as any)?.name;
       if (typeof name === 'string') charts.set(f.rel.includes('/') ? f.rel.slice(0, f.rel.lastIndexOf('/')) : '', name);
     }
+    // a production overlay (values-prod.yaml, values.production.yaml) is what `helm install -f` deploys over values.yaml
+    const prodOverlay = new Map<string, ConfigFile>();
+    for (const f of files) {
+      const m = /^(?:(.*)\/)?values[.-](prod|production)\.ya?ml$/.exec(f.rel);
+      if (m && f.yaml?.length && f.yaml[0] && typeof f.yaml[0] === 'object') prodOverlay.set(m[1] ?? '', f);
+    }
     for (const f of files) {
       const m = /^(?:(.*)\/)?values([.-][\w.-]+)?\.ya?ml$/.exec(f.rel);
       if (!m || !f.yaml?.length) continue;
@@ -29,12 +35,21 @@ const pack: TechPack = {
       const v = f.yaml[0] as any;
       if (!v || typeof v !== 'object') continue;
       const at = (...path: string[]): Evidence => ({ file: f.rel, line: yamlKeyLine(f.text, 1, path) });
+      // the workload's scale as deployed: the production overlay's replicaCount/autoscaling over the base file's
+      const overlay = !m[2] ? prodOverlay.get(m[1] ?? '') : undefined;
+      const o = overlay?.yaml?.[0] as any;
+      const scaleFrom = o && (o.replicaCount !== undefined || o.autoscaling) ? { v: o, f: overlay! } : { v, f };
+      const scaleAt = (...path: string[]): Evidence => ({ file: scaleFrom.f.rel, line: yamlKeyLine(scaleFrom.f.text, 1, path) });
       // the chart's own application workload
       // a vendored third-party subchart (charts/nginx with image bitnami/nginx) runs none of the app's code
       const image = typeof v.image === 'string' ? v.image : v.image && typeof v.image === 'object' ? [v.image.registry, v.image.repository].filter((x) => typeof x === 'string').join('/') : '';
       const appChart = !/^(postgres|postgresql|pgbouncer|redis|mysql)/i.test(chart) && !(image && isInfraImage(image));
-      if (appChart && v.image && (v.replicaCount !== undefined || v.autoscaling)) {
-        const auto = v.autoscaling?.enabled ? num(v.autoscaling.maxReplicas) : undefined;
+      // an overlay's own workload is the base file's, scaled by it (above)
+      const dir = m[1] ? `${m[1]}/` : '';
+      const isOverlayOfBase = !!m[2] && prodOverlay.get(m[1] ?? '') === f && files.some((x) => x.rel === `${dir}values.yaml` || x.rel === `${dir}values.yml`);
+      const sv = scaleFrom.v;
+      if (appChart && v.image && !isOverlayOfBase && (sv.replicaCount !== undefined || sv.autoscaling)) {
+        const auto = sv.autoscaling?.enabled ? num(sv.autoscaling.maxReplicas) : undefined;
         const env: Record<string, { value: string; evidence: Evidence }> = {};
         const list = Array.isArray(v.env) ? v.env : Array.isArray(v.extraEnv) ? v.extraEnv : undefined;
         if (list) for (const e of list) if (e?.name && e.value !== undefined) env[e.name] = { value: String(e.value), evidence: { file: f.rel, line: lineOfName(f, e.name) } };
@@ -42,8 +57,8 @@ const pack: TechPack = {
         out.runtimes!.push({
           name: typeof v.fullnameOverride === 'string' ? v.fullnameOverride : typeof v.nameOverride === 'string' ? v.nameOverride : chart,
           tech: 'container', sourceDirs: [''], env, origin: 'helm',
-          evidence: [at(v.replicaCount !== undefined ? 'replicaCount' : 'autoscaling')],
-          redundancy: { replicas: num(v.replicaCount) ?? (v.autoscaling?.enabled ? num(v.autoscaling.minReplicas) : undefined) ?? 1, ...(auto !== undefined ? { maxReplicas: auto } : {}) },
+          evidence: [scaleAt(sv.replicaCount !== undefined ? 'replicaCount' : 'autoscaling')],
+          redundancy: { replicas: num(sv.replicaCount) ?? (sv.autoscaling?.enabled ? num(sv.autoscaling.minReplicas) : undefined) ?? 1, ...(auto !== undefined ? { maxReplicas: auto } : {}) },
         });
       }
       // PostgreSQL: the chart itself or a `postgresql` subchart block
