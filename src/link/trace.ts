@@ -327,9 +327,10 @@ export class Tracer {
 }
 
 function directUse(file: string, fnId: string, call: CallFact, meaning: Extract<CallMeaning, { use: 'dependency' }>): Use {
+  const mode = meaning.mode ?? siteMode(call).mode;
   return {
-    target: meaning.target, edge: meaning.edge, ...siteMode(call), readOnly: !!meaning.readOnly, op: meaning.op,
-    guards: { ...(meaning.guards ?? {}), ...siteGuards(call, meaning.guards), ...(siteMode(call).mode === 'fire_and_forget' ? { caught: call.caught || undefined } : {}) },
+    target: meaning.target, edge: meaning.edge, mode, readOnly: !!meaning.readOnly, op: meaning.op,
+    guards: { ...(meaning.guards ?? {}), ...siteGuards(call, meaning.guards), ...(mode === 'fire_and_forget' ? { caught: call.caught || meaning.guards?.caught || undefined } : {}) },
     evidence: { file, line: call.line }, frames: [{ file, fn: fnId }], order: call.order, call, siteBranch: call.branch,
   };
 }

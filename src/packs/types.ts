@@ -57,6 +57,8 @@ export type CallMeaning =
       op?: string;
       /** false: the call returns no promise, so leaving it floating rejects nothing (a NestJS client's emit() Observable drops its error); the side effect is still lost. */
       rejects?: false;
+      /** The call never waits for the dependency, however it is written (a Socket.IO broadcast, also at the end of `io.to(room).emit(...)`). */
+      mode?: 'fire_and_forget';
     }
   /** The call runs another function (a breaker's fire, a retry wrapper's callback). */
   /** `scope`: where `fn` is written when not at the call (the line of `new CircuitBreaker(charge)` in another module): it is resolved in the function around that line. */

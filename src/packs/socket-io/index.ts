@@ -1,5 +1,11 @@
 import { objGet, valToString } from '../../extract/facts.js';
-import type { EntrypointDef, TechPack } from '../types.js';
+import { callChain } from '../_lib/chain.js';
+import { projectValue, remember } from '../_lib/project.js';
+import type { EntrypointDef, ResourceRef, TechPack } from '../types.js';
+
+const REDIS: ResourceRef = { kind: 'cache', name: 'redis', tech: 'redis' };
+/** Server operations that go through the adapter to every node: broadcasts and cross-node socket queries. */
+const THROUGH_ADAPTER = new Set(['emit', 'serverSideEmit', 'fetchSockets', 'socketsJoin', 'socketsLeave', 'disconnectSockets']);
 
 /**
  * Socket.IO: one WebSocket entrypoint per server (default path /socket.io); its
@@ -15,10 +21,19 @@ const pack: TechPack = {
     if (call.pkg.startsWith('@socket.io/redis') && (call.exportName === 'createAdapter' || call.member[call.member.length - 1] === 'createAdapter')) {
       return { use: 'dependency', target: { kind: 'cache', name: 'redis', tech: 'redis' }, edge: 'uses', op: 'pubsub' };
     }
-    if (call.pkg === 'socket.io') return { use: 'ignore' };
+    if (call.pkg === 'socket.io') {
+      // with the Redis adapter, a broadcast (`io.emit`, `io.to(room).emit`) is published through Redis to every node:
+      // when Redis is down the local clients still get it and the other nodes' do not (a lost side effect)
+      if (!call.instance || !/(^|\.)Server$/.test(call.instance.ctor) || call.call.isNew) return { use: 'ignore' };
+      const path = [...call.member, ...callChain(call.facts, call.call).members];
+      if (!path.some((m) => THROUGH_ADAPTER.has(m)) || !projectValue(call.facts, 'socket.io:redis-adapter', usesRedisAdapter)) return { use: 'ignore' };
+      // emit() returns a boolean: nothing to await, nothing to reject, the broadcast is handed over
+      return { use: 'dependency', target: REDIS, edge: 'uses', op: 'pubsub', guards: { caught: true }, rejects: false, mode: 'fire_and_forget' };
+    }
     return undefined;
   },
   entrypoints(files, link) {
+    remember(files, link);
     const out: EntrypointDef[] = [];
     for (const f of files) {
       for (const c of f.calls) {
@@ -49,4 +64,9 @@ const pack: TechPack = {
     return out;
   },
 };
+/** The project sets up a Redis adapter (`io.adapter(createAdapter(pub, sub))`). */
+function usesRedisAdapter(link: Parameters<NonNullable<TechPack['entrypoints']>>[1]): boolean {
+  return link.allFiles().some((f) => f.imports.some((i) => /^@socket\.io\/redis(-streams)?-adapter$|^socket\.io-redis$/.test(i.source)));
+}
+
 export default pack;

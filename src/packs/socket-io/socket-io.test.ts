@@ -182,3 +182,36 @@ server.listen(3000);
   assert.deepEqual(entrypoints(model), ['entrypoint:WS /live (websocket)']);
   assert.deepEqual(depsOf(model, 'entrypoint:WS /live'), ['reads/sync datastore:postgres src/auth.ts:3', 'writes/sync datastore:postgres src/chat.ts:4']);
 });
+
+test('socket.io: with a Redis adapter set up at module level, a broadcast (io.emit, io.to(room).emit) publishes through Redis — lost for the other nodes when Redis is down; without an adapter it is local (trap)', async () => {
+  const server = (adapter: boolean) => `import express from 'express';
+import { createServer } from 'node:http';
+import { Server } from 'socket.io';
+${adapter ? "import { createAdapter } from '@socket.io/redis-adapter';\nimport { createClient } from 'redis';\n" : ''}
+const app = express();
+const httpServer = createServer(app);
+const io = new Server(httpServer);
+${adapter ? 'const pubClient = createClient({ url: process.env.REDIS_URL });\nconst subClient = pubClient.duplicate();\nio.adapter(createAdapter(pubClient, subClient));\n' : ''}
+io.on('connection', (socket) => {
+  socket.on('join', (room: string) => {
+    socket.join(room);
+    io.to(room).emit('joined', socket.id);
+  });
+  socket.emit('hello');
+});
+app.get('/announce', (req, res) => {
+  io.emit('announcement', String(req.query.text));
+  res.sendStatus(204);
+});
+httpServer.listen(3000);
+`;
+  const deps = { express: '^4.19.0', 'socket.io': '^4.8.0', '@socket.io/redis-adapter': '^8.3.0', redis: '^4.7.0' };
+  const model = await scan({ 'package.json': JSON.stringify({ name: 'chat', dependencies: deps }), 'src/server.ts': server(true) });
+  assert.deepEqual(depsOf(model, 'entrypoint:WS /socket.io'), ['uses/fire_and_forget cache:redis src/server.ts:17']);
+  assert.deepEqual(depsOf(model, 'entrypoint:GET /announce'), ['uses/fire_and_forget cache:redis src/server.ts:22']);
+  const outage = model.scenarios.find((s) => s.failed === 'cache:redis' && s.mode === 'outage')!;
+  assert.deepEqual(outage.entrypoints.down, []);
+  assert.deepEqual(outage.lostSideEffects?.map((l) => `${l.from} ${l.evidence[0].line}`).sort(), ['entrypoint:GET /announce 22', 'entrypoint:WS /socket.io 17']);
+  const local = await scan({ 'package.json': JSON.stringify({ name: 'chat', dependencies: { express: '^4.19.0', 'socket.io': '^4.8.0' } }), 'src/server.ts': server(false) });
+  assert.deepEqual(local.nodes.filter((n) => n.kind === 'cache').map((n) => n.id), []);
+});
