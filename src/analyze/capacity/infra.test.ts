@@ -276,3 +276,26 @@ test('docker-compose: a service\'s evidence is its own key, not the first text t
   assert.deepEqual(api.evidence, [{ file: 'docker-compose.yml', line: 2 }]);
   assert.deepEqual(api.env?.DATABASE_URL, { value: 'postgresql://orders:pw@postgres:5432/orders?connection_limit=4', evidence: { file: '.env.production', line: 1 } });
 });
+
+test('postgresql.conf mounted into a compose server: the service\'s `-c` flags win for the keys they set (PostgreSQL takes the command line over the file); an unmounted conf keeps its own value (trap)', async () => {
+  const compose = (mount: boolean) => `services:
+  api:
+    build: .
+    command: node dist/server.js
+    environment:
+      DATABASE_URL: postgresql://orders:pw@db:5432/orders
+  db:
+    image: postgres:16
+    command: postgres -c config_file=/etc/postgresql/postgresql.conf -c max_connections=300
+${mount ? '    volumes:\n      - ./postgres/postgresql.conf:/etc/postgresql/postgresql.conf:ro\n' : ''}`;
+  const conf = `listen_addresses = '*'
+max_connections = 100
+superuser_reserved_connections = 5
+`;
+  const mounted = (await scanTree({ ...app, 'docker-compose.yml': compose(true), 'postgres/postgresql.conf': conf }, { rules: [] })).model.capacity as Capacity;
+  assert.equal(mounted.datastores[0].server.maxConnections.value, 300);
+  assert.deepEqual(mounted.datastores[0].server.maxConnections.evidence, { file: 'docker-compose.yml', line: 9 });
+  assert.equal(mounted.datastores[0].server.reservedConnections.value, 5);
+  const apart = (await scanTree({ ...app, 'docker-compose.yml': compose(false), 'postgres/postgresql.conf': conf }, { rules: [] })).model.capacity as Capacity;
+  assert.equal(apart.datastores[0].server.maxConnections.value, 100);
+});

@@ -61,6 +61,27 @@ function where(ev: Evidence | undefined): string {
   return ev ? ` (${ev.file}:${ev.line})` : '';
 }
 
+/** Compose settings that are not server flags. */
+const NOT_FLAGS = new Set(['service', 'image', 'mountedConf']);
+
+/**
+ * A postgresql.conf that a compose service mounts is that server's file, and PostgreSQL takes a
+ * command-line `-c key=value` over the file: the service's flags win for the keys they set.
+ */
+function withCommandLine(chosen: Resource | undefined, all: Resource[]): Resource | undefined {
+  if (chosen?.origin !== 'postgresql.conf') return chosen;
+  const confFile = chosen.evidence[0]?.file;
+  const server = all.find((r) => r.origin === 'docker-compose' && r.settings?.mountedConf === confFile);
+  if (!server?.settings) return chosen;
+  const flags = Object.keys(server.settings).filter((k) => !NOT_FLAGS.has(k) && !k.startsWith('env.'));
+  if (!flags.length) return chosen;
+  return {
+    ...chosen,
+    settings: { ...chosen.settings, ...Object.fromEntries(flags.map((k) => [k, server.settings![k]])) },
+    settingEvidence: { ...chosen.settingEvidence, ...Object.fromEntries(flags.filter((k) => server.settingEvidence?.[k]).map((k) => [k, server.settingEvidence![k]])) },
+  };
+}
+
 export function serverFacts(datastore: ModelNode | { id: string; name: string; tech?: string; redundancy?: ModelNode['redundancy'] }, infra: InfraFacts, config: Config | undefined): ServerFacts {
   const tech = datastore.tech ?? 'postgresql';
   const base = datastore.name.split('-')[0];
@@ -68,7 +89,7 @@ export function serverFacts(datastore: ModelNode | { id: string; name: string; t
   const decl = config?.datastores?.[datastore.id] ?? config?.datastores?.[datastore.name];
   const resources = (infra.resources ?? []).filter((r) => r.ref.kind === 'datastore' && r.ref.name === base && isBase && r.ref.tech === tech);
   const primaries = resources.filter((r) => r.settings?.role !== 'replica').sort((a, b) => (ORIGIN_RANK[a.origin ?? ''] ?? 9) - (ORIGIN_RANK[b.origin ?? ''] ?? 9));
-  const chosen = primaries[0];
+  const chosen = withCommandLine(primaries[0], primaries);
   const postgres = tech === 'postgresql';
 
   let maxConnections: Known;

@@ -134,6 +134,9 @@ const pack: TechPack = {
             settings[`env.${k}`] = /^\d+$/.test(v) ? Number(v) : v;
             settingEvidence[`env.${k}`] = { file: f.rel, line: envLine(k) };
           }
+          // a postgresql.conf from the repository mounted into the server: its `-c` flags above override that file's settings
+          const conf = boundDirs(svc, dir).find((p) => /(^|\/)postgresql\.conf$/.test(p));
+          if (conf) settings.mountedConf = conf;
           const imageLine = lineIn(block, /^\s*image:/);
           // a second PostgreSQL/MySQL service that streams from the first is a replica of the same datastore
           const isReplica = res.kind === 'datastore' && res.name !== 'pgbouncer' && (/(replica|standby|secondary|slave|read)/i.test(name) || /^(slave|replica|standby)$/i.test(env.POSTGRESQL_REPLICATION_MODE ?? env.MYSQL_REPLICATION_MODE ?? env.REPLICATION_MODE ?? '') || !!(env.POSTGRESQL_MASTER_HOST ?? env.POSTGRESQL_PRIMARY_HOST));
