@@ -150,10 +150,44 @@ const pack: TechPack = {
         out.resources!.push({ ref: { kind: 'datastore', name: 'pgbouncer', tech: 'pgbouncer' }, evidence: [ev], settings, settingEvidence, origin: 'kubernetes', redundancy: { replicas: num(spec.instances) ?? 1 } });
       }
     }
+    // a production kustomize overlay scales the workloads the base declares
+    const prod = productionReplicas(files, docs);
+    for (const r of out.runtimes!) {
+      const o = prod.get(r.name);
+      if (!o) continue;
+      r.redundancy = { ...r.redundancy, replicas: o.replicas };
+      r.evidence = [...r.evidence, o.evidence];
+    }
     return out;
   },
 };
 export default pack;
+
+/**
+ * Replica counts a production kustomize overlay sets, by workload name: the `replicas:` list of
+ * a kustomization.yaml under a `prod`/`production` folder, or a patch there (a Deployment or
+ * StatefulSet document with `spec.replicas`). Other overlays (dev, staging) are left out.
+ */
+function productionReplicas(files: ConfigFile[], docs: Doc[]): Map<string, { replicas: number; evidence: Evidence }> {
+  const out = new Map<string, { replicas: number; evidence: Evidence }>();
+  for (const f of files) {
+    const m = /^(?:(.*)\/)?kustomization\.ya?ml$/.exec(f.rel);
+    const dir = m?.[1] ?? '';
+    if (!m || !f.yaml?.length || !dir.split('/').some((seg) => /^(prod|production)$/i.test(seg))) continue;
+    const k = f.yaml[0] as any;
+    for (const r of Array.isArray(k?.replicas) ? k.replicas : []) {
+      const count = num(r?.count);
+      if (typeof r?.name === 'string' && count !== undefined) out.set(r.name, { replicas: count, evidence: { file: f.rel, line: yamlKeyLine(f.text, 1, ['replicas']) } });
+    }
+    for (const d of docs) {
+      if (!d.file.rel.startsWith(`${dir}/`) || !WORKLOADS.has(d.doc.kind)) continue;
+      const count = num(d.doc.spec?.replicas);
+      const name = d.doc.metadata?.name;
+      if (count !== undefined && typeof name === 'string' && !out.has(name)) out.set(name, { replicas: count, evidence: { file: d.file.rel, line: yamlKeyLine(d.file.text, d.start, ['spec', 'replicas'], d.end) } });
+    }
+  }
+  return out;
+}
 
 function num(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;

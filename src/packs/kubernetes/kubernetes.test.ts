@@ -330,3 +330,21 @@ spec:
   );
   assert.deepEqual(runtimes(model), ['runtime:shop-api container {"replicas":2}']);
 });
+
+test('kubernetes: a production kustomize overlay scales the base workload (kustomization `replicas:` or a replicas patch); a staging overlay does not (trap)', async () => {
+  const tree = (overlay: 'production' | 'staging', how: 'list' | 'patch') => ({
+    ...code,
+    'k8s/base/api.yaml': deployment('shop-api', '  replicas: 1\n', '["node", "dist/server.js"]'),
+    'k8s/base/kustomization.yaml': 'resources:\n  - api.yaml\n',
+    [`k8s/overlays/${overlay}/kustomization.yaml`]: how === 'list'
+      ? 'resources:\n  - ../../base\nreplicas:\n  - name: shop-api\n    count: 4\n'
+      : 'resources:\n  - ../../base\npatches:\n  - path: replicas.yaml\n',
+    ...(how === 'patch' ? { [`k8s/overlays/${overlay}/replicas.yaml`]: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop-api\nspec:\n  replicas: 3\n' } : {}),
+  });
+  const list = await scanTree(tree('production', 'list'), { rules: [] });
+  assert.deepEqual(declared(list.scan.infra), ['shop-api {"replicas":4} @k8s/base/api.yaml:4,k8s/overlays/production/kustomization.yaml:3']);
+  const patch = await scanTree(tree('production', 'patch'), { rules: [] });
+  assert.deepEqual(declared(patch.scan.infra), ['shop-api {"replicas":3} @k8s/base/api.yaml:4,k8s/overlays/production/replicas.yaml:6']);
+  const staging = await scanTree(tree('staging', 'patch'), { rules: [] });
+  assert.deepEqual(declared(staging.scan.infra), ['shop-api {"replicas":1} @k8s/base/api.yaml:4']);
+});
