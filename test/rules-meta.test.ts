@@ -7,6 +7,7 @@ import path from 'node:path';
 import { RULES } from '../src/rules/index.js';
 import { packsRegistry, rulesRegistry } from '../scripts/gen-registries.js';
 import { PACKS } from '../src/packs/index.js';
+import { ruleMarkdown } from '../src/rules/docs.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -65,5 +66,6 @@ test('generated rule docs are current (npm run gen:docs)', () => {
   for (const r of RULES) {
     const file = path.join(root, 'docs/rules', `${r.meta.id.replace('/', '--')}.md`);
     assert.ok(fs.existsSync(file), `docs/rules/${r.meta.id.replace('/', '--')}.md missing: run npm run gen:docs`);
+    assert.equal(fs.readFileSync(file, 'utf8'), ruleMarkdown(r.meta), `docs/rules/${r.meta.id.replace('/', '--')}.md is stale: run npm run gen:docs`);
   }
 });
