@@ -470,3 +470,37 @@ export default app;
   assert.deepEqual(hits(model, RULE), ['src/app.ts:6']);
   assert.equal(model.findings.find((f) => f.rule === RULE)!.title, 'The callback passed to .put() (line 5) starts assertOrderOpen() without await or .catch');
 });
+
+test(`${RULE}: a floating Knex builder chain never runs (lazy); a floating Kysely execute() runs and may reject; an awaited chain is fine (trap)`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'visits', dependencies: { express: '^4.19.0', knex: '^3.1.0', pg: '^8.11.0', kysely: '^0.27.0' } }),
+    'src/db.ts': `import knex from 'knex';
+import { Kysely, PostgresDialect } from 'kysely';
+import { Pool } from 'pg';
+export const db = knex({ client: 'pg', connection: process.env.DATABASE_URL, pool: { max: 5 } });
+export const ky = new Kysely<any>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: process.env.DATABASE_URL, max: 5 }) }) });
+`,
+    'src/app.ts': `import express from 'express';
+import { db, ky } from './db';
+const app = express();
+app.post('/visits', async (req, res) => {
+  db('visits').insert({ path: req.body.path });
+  res.sendStatus(202);
+});
+app.post('/clicks', async (req, res) => {
+  ky.insertInto('clicks').values({ target: req.body.target }).execute();
+  res.sendStatus(202);
+});
+app.post('/views', async (req, res) => {
+  await db('views').insert({ path: req.body.path });
+  res.sendStatus(201);
+});
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/app.ts:5', 'src/app.ts:9']);
+  const lazy = model.findings.find((f) => f.rule === RULE && f.locations[0].line === 5)!;
+  assert.match(lazy.impact, /query builder, and builders are lazy: without await or \.then it is never sent, so the write silently never happens/);
+  const eager = model.findings.find((f) => f.rule === RULE && f.locations[0].line === 9)!;
+  assert.match(eager.impact, /rejects, nothing handles it/);
+});

@@ -7,6 +7,26 @@ import type { CodeIndex, RuleContext } from '../types.js';
 import { isPy } from '../py-util.js';
 
 
+/** Chain members that run the query they end: Kysely's execute*(), Drizzle's run/all/get, a stream, a .then. */
+const EXECUTORS = /^(execute\w*|run|all|get|stream|pipe|asCallback|then)$/;
+
+/**
+ * The head of the builder chain a floating call ends (`db('visits')` for `db('visits').where(...).insert(row);`):
+ * the extractor records each chained member as a call on a call result, just before the next one in order.
+ */
+function builderHead(f: FileFacts, c: CallFact): CallFact | undefined {
+  if (c.root !== 'call' || c.callee[0] !== '()') return undefined;
+  const sameLine = f.calls.filter((x) => x.fn === c.fn && x.line === c.line);
+  let cur = c;
+  for (let i = 0; i < 64; i++) {
+    const next = sameLine.find((x) => x.order === cur.order + 1);
+    if (!next || next.isNew) return undefined;
+    if (next.root !== 'call' || next.callee[0] !== '()') return next;
+    cur = next;
+  }
+  return undefined;
+}
+
 const rule: Rule = {
   meta: {
     id: 'async/floating-promise',
@@ -17,7 +37,7 @@ const rule: Rule = {
     effort: 'S',
     priority: 'P1',
     docs: {
-      what: 'A call that returns a promise — an async project function, or a datastore, cache, queue or HTTP/SDK call — is made as a bare statement (or discarded with `void`): it is not awaited, not returned, not assigned and has no `.catch(...)` / `.then(_, onRejected)`. In Python: a coroutine started with `asyncio.create_task(...)` / `ensure_future(...)` whose task is dropped (its exception is never retrieved), or an `async def` called as a statement without `await` (it never runs).',
+      what: 'A call that returns a promise — an async project function, or a datastore, cache, queue or HTTP/SDK call — is made as a bare statement (or discarded with `void`): it is not awaited, not returned, not assigned and has no `.catch(...)` / `.then(_, onRejected)`. A bare query-builder chain counts too: a Knex chain (`db(\'visits\').insert(row);`) is lazy and never runs, a Kysely `...execute();` runs and may reject. In Python: a coroutine started with `asyncio.create_task(...)` / `ensure_future(...)` whose task is dropped (its exception is never retrieved), or an `async def` called as a statement without `await` (it never runs).',
       why: 'When that promise rejects (a timeout, a refused connection, a 5xx from a vendor), nothing handles it. Since Node 15 an unhandled rejection terminates the process by default (`--unhandled-rejections=throw`): every request in flight on that process fails and every entrypoint of the runtime is down until it restarts — a side effect nobody waited for takes the whole API with it. A surrounding try/catch does not help: the rejection happens after the try block has finished. `void promise` only silences linters; the rejection is still unhandled. A bare Prisma query fails differently: Prisma queries are lazy, so without await or .then it is never sent and the write silently never happens.',
       fix: 'Await it when the caller needs the result or must fail with it: `await this.audit.record(event);`. When it is meant to run in the background, contain its failure where it is started: `this.email.sendWelcome(user).catch((err) => this.logger.error({ err, userId: user.id }, "welcome email failed"));` — or make it durable (enqueue a job with retries) if losing it matters.',
       falsePositiveGuard: 'Only calls known to return a promise fire: async project functions (or functions returning a dependency call), and dependency calls recognised by the technology packs. Not reported: a `.catch(...)`ed or `.then(ok, onErr)` fire-and-forget, `Promise.allSettled`, returned or assigned promises, constructors, Redis `multi()`/`pipeline()` builders, event emitters (`emitter.emit()`), `res.json()`, array methods, module-level start-up code (`bootstrap()`), and async functions whose whole body is wrapped in a try/catch that does not rethrow (they cannot reject); nor anything in a package whose code registers a `process.on(\'unhandledRejection\', handler)` that does not exit (the rejection is handled there; a bare lazy Prisma query is still reported). Python: a kept task (assigned, added to a set, awaited, gathered), FastAPI BackgroundTasks, and background coroutines whose whole body is inside an `except` that does not re-raise are not reported. Front-end code — component files (.tsx/.jsx/.vue/.svelte), files of front-end packages (a package.json with next/react/vue and no backend framework, the repository root included: a Next.js app\'s hooks and browser scripts), the UI folder of a package that holds both, and scripts under a `static/` folder (Django/Flask static files) — is skipped unless a traced server entrypoint reaches the call: in a browser an unhandled rejection is a console error, not a dead process. Test, seed and script files are skipped.',
@@ -34,7 +54,11 @@ const rule: Rule = {
       }
       for (const c of f.calls) {
         if (!c.floating || c.caught || c.fn === '<module>') continue;
-        const target = asyncCallee(code, facts, f.file, c);
+        const head = asyncCallee(code, facts, f.file, c) ? undefined : builderHead(f, c);
+        const found = asyncCallee(code, facts, f.file, c) ?? (head ? asyncCallee(code, facts, f.file, head) : undefined);
+        // a floating builder chain: `db('visits').insert(row);` never runs (a lazy query), `db.insertInto('t').values(v).execute();` runs and may reject
+        const executed = !!head && EXECUTORS.test(c.callee[c.callee.length - 1] ?? '');
+        const target = found && head && !found.lazy && !executed ? undefined : found && head ? { ...found, lazy: found.lazy && !executed, label: `${found.label}(…).${c.callee.slice(1).join('.')}` } : found;
         if (!target) continue;
         if (target.kind === 'project' && neverRejects(facts, target.file, target.fn)) continue;
         const inFn = enclosingFn(f, c);
@@ -57,7 +81,7 @@ const rule: Rule = {
         const voidNote = c.voided ? ' The `void` operator discards the promise but does not handle its rejection.' : '';
         const runsFor = eps.length ? ` Runs for ${routesPhrase(eps)}.` : '';
         const impact = target.lazy && !c.chained
-          ? `${what} returns a Prisma query, and Prisma queries are lazy: without await or .then it is never sent, so the ${target.kind === 'dependency' && target.meaning.edge === 'writes' ? 'write' : 'query'} silently never happens.${runsFor}`
+          ? `${what} ${head ? 'is a query builder, and builders are lazy' : 'returns a Prisma query, and Prisma queries are lazy'}: without await or .then it is never sent, so the ${target.kind === 'dependency' && target.meaning.edge === 'writes' ? 'write' : 'query'} silently never happens.${runsFor}`
           : `If ${what} rejects, nothing handles it. ${runtimeText}${runsFor}${voidNote}`;
         ctx.report({
           element: code.componentOf(f.file),
