@@ -867,6 +867,32 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
   type VarFactInit = FileFacts['vars'][number];
 
   /**
+   * `enum KAFKA_EVENTS { user_created = 'user_created' }`: a constant object of its members, so
+   * `@EventPattern(KAFKA_EVENTS.user_created)` or `new Queue(Queues.Emails)` reads the value. Members
+   * without an initializer count up from the previous number, as TypeScript numbers them; a
+   * computed member leaves the rest unknown.
+   */
+  const visitEnum = (e: AstNode, exported: boolean) => {
+    const name = e.id?.name;
+    if (!name || e.declare) return;
+    const members: Record<string, Val> = {};
+    let next: number | undefined = 0;
+    for (const m of e.body?.members ?? e.members ?? []) {
+      const key = m.id?.type === 'Identifier' ? m.id.name : typeof m.id?.value === 'string' ? m.id.value : undefined;
+      if (key === undefined) continue;
+      const init = m.initializer ? unwrap(m.initializer) : undefined;
+      let value: Val;
+      if (!init) value = next ?? { unknown: 'enum' };
+      else if (init.type === 'Literal' && (typeof init.value === 'string' || typeof init.value === 'number')) value = init.value;
+      else value = { unknown: 'enum' };
+      members[key] = value;
+      next = typeof value === 'number' ? value + 1 : undefined;
+    }
+    facts.vars.push({ name, line: lineOf(e.start), exported, kind: 'const', init: { obj: members } });
+    if (exported) facts.exports[name] = name;
+  };
+
+  /**
    * `module.exports = { db, pgp, list() {...} }`: each key is a named export (what
    * `const { db } = require('./db')` imports) and the object is the default (`require('./db').db`).
    */
@@ -922,6 +948,7 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
             if (f) f.exported = true;
             facts.exports[d.id.name] = d.id.name;
           } else if (d.type === 'VariableDeclaration') visitTopVar(d, true);
+          else if (d.type === 'TSEnumDeclaration') visitEnum(d, true);
         }
         for (const sp of s.specifiers ?? []) facts.exports[sp.exported.name ?? sp.exported.value] = sp.local.name ?? sp.local.value;
         return;
@@ -957,6 +984,9 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
         return;
       case 'VariableDeclaration':
         visitTopVar(s, false);
+        return;
+      case 'TSEnumDeclaration':
+        visitEnum(s, false);
         return;
       case 'ExpressionStatement': {
         // module.exports = x / module.exports.y = z

@@ -396,3 +396,30 @@ app.listen(3000);
   });
   assert.deepEqual([...new Set(model.edges.filter((e) => e.to === 'queue:jobs').flatMap((e) => e.entrypoints ?? [e.from]))], ['entrypoint:POST /documents/:id/send']);
 });
+
+test('link: a TypeScript enum member is its value — a queue named `Queues.Emails`, numeric members counting up', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ dependencies: { express: '^4', bullmq: '^5', ioredis: '^5' } }),
+    'src/queues.ts': `import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+export enum Queues {
+  Emails = 'emails',
+  Reports = 'reports',
+}
+export enum Priority { Low, Normal, High }
+const connection = new IORedis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
+export const emails = new Queue(Queues.Emails, { connection });
+`,
+    'src/server.ts': `import express from 'express';
+import { emails, Priority } from './queues';
+const app = express();
+app.post('/invites', async (req, res) => {
+  await emails.add('invite', { to: req.body.email }, { priority: Priority.High });
+  res.sendStatus(202);
+});
+app.listen(3000);
+`,
+  });
+  assert.deepEqual(model.nodes.filter((n) => n.kind === 'queue').map((n) => n.id), ['queue:emails']);
+  assert.deepEqual([...new Set(model.edges.filter((e) => e.to === 'queue:emails').flatMap((e) => e.entrypoints ?? [e.from]))], ['entrypoint:POST /invites']);
+});

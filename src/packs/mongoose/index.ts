@@ -26,9 +26,9 @@ const DOC_OPS: Record<string, 'read' | 'write'> = { save: 'write', deleteOne: 'w
 /** Model statics whose awaited result is one hydrated document (`.lean()` results are chained calls the linker does not resolve, so never reach here). */
 const ONE_DOC = new Set(['findOne', 'findById', 'findOneAndUpdate', 'findByIdAndUpdate', 'findOneAndReplace', 'create']);
 
-/** A model: mongoose.model(...), connection.model(...), an injected Model<T>. */
+/** A model: mongoose.model(...), connection.model(...), an injected Model<T> (or a plugin's model type: PaginateModel<T>, SoftDeleteModel<T>). */
 function isModel(ctor: string): boolean {
-  return /(^|\.)model$/.test(ctor) || ctor === 'Model';
+  return /(^|\.)model$/.test(ctor) || /^([A-Z]\w*)?Model$/.test(ctor);
 }
 
 /** A document: `new <model>(...)` (the linker's `new <ctor>()`), or what a single-document query on a model gave. */

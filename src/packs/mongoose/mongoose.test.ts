@@ -403,3 +403,49 @@ export class OrdersController {
   assert.deepEqual(hits(model, 'tx/non-atomic-writes'), ['src/orders/orders.service.ts:9']);
   assert.deepEqual(model.findings.find((f) => f.rule === 'tx/non-atomic-writes')!.locations.slice(1).map((l) => l.line), [11, 12]);
 });
+
+test('mongoose: an injected plugin model type (PaginateModel<T> from mongoose-paginate-v2) is a model; a collection name from an enum names it', async () => {
+  const model = await scan({
+    'package.json': JSON.stringify({ name: 'hotels', dependencies: { mongoose: '^8.6.0', '@nestjs/mongoose': '^10.0.10', '@nestjs/common': '^10.4.0', 'mongoose-paginate-v2': '^1.8.0' } }),
+    'src/collections.ts': `export enum COLLECTIONS {
+  hotels = 'hotels',
+  rooms = 'rooms',
+}
+`,
+    'src/hotels.service.ts': `import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { PaginateModel } from 'mongoose';
+import { COLLECTIONS } from './collections';
+
+@Injectable()
+export class HotelsService {
+  constructor(@InjectModel(COLLECTIONS.hotels) private readonly hotels: PaginateModel<any>) {}
+
+  list(page: number) {
+    return this.hotels.paginate({}, { page, limit: 20 });
+  }
+
+  rename(id: string, name: string) {
+    return this.hotels.updateOne({ _id: id }, { name });
+  }
+}
+`,
+    'src/hotels.controller.ts': `import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { HotelsService } from './hotels.service';
+@Controller('hotels')
+export class HotelsController {
+  constructor(private readonly hotels: HotelsService) {}
+  @Get()
+  list(@Query('page') page: string) {
+    return this.hotels.list(Number(page));
+  }
+  @Patch(':id')
+  rename(@Param('id') id: string, @Body('name') name: string) {
+    return this.hotels.rename(id, name);
+  }
+}
+`,
+  });
+  assert.deepEqual(datastores(model), ['datastore:mongodb mongodb']);
+  assert.deepEqual(evidence(model, 'datastore:mongodb').filter((e) => e.endsWith(':15')), ['writes src/hotels.service.ts:15']);
+});
