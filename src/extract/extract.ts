@@ -955,6 +955,8 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
       }
       case 'ExportDefaultDeclaration': {
         const d = s.declaration;
+        // `export default interface AuthRepository {}`: a type, no value to link
+        if (d.type === 'TSInterfaceDeclaration') return;
         if (d.type === 'ClassDeclaration' || d.type === 'ClassExpression') {
           visitClass(d, moduleCtx, true);
           facts.exports.default = d.id?.name ?? `<class>@${lineOf(d.start)}`;

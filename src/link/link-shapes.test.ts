@@ -423,3 +423,71 @@ app.listen(3000);
   assert.deepEqual(model.nodes.filter((n) => n.kind === 'queue').map((n) => n.id), ['queue:emails']);
   assert.deepEqual([...new Set(model.edges.filter((e) => e.to === 'queue:emails').flatMap((e) => e.entrypoints ?? [e.from]))], ['entrypoint:POST /invites']);
 });
+
+test('link: NestJS `@Inject(\'UserRepository\') repo: UserRepository` (an interface) gets the class a module provides for that token; two classes for one token stay unknown (trap)', async () => {
+  const files = (second: boolean) => ({
+    'package.json': JSON.stringify({ dependencies: { '@nestjs/common': '^10', '@nestjs/core': '^10', '@prisma/client': '^5' } }),
+    'src/users/contracts/user.repository.ts': `export default interface UserRepository {
+  findByEmail(email: string): Promise<unknown>;
+}
+`,
+    'src/users/contracts/index.ts': `export { default as UserRepository } from './user.repository';
+`,
+    'src/users/prisma-user.repository.ts': `import { Injectable } from '@nestjs/common';
+import { PrismaClient } from '@prisma/client';
+import { UserRepository } from './contracts';
+const prisma = new PrismaClient();
+@Injectable()
+export default class PrismaUserRepository implements UserRepository {
+  findByEmail(email: string) {
+    return prisma.user.findUnique({ where: { email } });
+  }
+}
+`,
+    'src/users/memory-user.repository.ts': `import { UserRepository } from './contracts';
+export class MemoryUserRepository implements UserRepository {
+  private readonly users = new Map<string, unknown>();
+  async findByEmail(email: string) {
+    return this.users.get(email);
+  }
+}
+`,
+    'src/users/users.service.ts': `import { Inject, Injectable } from '@nestjs/common';
+import { UserRepository } from './contracts';
+@Injectable()
+export class UsersService {
+  constructor(@Inject('UserRepository') private readonly users: UserRepository) {}
+  lookup(email: string) {
+    return this.users.findByEmail(email);
+  }
+}
+`,
+    'src/users/users.controller.ts': `import { Controller, Get, Param } from '@nestjs/common';
+import { UsersService } from './users.service';
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+  @Get(':email')
+  find(@Param('email') email: string) {
+    return this.users.lookup(email);
+  }
+}
+`,
+    'src/users/users.module.ts': `import { Module } from '@nestjs/common';
+import PrismaUserRepository from './prisma-user.repository';
+import { MemoryUserRepository } from './memory-user.repository';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+@Module({
+  controllers: [UsersController],
+  providers: [UsersService, { provide: 'UserRepository', useClass: PrismaUserRepository }],
+})
+export class UsersModule {}
+${second ? `@Module({ providers: [{ provide: 'UserRepository', useClass: MemoryUserRepository }] })
+export class UsersMemoryModule {}
+` : ''}`,
+  });
+  const reach = (m: Awaited<ReturnType<typeof scanModel>>) => [...new Set(m.edges.filter((e) => e.to.startsWith('datastore:')).flatMap((e) => e.entrypoints ?? [e.from]))];
+  assert.deepEqual(reach(await scanModel(files(false))), ['entrypoint:GET /users/:email']);
+  assert.deepEqual(reach(await scanModel(files(true))), []);
+});

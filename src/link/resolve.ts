@@ -194,6 +194,11 @@ export class Resolver {
   resolveType(file: string, typeName: string, decorators: { name: string; args: Val[] }[], evidence: { file: string; line: number }): Resolved | undefined {
     const head = typeName.split('.')[0];
     const sym = this.program.lookup(file, head);
+    // `@Inject('AuthRepository') repo: AuthRepository` typed by an interface: the class a module provides for that token
+    if (sym?.kind !== 'class') {
+      const provided = this.providedFor(file, decorators);
+      if (provided) return provided;
+    }
     if (!sym) return undefined;
     if (sym.kind === 'class') return this.instanceOfClass(sym.file, sym.cls, [], evidence);
     if (sym.kind === 'pkg' && sym.pkg.startsWith('file:') && file.endsWith('.py')) {
@@ -208,6 +213,44 @@ export class Resolver {
       return { kind: 'inst', inst: { pkg: sym.pkg, ctor, args: [], evidence, decorators: this.withConstantArgs(file, decorators), typeName } };
     }
     return undefined;
+  }
+
+  private providerIndex?: Map<string, { file: string; cls: ClassFact }[]>;
+
+  /**
+   * NestJS custom providers: `{ provide: 'AuthRepository', useClass: AuthMongoDBRepository }` in a
+   * module's providers, by token (a string, or a constant's value). An `@Inject(token)` parameter
+   * gets that class's instance when exactly one class is provided for the token.
+   */
+  private providedFor(file: string, decorators: { name: string; args: Val[] }[]): Resolved | undefined {
+    const inject = decorators.find((d) => d.name === 'Inject');
+    if (!inject || file.endsWith('.py')) return undefined;
+    const token = this.substitute(file, undefined, inject.args[0] ?? null);
+    if (typeof token !== 'string') return undefined;
+    if (!this.providerIndex) {
+      this.providerIndex = new Map();
+      for (const f of this.program.files.values()) {
+        if (f.file.endsWith('.py')) continue;
+        for (const c of f.classes) {
+          const mod = c.decorators.find((d) => d.name === 'Module');
+          const providers = mod?.args[0] && typeof mod.args[0] === 'object' && 'obj' in mod.args[0] ? mod.args[0].obj.providers : undefined;
+          if (!providers || typeof providers !== 'object' || !('arr' in providers)) continue;
+          for (const p of providers.arr) {
+            if (!p || typeof p !== 'object' || !('obj' in p)) continue;
+            const provide = this.substitute(f.file, undefined, p.obj.provide ?? null);
+            const use = p.obj.useClass;
+            if (typeof provide !== 'string' || !use || typeof use !== 'object' || !('ref' in use)) continue;
+            const sym = this.program.lookup(f.file, use.ref);
+            if (sym?.kind !== 'class') continue;
+            const list = this.providerIndex.get(provide) ?? [];
+            if (!list.some((x) => x.file === sym.file && x.cls.name === sym.cls.name)) list.push({ file: sym.file, cls: sym.cls });
+            this.providerIndex.set(provide, list);
+          }
+        }
+      }
+    }
+    const classes = this.providerIndex.get(token);
+    return classes?.length === 1 ? { kind: 'classInst', file: classes[0].file, cls: classes[0].cls } : undefined;
   }
 
   /** `@InjectQueue(DATA_GATHERING_QUEUE)`: a decorator argument naming a constant is read as its value, as packs name resources by it. */

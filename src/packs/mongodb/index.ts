@@ -26,7 +26,10 @@ const pack: TechPack = {
   title: 'MongoDB Node.js driver',
   upstreamDocs: ['https://www.mongodb.com/docs/drivers/node/current/', 'https://www.mongodb.com/docs/drivers/node/current/fundamentals/connection/connection-options/', 'https://www.mongodb.com/docs/drivers/node/current/fundamentals/transactions/'],
   packages: ['mongodb'],
+  // a handle kept in a class member (`private users = this.db.collection('users')`) is the collection; other results are documents
+  callResults: true,
   classifyCall(call): CallMeaning | undefined {
+    if (call.instance?.memberResult && !/(^|\.)(db|collection)$/.test(call.instance.ctor)) return { use: 'ignore' };
     if (!call.instance) {
       // MongoClient.connect(uri) at start-up; ObjectId, Long and other value types are local
       if (call.exportName === 'MongoClient' && call.member[0] === 'connect') return { use: 'dependency', target: MONGODB, edge: 'uses', op: 'connect' };

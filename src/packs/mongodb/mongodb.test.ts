@@ -71,3 +71,44 @@ app.listen(3000);
   });
   assert.deepEqual(datastores(model), []);
 });
+
+test('mongodb: a collection handle kept in a class member (`private users = this.db.collection(\'users\')`) reads and writes; a document a query returned is data (trap)', async () => {
+  const model = await scan({
+    'package.json': JSON.stringify({ name: 'accounts', dependencies: { mongodb: '^6.8.0', '@nestjs/common': '^10.4.0', '@nestjs/core': '^10.4.0' } }),
+    'src/users.repository.ts': `import { Inject, Injectable } from '@nestjs/common';
+import { Db } from 'mongodb';
+
+@Injectable()
+export class UsersRepository {
+  constructor(@Inject('DatabaseClient') private readonly db: Db) {}
+  private readonly users = this.db.collection('users');
+
+  async findByEmail(email: string) {
+    const user = await this.users.findOne({ email });
+    return user?.toString();
+  }
+
+  createUser(doc: { email: string }) {
+    return this.users.insertOne(doc);
+  }
+}
+`,
+    'src/users.controller.ts': `import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { UsersRepository } from './users.repository';
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersRepository) {}
+  @Get(':email')
+  find(@Param('email') email: string) {
+    return this.users.findByEmail(email);
+  }
+  @Post()
+  create(@Body() body: { email: string }) {
+    return this.users.createUser(body);
+  }
+}
+`,
+  });
+  assert.deepEqual(datastores(model), ['datastore:mongodb mongodb']);
+  assert.deepEqual(evidence(model, 'datastore:mongodb'), ['reads ro src/users.repository.ts:10', 'writes src/users.repository.ts:15']);
+});
