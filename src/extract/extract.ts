@@ -762,6 +762,11 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
       implements: (node.implements ?? []).map((i: AstNode) => qualified(i.expression ?? i.id) ?? '?'),
       decorators: decoratorsOf(node, ctx), ctorParams: [], props: [], methods: [],
     };
+    const sup = node.superClass ? unwrap(node.superClass) : undefined;
+    if (sup?.type === 'CallExpression') {
+      const callee = chainOf(sup.callee);
+      if (!callee.root) cls.superCall = { callee: callee.chain.join('.'), args: sup.arguments.map((a: AstNode) => summarize(a, ctx, 3)) };
+    }
     facts.classes.push(cls);
     const classCtx: Ctx = { ...ctx, className: name };
     for (const m of node.body.body) {

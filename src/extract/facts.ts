@@ -140,6 +140,8 @@ export interface ClassFact {
   endLine: number;
   exported: boolean;
   superClass?: string;
+  /** `extends PassportStrategy(Strategy, 'jwt')`, `extends AuthGuard('jwt')`: a superclass made by a call, with its arguments. */
+  superCall?: { callee: string; args: Val[] };
   implements: string[];
   decorators: DecoratorFact[];
   ctorParams: ParamFact[];

@@ -24,17 +24,60 @@ export function moduleComponentName(className: string): string {
   return className.replace(/Module$/, '').replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase() || 'app';
 }
 
-function guardsOf(decorators: { name: string; args: Val[] }[], f: FileFacts, link: EntrypointLink): { file: string; fn: string; guard: string }[] {
-  const out: { file: string; fn: string; guard: string }[] = [];
+type Guard = { file: string; fn: string; guard: string };
+
+function guardsOf(decorators: { name: string; args: Val[] }[], f: FileFacts, link: EntrypointLink): Guard[] {
+  const out: Guard[] = [];
   for (const d of decorators) {
     if (d.name !== 'UseGuards') continue;
     for (const a of d.args) {
+      // `@UseGuards(AuthGuard('jwt'))`: @nestjs/passport's guard runs the strategy registered under that name
+      if (a && typeof a === 'object' && 'call' in a && a.call === 'AuthGuard') {
+        out.push(...strategyGuard(link, valToString(a.args[0]) ?? 'default'));
+        continue;
+      }
       const name = a && typeof a === 'object' && 'ref' in a ? a.ref : a && typeof a === 'object' && 'new' in a ? a.new : undefined;
-      if (!name) continue;
-      const def = link.definitionOf(f.file, name);
-      const gf = def && link.facts(def.file);
-      const fn = gf?.functions.find((x) => x.className === def!.name && x.name === 'canActivate');
-      if (def && fn) out.push({ file: def.file, fn: fn.id, guard: def.name });
+      if (name) out.push(...guardClass(link, f.file, name));
+    }
+  }
+  return out;
+}
+
+/** A guard class: its canActivate, and for `class JwtAuthGuard extends AuthGuard('jwt')` the passport strategy it runs. */
+function guardClass(link: EntrypointLink, file: string, name: string): Guard[] {
+  const def = link.definitionOf(file, name);
+  const gf = def && link.facts(def.file);
+  if (!def || !gf) return [];
+  const out: Guard[] = [];
+  const fn = gf.functions.find((x) => x.className === def.name && x.name === 'canActivate');
+  if (fn) out.push({ file: def.file, fn: fn.id, guard: def.name });
+  const sup = gf.classes.find((c) => c.name === def.name)?.superCall;
+  if (sup?.callee === 'AuthGuard') out.push(...strategyGuard(link, valToString(sup.args[0]) ?? 'default'));
+  return out;
+}
+
+/** The name a passport strategy registers without one of its own (`PassportStrategy(Strategy)`), by the package of its Strategy. */
+const STRATEGY_NAMES: Record<string, string> = {
+  'passport-jwt': 'jwt', 'passport-local': 'local', 'passport-http-bearer': 'bearer', 'passport-headerapikey': 'headerapikey', 'passport-google-oauth20': 'google',
+  'passport-github2': 'github', 'passport-github': 'github', 'passport-facebook': 'facebook', 'passport-anonymous': 'anonymous', 'passport-custom': 'custom',
+};
+
+/**
+ * `class JwtStrategy extends PassportStrategy(Strategy, 'jwt') { validate(payload) {...} }`: what an
+ * AuthGuard('jwt') runs before the handler — its validate() (a user lookup there is on every guarded route).
+ */
+function strategyGuard(link: EntrypointLink, name: string): Guard[] {
+  const out: Guard[] = [];
+  for (const f of link.allFiles()) {
+    for (const cls of f.classes) {
+      if (cls.superCall?.callee !== 'PassportStrategy') continue;
+      const strategy = cls.superCall.args[0];
+      const ref = strategy && typeof strategy === 'object' && 'ref' in strategy ? strategy.ref.split('.')[0] : undefined;
+      const pkg = ref ? f.imports.find((i) => i.names.some((n) => n.local === ref))?.source : undefined;
+      const own = valToString(cls.superCall.args[1]) ?? (pkg ? STRATEGY_NAMES[pkg] : undefined);
+      if (own !== name) continue;
+      const validate = f.functions.find((x) => x.className === cls.name && x.name === 'validate');
+      if (validate) out.push({ file: f.file, fn: validate.id, guard: cls.name });
     }
   }
   return out;
@@ -45,10 +88,7 @@ function globalGuards(files: FileFacts[], link: EntrypointLink): { file: string;
   const out: { file: string; fn: string; guard: string }[] = [];
   const add = (file: string, name: string | undefined) => {
     if (!name) return;
-    const def = link.definitionOf(file, name);
-    const gf = def && link.facts(def.file);
-    const fn = gf?.functions.find((x) => x.className === def!.name && x.name === 'canActivate');
-    if (def && fn && !out.some((o) => o.guard === def.name)) out.push({ file: def.file, fn: fn.id, guard: def.name });
+    for (const g of guardClass(link, file, name)) if (!out.some((o) => o.guard === g.guard)) out.push(g);
   };
   for (const f of files) {
     for (const cls of f.classes) {

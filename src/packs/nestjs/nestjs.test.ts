@@ -246,3 +246,76 @@ test('nestjs: a prefix straight from process.env or a plain ConfigService key; a
   assert.deepEqual(entrypoints(await scan(`configService.get('API_PREFIX')`)), ['entrypoint:GET /', 'entrypoint:GET /v1/users/:id']);
   assert.deepEqual(entrypoints(await scan(`computePrefix()`)), ['entrypoint:GET /', 'entrypoint:GET /v1/users/:id']);
 });
+
+test('nestjs: @UseGuards(AuthGuard(\'jwt\')) — directly or through a guard class extending it — runs the passport strategy\'s validate() before the route; a strategy of another name does not (trap)', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'api', dependencies: { '@nestjs/common': '^10', '@nestjs/core': '^10', '@nestjs/passport': '^10', 'passport-jwt': '^4', 'passport-local': '^1', '@prisma/client': '^5' } }),
+    'src/prisma.ts': `import { PrismaClient } from '@prisma/client';
+export const prisma = new PrismaClient();
+`,
+    'src/auth/jwt.strategy.ts': `import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { prisma } from '../prisma';
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor() {
+    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: process.env.JWT_SECRET });
+  }
+
+  async validate(payload: { sub: string }) {
+    return prisma.user.findUnique({ where: { id: payload.sub } });
+  }
+}
+`,
+    'src/auth/local.strategy.ts': `import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { Strategy } from 'passport-local';
+
+@Injectable()
+export class LocalStrategy extends PassportStrategy(Strategy) {
+  validate(username: string, password: string) {
+    return username === 'admin' && password === process.env.ADMIN_PASSWORD ? { username } : null;
+  }
+}
+`,
+    'src/auth/jwt-auth.guard.ts': `import { Injectable } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {}
+`,
+    'src/things.controller.ts': `import { Controller, Get, Post, UseGuards } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { JwtAuthGuard } from './auth/jwt-auth.guard';
+
+@Controller('things')
+export class ThingsController {
+  @UseGuards(AuthGuard('jwt'))
+  @Get('mine')
+  mine() {
+    return [];
+  }
+
+  @UseGuards(JwtAuthGuard)
+  @Get('shared')
+  shared() {
+    return [];
+  }
+
+  @UseGuards(AuthGuard('local'))
+  @Post('login')
+  login() {
+    return { ok: true };
+  }
+
+  @Get('public')
+  open() {
+    return [];
+  }
+}
+`,
+  }, { rules: [] });
+  const reach = [...new Set(model.edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => e.entrypoints ?? [e.from]))].sort();
+  assert.deepEqual(reach, ['entrypoint:GET /things/mine', 'entrypoint:GET /things/shared']);
+});

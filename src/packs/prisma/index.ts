@@ -35,8 +35,9 @@ const pack: TechPack = {
     const ds = prismaDatastore(ctx.prismaProvider);
     const target = { kind: 'datastore' as const, name: ds.name, tech: ds.tech };
     if (op === '$connect') return { use: 'dependency', target, edge: 'uses', op: 'connect' };
-    if (READS.has(op)) return { use: 'dependency', target, edge: 'reads', readOnly: true, op: op.startsWith('$') ? 'raw-query' : 'query' };
-    if (WRITES.has(op)) return { use: 'dependency', target, edge: 'writes', op: op.startsWith('$') ? 'raw-write' : 'write' };
+    // Prisma queries (and $queryRaw/$executeRaw) are PrismaPromises: sent only when awaited or then'd
+    if (READS.has(op)) return { use: 'dependency', target, edge: 'reads', readOnly: true, op: op.startsWith('$') ? 'raw-query' : 'query', lazy: true };
+    if (WRITES.has(op)) return { use: 'dependency', target, edge: 'writes', op: op.startsWith('$') ? 'raw-write' : 'write', lazy: true };
     return undefined;
   },
 };

@@ -20,10 +20,9 @@ function calleeLabel(call: CallFact): string {
 }
 
 /** Prisma queries are lazy: they run only when awaited or .then-ed. */
-function isLazy(call: CallFact, m: Extract<CallMeaning, { use: 'dependency' }>): boolean {
-  if (m.target.kind !== 'datastore') return false;
-  const last = call.callee[call.callee.length - 1] ?? '';
-  return m.op === 'query' || m.op === 'write' || m.op === 'raw-write' || (m.op === 'raw-query' && last.startsWith('$'));
+/** The pack says the call returns a lazy query (Prisma, Knex): an eager driver (pg, the MongoDB driver) sends it at once. */
+function isLazy(_call: CallFact, m: Extract<CallMeaning, { use: 'dependency' }>): boolean {
+  return m.lazy === true;
 }
 
 /** Does a function return a promise — 'eager', or 'lazy' when all it returns is an unstarted Prisma query? */

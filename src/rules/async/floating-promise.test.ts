@@ -504,3 +504,30 @@ export default app;
   const eager = model.findings.find((f) => f.rule === RULE && f.locations[0].line === 9)!;
   assert.match(eager.impact, /rejects, nothing handles it/);
 });
+
+test(`${RULE}: a floating MongoDB driver call (eager) is a rejection risk, not a lazy query that never runs; a floating Prisma query is lazy`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'accounts', dependencies: { express: '^4.19.0', mongodb: '^6.8.0', '@prisma/client': '^5.0.0' } }),
+    'src/db.ts': `import { MongoClient } from 'mongodb';
+import { PrismaClient } from '@prisma/client';
+export const mongo = new MongoClient(process.env.MONGO_URL!).db('accounts');
+export const prisma = new PrismaClient();
+`,
+    'src/app.ts': `import express from 'express';
+import { mongo, prisma } from './db';
+const app = express();
+app.post('/accounts', async (req, res) => {
+  mongo.collection('accounts').createIndex({ email: 1 }, { unique: true });
+  mongo.collection('audit').insertOne({ at: new Date() });
+  prisma.signup.create({ data: { email: req.body.email } });
+  res.sendStatus(201);
+});
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/app.ts:5', 'src/app.ts:6', 'src/app.ts:7']);
+  const impact = (line: number) => model.findings.find((f) => f.rule === RULE && f.locations[0].line === line)!.impact;
+  assert.match(impact(5), /rejects, nothing handles it/);
+  assert.match(impact(6), /rejects, nothing handles it/);
+  assert.match(impact(7), /Prisma queries are lazy/);
+});

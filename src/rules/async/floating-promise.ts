@@ -7,8 +7,8 @@ import type { CodeIndex, RuleContext } from '../types.js';
 import { isPy } from '../py-util.js';
 
 
-/** Chain members that run the query they end: Kysely's execute*(), Drizzle's run/all/get, a stream, a .then. */
-const EXECUTORS = /^(execute\w*|run|all|get|stream|pipe|asCallback|then)$/;
+/** Chain members that run the lazy query they end: Kysely's execute*(), Mongoose's exec(), Drizzle's run/all/get, a stream, a .then. */
+const EXECUTORS = /^(execute\w*|exec|run|all|get|stream|pipe|asCallback|then)$/;
 
 /**
  * The head of the builder chain a floating call ends (`db('visits')` for `db('visits').where(...).insert(row);`):
@@ -56,9 +56,10 @@ const rule: Rule = {
         if (!c.floating || c.caught || c.fn === '<module>') continue;
         const head = asyncCallee(code, facts, f.file, c) ? undefined : builderHead(f, c);
         const found = asyncCallee(code, facts, f.file, c) ?? (head ? asyncCallee(code, facts, f.file, head) : undefined);
-        // a floating builder chain: `db('visits').insert(row);` never runs (a lazy query), `db.insertInto('t').values(v).execute();` runs and may reject
+        // a floating chain: `db('visits').insert(row);` never runs (a lazy Knex query); `db.insertInto('t').values(v).execute();`
+        // and `db.collection('users').createIndex(spec);` (an eager driver) run and may reject
         const executed = !!head && EXECUTORS.test(c.callee[c.callee.length - 1] ?? '');
-        const target = found && head && !found.lazy && !executed ? undefined : found && head ? { ...found, lazy: found.lazy && !executed, label: `${found.label}(…).${c.callee.slice(1).join('.')}` } : found;
+        const target = found && head ? { ...found, lazy: found.lazy && !executed, label: `${found.label}(…).${c.callee.slice(1).join('.')}` } : found;
         if (!target) continue;
         if (target.kind === 'project' && neverRejects(facts, target.file, target.fn)) continue;
         const inFn = enclosingFn(f, c);
