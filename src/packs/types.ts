@@ -59,8 +59,8 @@ export type CallMeaning =
       rejects?: false;
       /** The call never waits for the dependency, however it is written (a Socket.IO broadcast, also at the end of `io.to(room).emit(...)`). */
       mode?: 'fire_and_forget';
-      /** The call returns a lazy query, sent only when awaited or then'd (a Prisma query, a Knex builder): left floating it never runs. */
-      lazy?: true;
+      /** The call returns a lazy query, sent only when awaited or then'd: the library's name ('Prisma', 'Knex', 'Mongoose'). Left floating it never runs. */
+      lazy?: string;
     }
   /** The call runs another function (a breaker's fire, a retry wrapper's callback). */
   /** `scope`: where `fn` is written when not at the call (the line of `new CircuitBreaker(charge)` in another module): it is resolved in the function around that line. */

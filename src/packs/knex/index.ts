@@ -80,14 +80,14 @@ const pack: TechPack = {
     // every Knex builder (and knex.raw) is a thenable: it runs when awaited or then'd, not before
     if (head === 'raw') {
       const raw = rawQuery(rawText(call, sqlText));
-      return { use: 'dependency', lazy: true, target: ds, edge: raw.edge, readOnly: raw.readOnly, op: raw.op };
+      return { use: 'dependency', lazy: 'Knex', target: ds, edge: raw.edge, readOnly: raw.readOnly, op: raw.op };
     }
-    if (head === 'schema') return { use: 'dependency', lazy: true, target: ds, edge: 'writes', op: 'write' };
+    if (head === 'schema') return { use: 'dependency', lazy: 'Knex', target: ds, edge: 'writes', op: 'write' };
     const write = path.some((m) => WRITES.has(m));
-    if (write) return { use: 'dependency', lazy: true, target: ds, edge: 'writes', op: 'write' };
+    if (write) return { use: 'dependency', lazy: 'Knex', target: ds, edge: 'writes', op: 'write' };
     // a builder kept for later may still become a write: only its use of the database is known
-    if (exec === 'kept' || exec === 'passed') return { use: 'dependency', lazy: true, target: ds, edge: 'uses', op: 'query' };
-    return { use: 'dependency', lazy: true, target: ds, edge: 'reads', readOnly: !path.some((m) => LOCKS.has(m)), op: 'query' };
+    if (exec === 'kept' || exec === 'passed') return { use: 'dependency', lazy: 'Knex', target: ds, edge: 'uses', op: 'query' };
+    return { use: 'dependency', lazy: 'Knex', target: ds, edge: 'reads', readOnly: !path.some((m) => LOCKS.has(m)), op: 'query' };
   },
 };
 

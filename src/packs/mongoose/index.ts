@@ -20,6 +20,9 @@ const MODULE_LOCAL = new Set(['model', 'Schema', 'Types', 'set', 'get', 'plugin'
 const FRAGMENTS = new Set(['getFilter', 'getQuery', 'getUpdate', 'getOptions', 'cast', 'toConstructor']);
 
 const MONGODB: ResourceRef = { kind: 'datastore', name: 'mongodb', tech: 'mongodb' };
+/** Model statics that return a Query (or an Aggregate): sent only on exec(), then or await (https://mongoosejs.com/docs/queries.html). create/insertMany/bulkWrite return promises. */
+const QUERY_STATICS = new Set(['find', 'findOne', 'findById', 'countDocuments', 'estimatedDocumentCount', 'count', 'exists', 'distinct', 'where', '$where', 'aggregate',
+  'updateOne', 'updateMany', 'deleteOne', 'deleteMany', 'replaceOne', 'findOneAndUpdate', 'findByIdAndUpdate', 'findOneAndDelete', 'findByIdAndDelete', 'findOneAndReplace', 'findOneAndRemove', 'findByIdAndRemove']);
 
 /** Document methods that talk to the server (https://mongoosejs.com/docs/api/document.html); the rest (set, toObject, validate, markModified...) are local. */
 const DOC_OPS: Record<string, 'read' | 'write'> = { save: 'write', deleteOne: 'write', updateOne: 'write', replaceOne: 'write', remove: 'write', populate: 'read' };
@@ -87,8 +90,9 @@ const pack: TechPack = {
     if (hit.kind === 'ignore') return { use: 'ignore' };
     if (path.some((x) => FRAGMENTS.has(x))) return { use: 'ignore' };
     if (execution(call.facts, call.call, chain) === 'fragment') return { use: 'ignore' };
-    if (hit.kind === 'write') return { use: 'dependency', target: MONGODB, edge: 'writes', op: 'write' };
-    return { use: 'dependency', target: MONGODB, edge: 'reads', readOnly: true, op: 'query' };
+    const lazy = QUERY_STATICS.has(hit.op) ? { lazy: 'Mongoose' } : {};
+    if (hit.kind === 'write') return { use: 'dependency', target: MONGODB, edge: 'writes', op: 'write', ...lazy };
+    return { use: 'dependency', target: MONGODB, edge: 'reads', readOnly: true, op: 'query', ...lazy };
   },
 };
 export default pack;

@@ -36,8 +36,8 @@ const pack: TechPack = {
     const target = { kind: 'datastore' as const, name: ds.name, tech: ds.tech };
     if (op === '$connect') return { use: 'dependency', target, edge: 'uses', op: 'connect' };
     // Prisma queries (and $queryRaw/$executeRaw) are PrismaPromises: sent only when awaited or then'd
-    if (READS.has(op)) return { use: 'dependency', target, edge: 'reads', readOnly: true, op: op.startsWith('$') ? 'raw-query' : 'query', lazy: true };
-    if (WRITES.has(op)) return { use: 'dependency', target, edge: 'writes', op: op.startsWith('$') ? 'raw-write' : 'write', lazy: true };
+    if (READS.has(op)) return { use: 'dependency', target, edge: 'reads', readOnly: true, op: op.startsWith('$') ? 'raw-query' : 'query', lazy: 'Prisma' };
+    if (WRITES.has(op)) return { use: 'dependency', target, edge: 'writes', op: op.startsWith('$') ? 'raw-write' : 'write', lazy: 'Prisma' };
     return undefined;
   },
 };

@@ -7,9 +7,9 @@ import type { CodeIndex } from '../types.js';
 import { nodeById } from '../util.js';
 
 export type AsyncCallee =
-  | { kind: 'dependency'; meaning: Extract<CallMeaning, { use: 'dependency' }>; label: string; lazy: boolean }
-  | { kind: 'invoke'; label: string; lazy: false }
-  | { kind: 'project'; file: string; fn: FunctionFact; label: string; lazy: boolean };
+  | { kind: 'dependency'; meaning: Extract<CallMeaning, { use: 'dependency' }>; label: string; lazy: boolean; library?: string }
+  | { kind: 'invoke'; label: string; lazy: false; library?: undefined }
+  | { kind: 'project'; file: string; fn: FunctionFact; label: string; lazy: boolean; library?: string };
 
 /** Builder-style Redis calls that return a pipeline, not a promise. */
 const PIPELINE = /^(multi|pipeline)$/;
@@ -20,34 +20,29 @@ function calleeLabel(call: CallFact): string {
 }
 
 /** Prisma queries are lazy: they run only when awaited or .then-ed. */
-/** The pack says the call returns a lazy query (Prisma, Knex): an eager driver (pg, the MongoDB driver) sends it at once. */
-function isLazy(_call: CallFact, m: Extract<CallMeaning, { use: 'dependency' }>): boolean {
-  return m.lazy === true;
-}
-
-/** Does a function return a promise — 'eager', or 'lazy' when all it returns is an unstarted Prisma query? */
-function returnsPromise(code: CodeIndex, facts: ReadonlyMap<string, FileFacts>, file: string, fn: FunctionFact, depth: number): 'eager' | 'lazy' | false {
+/** Does a function return a promise — 'eager', or `{ lazy }` (the library) when all it returns is an unstarted lazy query? */
+function returnsPromise(code: CodeIndex, facts: ReadonlyMap<string, FileFacts>, file: string, fn: FunctionFact, depth: number): 'eager' | { lazy: string } | false {
   if (fn.async) return 'eager';
   if (depth > 2) return false;
   const f = facts.get(file);
   if (!f) return false;
-  let lazy = false;
+  let lazy: string | undefined;
   for (const c of f.calls) {
     if (c.fn !== fn.id || !c.returned || c.isNew) continue;
     if (c.callee.some((p) => PIPELINE.test(p))) continue;
     const m = code.meaning(file, c);
     if (m?.use === 'invoke') return 'eager';
     if (m?.use === 'dependency') {
-      if (isLazy(c, m) && !c.caught) lazy = true;
+      if (m.lazy !== undefined && !c.caught) lazy ??= m.lazy;
       else return 'eager';
       continue;
     }
     const t = code.callee(file, c);
     const r = t ? returnsPromise(code, facts, t.file, t.fn, depth + 1) : false;
     if (r === 'eager') return 'eager';
-    if (r === 'lazy') lazy = true;
+    if (r) lazy ??= r.lazy;
   }
-  return lazy ? 'lazy' : false;
+  return lazy !== undefined ? { lazy } : false;
 }
 
 /** The promise-returning thing a call runs, or undefined when it is not (known to be) a promise. */
@@ -55,12 +50,12 @@ export function asyncCallee(code: CodeIndex, facts: ReadonlyMap<string, FileFact
   if (call.isNew) return undefined;
   if (call.callee.some((p) => PIPELINE.test(p))) return undefined;
   const m = code.meaning(file, call);
-  if (m?.use === 'dependency') return m.rejects === false ? undefined : { kind: 'dependency', meaning: m, label: calleeLabel(call), lazy: isLazy(call, m) };
+  if (m?.use === 'dependency') return m.rejects === false ? undefined : { kind: 'dependency', meaning: m, label: calleeLabel(call), lazy: m.lazy !== undefined, library: m.lazy };
   if (m?.use === 'invoke') return { kind: 'invoke', label: calleeLabel(call), lazy: false };
   if (m) return undefined;
   const t = code.callee(file, call);
   const r = t ? returnsPromise(code, facts, t.file, t.fn, 0) : false;
-  if (t && r) return { kind: 'project', file: t.file, fn: t.fn, label: calleeLabel(call), lazy: r === 'lazy' };
+  if (t && r) return { kind: 'project', file: t.file, fn: t.fn, label: calleeLabel(call), lazy: r !== 'eager', library: r === 'eager' ? undefined : r.lazy };
   return undefined;
 }
 

@@ -531,3 +531,28 @@ export default app;
   assert.match(impact(6), /rejects, nothing handles it/);
   assert.match(impact(7), /Prisma queries are lazy/);
 });
+
+test(`${RULE}: a floating Mongoose query (updateOne without exec or await) never runs; a floating create() may reject; an exec()'d query runs and may reject`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'visits', dependencies: { express: '^4.19.0', mongoose: '^8.6.0' } }),
+    'src/models.ts': `import mongoose from 'mongoose';
+export const Visit = mongoose.model('Visit', new mongoose.Schema({ path: String, count: Number }));
+`,
+    'src/app.ts': `import express from 'express';
+import { Visit } from './models';
+const app = express();
+app.post('/visits', async (req, res) => {
+  Visit.updateOne({ path: req.body.path }, { $inc: { count: 1 } });
+  Visit.create({ path: req.body.path, count: 1 });
+  Visit.deleteMany({ count: 0 }).exec();
+  res.sendStatus(202);
+});
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/app.ts:5', 'src/app.ts:6', 'src/app.ts:7']);
+  const impact = (line: number) => model.findings.find((f) => f.rule === RULE && f.locations[0].line === line)!.impact;
+  assert.match(impact(5), /never sent, so the write silently never happens/);
+  assert.match(impact(6), /rejects, nothing handles it/);
+  assert.match(impact(7), /rejects, nothing handles it/);
+});

@@ -7,6 +7,13 @@ import type { CodeIndex, RuleContext } from '../types.js';
 import { isPy } from '../py-util.js';
 
 
+/** "returns a Prisma query, and Prisma queries are lazy", "is a Knex query builder, and builders are lazy". */
+function lazyPhrase(target: { library?: string }, chain: boolean): string {
+  const lib = target.library;
+  if (chain) return `is a${lib ? ` ${lib}` : ''} query builder, and builders are lazy`;
+  return lib ? `returns a ${lib} query, and ${lib} queries are lazy` : 'returns a lazy query';
+}
+
 /** Chain members that run the lazy query they end: Kysely's execute*(), Mongoose's exec(), Drizzle's run/all/get, a stream, a .then. */
 const EXECUTORS = /^(execute\w*|exec|run|all|get|stream|pipe|asCallback|then)$/;
 
@@ -82,7 +89,7 @@ const rule: Rule = {
         const voidNote = c.voided ? ' The `void` operator discards the promise but does not handle its rejection.' : '';
         const runsFor = eps.length ? ` Runs for ${routesPhrase(eps)}.` : '';
         const impact = target.lazy && !c.chained
-          ? `${what} ${head ? 'is a query builder, and builders are lazy' : 'returns a Prisma query, and Prisma queries are lazy'}: without await or .then it is never sent, so the ${target.kind === 'dependency' && target.meaning.edge === 'writes' ? 'write' : 'query'} silently never happens.${runsFor}`
+          ? `${what} ${lazyPhrase(target, !!head)}: without await or .then it is never sent, so the ${target.kind === 'dependency' && target.meaning.edge === 'writes' ? 'write' : 'query'} silently never happens.${runsFor}`
           : `If ${what} rejects, nothing handles it. ${runtimeText}${runsFor}${voidNote}`;
         ctx.report({
           element: code.componentOf(f.file),
