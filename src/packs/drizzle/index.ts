@@ -47,8 +47,9 @@ const pack: TechPack = {
     if (!kind) return undefined;
     if (execution(call.facts, call.call, chain) === 'fragment') return { use: 'ignore' };
     const ds = driverDatastore(call);
-    if (kind === 'write') return { use: 'dependency', target: ds, edge: 'writes', op: 'write' };
-    if (kind === 'read') return { use: 'dependency', target: ds, edge: 'reads', readOnly: !path.some((x) => x === 'for'), op: 'query' };
+    // query builders are QueryPromises: sent when awaited, then'd or execute()d
+    if (kind === 'write') return { use: 'dependency', target: ds, edge: 'writes', op: 'write', lazy: 'Drizzle' };
+    if (kind === 'read') return { use: 'dependency', target: ds, edge: 'reads', readOnly: !path.some((x) => x === 'for'), op: 'query', lazy: 'Drizzle' };
     if (kind === 'batch') return { use: 'dependency', target: ds, edge: 'uses', op: 'query' };
     const raw = rawQuery(rawText(call, sqlText));
     return { use: 'dependency', target: ds, edge: raw.edge, readOnly: raw.readOnly, op: raw.op };

@@ -556,3 +556,29 @@ export default app;
   assert.match(impact(6), /rejects, nothing handles it/);
   assert.match(impact(7), /rejects, nothing handles it/);
 });
+
+test(`${RULE}: a floating Drizzle builder (db.insert(t).values(v);) never runs; one ended by execute() runs and may reject`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'visits', dependencies: { express: '^4.19.0', 'drizzle-orm': '^0.33.0', pg: '^8.11.0' } }),
+    'src/db.ts': `import { drizzle } from 'drizzle-orm/node-postgres';
+import { pgTable, serial, text } from 'drizzle-orm/pg-core';
+import { Pool } from 'pg';
+export const visits = pgTable('visits', { id: serial('id').primaryKey(), path: text('path') });
+export const db = drizzle(new Pool({ connectionString: process.env.DATABASE_URL, max: 5 }));
+`,
+    'src/app.ts': `import express from 'express';
+import { db, visits } from './db';
+const app = express();
+app.post('/visits', async (req, res) => {
+  db.insert(visits).values({ path: req.body.path });
+  db.insert(visits).values({ path: '/all' }).execute();
+  res.sendStatus(202);
+});
+export default app;
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/app.ts:5', 'src/app.ts:6']);
+  const impact = (line: number) => model.findings.find((f) => f.rule === RULE && f.locations[0].line === line)!.impact;
+  assert.match(impact(5), /a Drizzle query builder, and builders are lazy/);
+  assert.match(impact(6), /rejects, nothing handles it/);
+});
