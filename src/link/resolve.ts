@@ -4,6 +4,7 @@
 // so `this.prisma.user.create()` resolves through NestJS constructor injection.
 import type { CallFact, ClassFact, FileFacts, FunctionFact, Val, VarFact } from '../extract/facts.js';
 import type { Instance } from '../packs/types.js';
+import { moduleProviders } from './nest-providers.js';
 import type { Program } from './program.js';
 
 export type Resolved =
@@ -231,21 +232,14 @@ export class Resolver {
       this.providerIndex = new Map();
       for (const f of this.program.files.values()) {
         if (f.file.endsWith('.py')) continue;
-        for (const c of f.classes) {
-          const mod = c.decorators.find((d) => d.name === 'Module');
-          const providers = mod?.args[0] && typeof mod.args[0] === 'object' && 'obj' in mod.args[0] ? mod.args[0].obj.providers : undefined;
-          if (!providers || typeof providers !== 'object' || !('arr' in providers)) continue;
-          for (const p of providers.arr) {
-            if (!p || typeof p !== 'object' || !('obj' in p)) continue;
-            const provide = this.substitute(f.file, undefined, p.obj.provide ?? null);
-            const use = p.obj.useClass;
-            if (typeof provide !== 'string' || !use || typeof use !== 'object' || !('ref' in use)) continue;
-            const sym = this.program.lookup(f.file, use.ref);
-            if (sym?.kind !== 'class') continue;
-            const list = this.providerIndex.get(provide) ?? [];
-            if (!list.some((x) => x.file === sym.file && x.cls.name === sym.cls.name)) list.push({ file: sym.file, cls: sym.cls });
-            this.providerIndex.set(provide, list);
-          }
+        for (const p of moduleProviders(f)) {
+          const provide = this.substitute(f.file, undefined, p.provide ?? null);
+          if (typeof provide !== 'string' || !p.useClass) continue;
+          const sym = this.program.lookup(f.file, p.useClass);
+          if (sym?.kind !== 'class') continue;
+          const list = this.providerIndex.get(provide) ?? [];
+          if (!list.some((x) => x.file === sym.file && x.cls.name === sym.cls.name)) list.push({ file: sym.file, cls: sym.cls });
+          this.providerIndex.set(provide, list);
         }
       }
     }

@@ -1,4 +1,5 @@
 import { isObj, valToString, type ClassFact, type FileFacts, type Val } from '../../extract/facts.js';
+import { moduleProviders } from '../../link/nest-providers.js';
 import { configSetting } from '../_lib/nest-config.js';
 import type { EntrypointDef, EntrypointLink, TechPack } from '../types.js';
 
@@ -91,19 +92,7 @@ function globalGuards(files: FileFacts[], link: EntrypointLink): { file: string;
     for (const g of guardClass(link, file, name)) if (!out.some((o) => o.guard === g.guard)) out.push(g);
   };
   for (const f of files) {
-    for (const cls of f.classes) {
-      const mod = cls.decorators.find((d) => d.name === 'Module');
-      const providers = mod && isObj(mod.args[0]) ? mod.args[0].obj.providers : undefined;
-      if (!providers || typeof providers !== 'object' || !('arr' in providers)) continue;
-      for (const p of providers.arr) {
-        if (!isObj(p)) continue;
-        const provide = p.obj.provide;
-        if (provide && typeof provide === 'object' && 'ref' in provide && provide.ref === 'APP_GUARD') {
-          const useClass = p.obj.useClass;
-          add(f.file, useClass && typeof useClass === 'object' && 'ref' in useClass ? useClass.ref : undefined);
-        }
-      }
-    }
+    for (const p of moduleProviders(f)) if (p.provide && typeof p.provide === 'object' && 'ref' in p.provide && p.provide.ref === 'APP_GUARD') add(f.file, p.useClass);
     for (const c of f.calls) {
       if (c.callee[c.callee.length - 1] !== 'useGlobalGuards') continue;
       for (const a of c.args) add(f.file, a && typeof a === 'object' && 'new' in a ? a.new : undefined);
