@@ -61,8 +61,9 @@ const rule: Rule = {
       }
       for (const c of f.calls) {
         if (!c.floating || c.caught || c.fn === '<module>') continue;
-        const head = asyncCallee(code, facts, f.file, c) ? undefined : builderHead(f, c);
-        const found = asyncCallee(code, facts, f.file, c) ?? (head ? asyncCallee(code, facts, f.file, head) : undefined);
+        const own = asyncCallee(code, facts, f.file, c);
+        const head = own ? undefined : builderHead(f, c);
+        const found = own ?? (head ? asyncCallee(code, facts, f.file, head) : undefined);
         // a floating chain: `db('visits').insert(row);` never runs (a lazy Knex query); `db.insertInto('t').values(v).execute();`
         // and `db.collection('users').createIndex(spec);` (an eager driver) run and may reject
         const executed = !!head && EXECUTORS.test(c.callee[c.callee.length - 1] ?? '');
