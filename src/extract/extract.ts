@@ -927,6 +927,22 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     facts.exports.default = 'default';
   };
 
+  /**
+   * `exports.db = new Pool()`, `module.exports.queue = createQueue()`: kept like `export const db = ...`,
+   * a var of that name holding the value (a required module is re-exported). Not when the module
+   * has a binding of that name already (it would shadow it) or exports the name otherwise.
+   */
+  const exportValue = (name: string, value: AstNode, s: AstNode) => {
+    if (facts.vars.some((v) => v.name === name) || Object.prototype.hasOwnProperty.call(facts.exports, name)) return;
+    // `module.exports.User = require('./user.model')` is `export { default as User } from './user.model'`
+    if (value.type === 'CallExpression' && value.callee.type === 'Identifier' && value.callee.name === 'require' && value.arguments.length === 1 && value.arguments[0].type === 'Literal' && typeof value.arguments[0].value === 'string') {
+      facts.reexports.push({ source: value.arguments[0].value, line: lineOf(s.start), names: [{ imported: 'default', exported: name }] });
+      return;
+    }
+    facts.vars.push({ name, line: lineOf(s.start), exported: true, kind: 'const', init: summarize(value, moduleCtx) });
+    facts.exports[name] = name;
+  };
+
   const visitTop = (s: AstNode) => {
     switch (s.type) {
       case 'ImportDeclaration': {
@@ -1009,10 +1025,8 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
             else {
               visitExpr(r, moduleCtx, 'assign');
               // `module.exports = fp(plugin)`: kept like `export default fp(plugin)`, a 'default' var holding the call
-              if (exportedName === 'default' && r.type === 'CallExpression' && !facts.vars.some((v) => v.name === 'default')) {
-                facts.vars.push({ name: 'default', line: lineOf(s.start), exported: true, kind: 'const', init: summarize(r, moduleCtx) });
-                facts.exports.default = 'default';
-              }
+              if (exportedName === 'default' && r.type === 'CallExpression') exportValue('default', r, s);
+              else if (exportedName !== 'default' && chain.length === 3) exportValue(exportedName, r, s);
             }
             return;
           }
@@ -1020,6 +1034,10 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
             const r = unwrap(e.right);
             if (r.type === 'Identifier') facts.exports[chain[1]] = r.name;
             else if (r.type === 'ArrowFunctionExpression' || r.type === 'FunctionExpression') facts.exports[chain[1]] = visitFunction(r, moduleCtx, chain[1], undefined);
+            else if (chain.length === 2) {
+              visitExpr(r, moduleCtx, 'assign');
+              exportValue(chain[1], r, s);
+            }
             return;
           }
         }

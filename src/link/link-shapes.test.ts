@@ -491,3 +491,77 @@ export class UsersMemoryModule {}
   assert.deepEqual(reach(await scanModel(files(false))), ['entrypoint:GET /users/:email']);
   assert.deepEqual(reach(await scanModel(files(true))), []);
 });
+
+test('link: `module.exports.x = require(...)` and `exports.x = value` export x, to `const { x } = require()` alike', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ dependencies: { express: '^4', mongoose: '^7', pg: '^8' } }),
+    'src/models/user.model.js': `const mongoose = require('mongoose');
+const User = mongoose.model('User', new mongoose.Schema({ email: String }));
+module.exports = User;
+`,
+    'src/models/index.js': `module.exports.User = require('./user.model');
+`,
+    'src/db.js': `const { Pool } = require('pg');
+exports.pool = new Pool({ connectionString: process.env.DATABASE_URL });
+`,
+    'src/services/user.service.js': `const { User } = require('../models');
+const getUserById = async (id) => User.findById(id);
+module.exports = { getUserById };
+`,
+    'src/services/index.js': `module.exports.userService = require('./user.service');
+`,
+    'src/server.js': `const express = require('express');
+const { userService } = require('./services');
+const { pool } = require('./db');
+const app = express();
+app.get('/users/:id', async (req, res) => res.json(await userService.getUserById(req.params.id)));
+app.get('/count', async (_req, res) => res.json(await pool.query('SELECT count(*) FROM users')));
+app.get('/health', (_req, res) => res.send('ok'));
+app.listen(3000);
+`,
+  });
+  const reach = (to: string) => [...new Set(model.edges.filter((e) => e.to === to).flatMap((e) => e.entrypoints ?? [e.from]))].sort();
+  assert.deepEqual(reach('datastore:mongodb'), ['entrypoint:GET /users/:id']);
+  assert.deepEqual(reach('datastore:postgres'), ['entrypoint:GET /count']);
+});
+
+test('link: a project wrapper that returns a closure calling the function it was given (`catchAsync(fn)`) runs that function; one that only stores it does not (trap)', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ dependencies: { express: '^4', pg: '^8' } }),
+    'src/db.js': `const { Pool } = require('pg');
+const pool = new Pool();
+module.exports = { pool };
+`,
+    'src/utils/catchAsync.js': `const catchAsync = (fn) => (req, res, next) => {
+  Promise.resolve(fn(req, res, next)).catch((err) => next(err));
+};
+module.exports = catchAsync;
+`,
+    'src/utils/later.js': `const queued = [];
+const later = (fn) => (req, res) => {
+  queued.push(fn);
+  res.status(202).end();
+};
+module.exports = later;
+`,
+    'src/users.controller.js': `const catchAsync = require('./utils/catchAsync');
+const later = require('./utils/later');
+const { pool } = require('./db');
+const getUser = catchAsync(async (req, res) => {
+  const { rows } = await pool.query('SELECT * FROM users WHERE id = $1', [req.params.id]);
+  res.send(rows[0]);
+});
+const purge = later(async () => pool.query('DELETE FROM sessions'));
+module.exports = { getUser, purge };
+`,
+    'src/server.js': `const express = require('express');
+const users = require('./users.controller');
+const app = express();
+app.get('/users/:id', users.getUser);
+app.post('/purge', users.purge);
+app.listen(3000);
+`,
+  });
+  const reach = [...new Set(model.edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => e.entrypoints ?? [e.from]))].sort();
+  assert.deepEqual(reach, ['entrypoint:GET /users/:id']);
+});

@@ -365,6 +365,8 @@ export class Resolver {
         if (chain.length === 1) {
           const made = this.factoryMade(base.file, base.fn, v.args, evidence);
           if (made) return made;
+          const wrapped = this.wrappedArgument(base.file, base.fn, v.args);
+          if (wrapped) return this.resolveValue(file, fn, wrapped, evidence);
         }
         for (const a of v.args) {
           const thunk = a && typeof a === 'object' && 'fn' in a ? this.program.fn(file, a.fn) : undefined;
@@ -456,6 +458,31 @@ export class Resolver {
     } finally {
       this.making.delete(key);
     }
+  }
+
+  /**
+   * `catchAsync(async (req, res) => ...)` with `const catchAsync = (fn) => (req, res, next) => { fn(req, res, next).catch(next) }`:
+   * a project wrapper returns a closure that calls the function it was given, so what the call makes
+   * runs that function. The argument at the parameter the closure calls, when there is one such
+   * closure; otherwise (the parameter is stored, passed on, or never called) undefined.
+   */
+  private wrappedArgument(file: string, wrapper: FunctionFact, callArgs: Val[]): Val | undefined {
+    const facts = this.facts(file);
+    if (!facts || !wrapper.params.length) return undefined;
+    const closures = facts.functions.filter((f) => f.parent === wrapper.id && !f.inlineOf && !f.carriedBy);
+    if (closures.length !== 1) return undefined;
+    const closure = closures[0];
+    const names = new Set(closure.params.map((p) => p.name));
+    const called = new Set<number>();
+    for (const c of facts.calls) {
+      if (c.fn !== closure.id || c.root) continue;
+      const name = c.callee.length === 1 || (c.callee.length === 2 && (c.callee[1] === 'call' || c.callee[1] === 'apply')) ? c.callee[0] : undefined;
+      const index = name && !names.has(name) && !(name in closure.locals) ? wrapper.params.findIndex((p) => p.name === name) : -1;
+      if (index >= 0) called.add(index);
+    }
+    if (called.size !== 1) return undefined;
+    const arg = callArgs[[...called][0]];
+    return arg && typeof arg === 'object' && ('fn' in arg || 'ref' in arg) ? arg : undefined;
   }
 
   private isProjectFunction(file: string, fn: FunctionFact, name: string): boolean {
