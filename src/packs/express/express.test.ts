@@ -379,3 +379,52 @@ export default metrics;
   });
   assert.deepEqual(entrypoints(model), ['entrypoint:GET /api/cron.:period', 'entrypoint:GET /metrics', 'entrypoint:POST /api/cron.:period', 'entrypoint:POST /api/utils.gc']);
 });
+
+test('express: routers mounted in a forEach over a list of { path, route } objects get their paths; a list read from elsewhere is not guessed (trap)', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'boilerplate', dependencies: { express: '^4.18.0' } }),
+    'src/routes/v1/auth.route.js': `const express = require('express');
+const router = express.Router();
+router.post('/login', (req, res) => res.send('ok'));
+module.exports = router;
+`,
+    'src/routes/v1/user.route.js': `const express = require('express');
+const router = express.Router();
+router.route('/:userId').get((req, res) => res.send(req.params.userId)).delete((req, res) => res.status(204).end());
+module.exports = router;
+`,
+    'src/routes/v1/admin.route.js': `const express = require('express');
+const router = express.Router();
+router.get('/stats', (req, res) => res.send('ok'));
+module.exports = router;
+`,
+    'src/routes/v1/index.js': `const express = require('express');
+const authRoute = require('./auth.route');
+const userRoute = require('./user.route');
+const adminRoute = require('./admin.route');
+const { extraRoutes } = require('./extra');
+const router = express.Router();
+const defaultRoutes = [
+  { path: '/auth', route: authRoute },
+  { path: '/users', route: userRoute },
+];
+defaultRoutes.forEach((route) => {
+  router.use(route.path, route.route);
+});
+extraRoutes.forEach((r) => router.use(r.path, adminRoute));
+module.exports = router;
+`,
+    'src/routes/v1/extra.js': `module.exports.extraRoutes = [{ path: '/admin' }];
+`,
+    'src/app.js': `const express = require('express');
+const routes = require('./routes/v1');
+const app = express();
+app.use('/v1', routes);
+app.listen(3000);
+`,
+  });
+  const eps = entrypoints(model);
+  assert.deepEqual(eps.filter((id) => /\/v1\/(auth|users)\//.test(id)), ['entrypoint:DELETE /v1/users/:userId', 'entrypoint:GET /v1/users/:userId', 'entrypoint:POST /v1/auth/login']);
+  // the list in another module is not unrolled: its paths are not read into the routes
+  assert.ok(!eps.some((id) => id.includes('/admin')), eps.join(', '));
+});

@@ -217,9 +217,37 @@ const pack: TechPack = {
       return out;
     };
 
+    /**
+     * `defaultRoutes.forEach((route) => router.use(route.path, route.route))` over an array of object
+     * literals in the same module (or the enclosing function): one call per element, the callback's
+     * parameter read from it. Any other call comes back as it is.
+     */
+    const unrolled = (file: string, op: Op): Op[] => {
+      const facts = link.facts(file);
+      const fn = op.fn === '<module>' ? undefined : facts?.functions.find((x) => x.id === op.fn);
+      const loop = fn?.inlineOf;
+      const param = fn?.params[0]?.name;
+      if (!facts || !fn || !loop || loop.argIndex !== 0 || !param || !/^[\w$]+\.(forEach|map)$/.test(loop.call)) return [op];
+      const readsParam = (v: Val) => !!v && typeof v === 'object' && 'ref' in v && (v.ref === param || v.ref.startsWith(`${param}.`));
+      if (!op.args.some(readsParam)) return [op];
+      const listName = loop.call.split('.')[0];
+      const parent = fn.parent ? facts.functions.find((x) => x.id === fn.parent) : undefined;
+      const def = parent && listName in parent.locals ? undefined : link.definitionOf(file, listName);
+      const list = parent && listName in parent.locals ? parent.locals[listName] : def?.file === file ? facts.vars.find((v) => v.name === def.name)?.init : undefined;
+      if (!list || typeof list !== 'object' || !('arr' in list)) return [op];
+      const bind = (v: Val, element: Val): Val => {
+        if (!readsParam(v)) return v;
+        const path = (v as { ref: string }).ref.split('.').slice(1);
+        let out: Val | undefined = element;
+        for (const k of path) out = isObj(out) ? out.obj[k] : undefined;
+        return out ?? { unknown: 'loop element' };
+      };
+      return list.arr.map((element) => ({ ...op, args: op.args.map((a) => bind(a, element)) }));
+    };
+
     const applyOps = (node: RouterNode, file: string, ops: Op[]) => {
       let routePath: string | undefined; // after `.route('/x')` (Express, koa-router): the verbs below are on that path
-      for (const op of ops) {
+      for (const op of ops.flatMap((o) => unrolled(file, o))) {
         const verb = op.name;
         const evaluate = (v: Val) => valToString(v) ?? valToString(link.evaluate(file, v, fnOf(op.fn)));
         if (VERBS.has(verb) || verb === 'del') {
