@@ -59,7 +59,7 @@ export function nodeName(model: Model, id: string): string {
   return nodeById(model, id)?.name ?? id.replace(/^[a-z]+:/, '');
 }
 
-const NON_PRODUCTION = /(^|\/)(test|tests|__tests__|spec|e2e|fixtures?|mocks?|__mocks__|seeds?|scripts)(\/|$)|\.(test|spec|e2e-spec|stories)\.[cm]?[jt]sx?$|(^|\/)seeds?\.[cm]?[jt]sx?$|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
+const NON_PRODUCTION = /(^|\/)(test|tests|testing|__tests__|spec|e2e|fixtures?|mocks?|__mocks__|seeds?|scripts)(\/|$)|\.(test|spec|e2e-spec|stories)\.[cm]?[jt]sx?$|(^|\/)seeds?\.[cm]?[jt]sx?$|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
 // Most rules ask this of every file; the answer depends on the path alone.
 const nonProduction = new Map<string, boolean>();
 

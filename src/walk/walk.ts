@@ -58,6 +58,21 @@ export function classify(name: string): FileKind | undefined {
  */
 const TEST_SOURCE = /\.(test|spec|e2e-spec|e2e|test-d)\.[cm]?[jt]sx?$|(^|\/)(__tests__|__mocks__)\//;
 
+/**
+ * A test suite's own folder beside the code (`tests/fixtures/user.fixture.js`,
+ * `test/utils/setupTestDB.js` next to `src/`): its helpers and fixtures are not named like tests
+ * but are no more deployed. A `test` folder inside `src/` may be a domain module, so it is read.
+ */
+function inTestFolder(rel: string): boolean {
+  const parts = rel.split('/');
+  const at = parts.findIndex((p) => p === 'test' || p === 'tests');
+  return at >= 0 && at < parts.length - 1 && !parts.slice(0, at).includes('src');
+}
+
+function isTestSource(rel: string): boolean {
+  return TEST_SOURCE.test(rel) || inTestFolder(rel);
+}
+
 /** Generated or minified by name; content checks happen when the file is read. */
 function isGeneratedName(name: string): boolean {
   return /\.min\.(js|mjs|cjs)$/.test(name) || /\.bundle\.js$/.test(name) || /\.(generated|gen)\.(ts|js)$/.test(name) ||
@@ -148,7 +163,7 @@ export function walk(rootDir: string, opts: WalkOptions = {}): WalkResult {
       const kind = classify(entry.name);
       if (!kind) continue;
       if (isIgnored(here, rel, false)) continue;
-      if (kind === 'source' && TEST_SOURCE.test(rel)) {
+      if (kind === 'source' && isTestSource(rel)) {
         // counted, not listed: a repository has hundreds of them and none is a problem
         skipped['skipped-test'] = (skipped['skipped-test'] ?? 0) + 1;
         continue;

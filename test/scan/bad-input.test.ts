@@ -106,15 +106,19 @@ test('test files are counted as skipped, not parsed; a folder or file merely nam
     'test/app.e2e-spec.ts': route,
     'src/__tests__/flow.ts': route,
     'src/__mocks__/stripe.js': route,
-    // traps: a domain folder called test, a module whose name contains "test"
+    // a test suite's folder beside src/: its fixtures and setup helpers are not named like tests
+    'tests/fixtures/user.fixture.js': route,
+    'packages/api/test/utils/setupTestDB.js': route,
+    // traps: a domain folder called test, a module whose name contains "test", a file called tests.ts
     'src/modules/test/attempts.ts': okService,
     'src/latest.ts': okService,
     'src/contest.spec-helpers.ts': okService,
+    'packages/api/src/tests.ts': okService,
   });
   const r = await scan(dir);
-  assert.deepEqual([...r.facts.keys()].sort(), ['src/contest.spec-helpers.ts', 'src/latest.ts', 'src/modules/test/attempts.ts', 'src/ok.ts']);
-  assert.equal(r.model.stats?.skipped, 5);
-  assert.deepEqual(r.model.stats?.skippedBy, { 'skipped-test': 5 });
+  assert.deepEqual([...r.facts.keys()].sort(), ['packages/api/src/tests.ts', 'src/contest.spec-helpers.ts', 'src/latest.ts', 'src/modules/test/attempts.ts', 'src/ok.ts']);
+  assert.equal(r.model.stats?.skipped, 7);
+  assert.deepEqual(r.model.stats?.skippedBy, { 'skipped-test': 7 });
   assert.deepEqual(r.model.diagnostics, []);
   assert.ok(!r.model.nodes.some((n) => n.kind === 'entrypoint'), 'a route declared in a test is no entrypoint');
 });
