@@ -94,7 +94,8 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   }
 
   const fileList = [...facts.values()].sort((a, b) => cmpStr(a.file, b.file));
-  const link = makeEntrypointLink(program, resolver, fileList, envValue);
+  const pkgDirs = packageJsons.map((c) => posixDir(c.rel));
+  const link = makeEntrypointLink(program, resolver, fileList, envValue, (file) => packageRootOf(pkgDirs, file));
   const pyFiles = fileList.filter((f) => f.file.endsWith('.py'));
   const jsFiles = pyFiles.length ? fileList.filter((f) => !f.file.endsWith('.py')) : fileList;
   // Python test modules declare no entrypoints: a route added to a fixture app inside a test, a router mounted by a test client
@@ -171,17 +172,18 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
     }
   }
   // a fire-and-forget in a package whose unhandledRejection handler keeps the process alive: contained there, not a crash
-  const pkgDirs = packageJsons.map((c) => posixDir(c.rel));
   const handlers = rejectionHandlers(fileList, pkgDirs, isNonProductionFile, (file, name) => {
     const sym = program.lookup(file, name);
     const facts = sym?.kind === 'fn' ? program.files.get(sym.file) : undefined;
     return sym?.kind === 'fn' && facts ? { facts, fnId: sym.fn.id } : undefined;
   });
   const rejectionHandler = (file: string) => (handlers.size && !file.endsWith('.py') ? handlers.get(packageRootOf(pkgDirs, file)) : undefined);
-  const contain = (uses: Use[]) => (handlers.size ? uses.map((u) => containedByHandler(u, rejectionHandler(u.evidence.file))) : uses);
+  // the handler of the process that runs the work counts: an entrypoint's package, whatever library package makes the call
+  const contain = (uses: Use[], processFile?: string) => (handlers.size ? uses.map((u) => containedByHandler(u, rejectionHandler(processFile ?? u.evidence.file))) : uses);
   for (const t of traced) {
-    t.uses = contain(t.uses);
-    t.beforeUses = contain(t.beforeUses);
+    const processFile = t.def.handler?.file ?? t.def.evidence.file;
+    t.uses = contain(t.uses, processFile);
+    t.beforeUses = contain(t.beforeUses, processFile);
   }
   const model = buildModel({
     files: fileList.filter((f) => !isFrontend(f.file)), entrypoints: traced, infra, componentOf, runtimeOf, clientCalls, diagnostics, untracedUses: contain(untracedUses),
@@ -251,7 +253,7 @@ function mergeInfra(list: InfraFacts[]): InfraFacts {
   return out;
 }
 
-function makeEntrypointLink(program: Program, resolver: Resolver, files: FileFacts[], env: (name: string) => string | undefined): EntrypointLink {
+function makeEntrypointLink(program: Program, resolver: Resolver, files: FileFacts[], env: (name: string) => string | undefined, packageOf: (file: string) => string): EntrypointLink {
   const handlerOf = (file: string, v: Val, fromFn?: string, depth = 0): { file: string; fn: string } | undefined => {
     if (v === undefined || v === null || typeof v !== 'object' || depth > 3) return undefined;
     const fn = fromFn ? program.fn(file, fromFn) : undefined;
@@ -297,6 +299,7 @@ function makeEntrypointLink(program: Program, resolver: Resolver, files: FileFac
     evaluate: (file, v, fromFn) => resolver.substitute(file, fromFn && fromFn !== '<module>' ? program.fn(file, fromFn) : undefined, v),
     resolve: (file, v, fromFn) => resolver.resolveValue(file, fromFn && fromFn !== '<module>' ? program.fn(file, fromFn) : undefined, v),
     env,
+    packageOf,
   };
 }
 

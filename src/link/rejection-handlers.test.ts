@@ -60,3 +60,46 @@ process.on('unhandledRejection', onRejection);`), 'src/errors.ts': `export funct
 process.on('unhandledRejection', onRejection);`));
   assert.deepEqual(down(unreadable), ['entrypoint:GET /health', 'entrypoint:POST /orders']);
 });
+
+test("Sentry's server SDK init() installs a handler that only reports (its default 'warn' mode); 'strict' mode exits, and a browser SDK installs none (traps)", async () => {
+  const withSentry = (imp: string, call: string) => scanModel({ ...app(''), 'src/instrument.ts': `${imp}\nif (process.env.SENTRY_DSN) {\n  ${call}\n}\n` });
+  const named = await withSentry(`import { init } from '@sentry/nestjs';`, `init({ dsn: process.env.SENTRY_DSN });`);
+  assert.deepEqual(down(named), []);
+  const edge = named.edges.find((e) => e.to === 'external:hooks.slack.com')!;
+  assert.ok(edge.evidence.some((ev) => ev.file === 'src/instrument.ts' && ev.line === 3), 'the init call is part of the edge evidence');
+  const namespace = await withSentry(`import * as Sentry from '@sentry/node';`, `Sentry.init({ dsn: process.env.SENTRY_DSN });`);
+  assert.deepEqual(down(namespace), []);
+  const strict = await withSentry(`import * as Sentry from '@sentry/node';`, `Sentry.init({ dsn: process.env.SENTRY_DSN, integrations: [Sentry.onUnhandledRejectionIntegration({ mode: 'strict' })] });`);
+  assert.deepEqual(down(strict), ['entrypoint:GET /health', 'entrypoint:POST /orders']);
+  const browser = await withSentry(`import * as Sentry from '@sentry/browser';`, `Sentry.init({ dsn: process.env.SENTRY_DSN });`);
+  assert.deepEqual(down(browser), ['entrypoint:GET /health', 'entrypoint:POST /orders']);
+});
+
+test('the handler of the process counts: a fire-and-forget made inside a workspace library is contained by the app that runs it', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'monorepo', private: true, workspaces: ['apps/*', 'packages/*'] }),
+    'packages/sdk/package.json': JSON.stringify({ name: '@acme/sdk', main: 'src/index.ts', dependencies: { axios: '^1' } }),
+    'packages/sdk/src/index.ts': `import axios from 'axios';
+export class Sdk {
+  async trigger(name: string) {
+    return axios.post('https://api.acme.dev/v1/events', { name }, { timeout: 3000 });
+  }
+}
+`,
+    'apps/api/package.json': JSON.stringify({ name: 'api', dependencies: { express: '^4', '@acme/sdk': 'workspace:*' } }),
+    'apps/api/src/main.ts': `import express from 'express';
+import { Sdk } from '@acme/sdk';
+process.on('unhandledRejection', (reason) => console.error(reason));
+const sdk = new Sdk();
+const app = express();
+app.post('/reset', (req, res) => {
+  sdk.trigger('password-reset');
+  res.status(202).end();
+});
+app.get('/health', (_req, res) => res.send('ok'));
+app.listen(3000);
+`,
+  });
+  assert.ok(model.nodes.some((n) => n.id === 'external:api.acme.dev'));
+  assert.deepEqual([...simulate(model, 'external:api.acme.dev', 'outage').entrypoints.down], []);
+});

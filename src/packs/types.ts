@@ -156,4 +156,6 @@ export interface EntrypointLink {
   resolve?(file: string, v: Val, fromFn?: string): Resolved | undefined;
   /** An environment variable's value from the repository's .env files, when one is set there. */
   env?(name: string): string | undefined;
+  /** The folder of the package.json that owns a file ('' for the root package). */
+  packageOf?(file: string): string;
 }
