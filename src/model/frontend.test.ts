@@ -116,3 +116,28 @@ export const useTitle = (t: string) => useEffect(() => { document.title = t; }, 
   assert.ok(model.nodes.some((n) => n.id === 'external:api.payments.example.com'), 'the payments folder (no UI import) is backend');
   assert.ok(!model.nodes.some((n) => n.id.includes('tracking.example.com')), 'src/client is the browser bundle');
 });
+
+test('a React component library that names React only as a peer dependency is front-end code; a NestJS library with peers stays backend (trap)', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'mono', private: true, workspaces: ['packages/*'] }),
+    'packages/react/package.json': JSON.stringify({ name: '@acme/react', peerDependencies: { react: '>=17', 'react-dom': '>=17' }, dependencies: { '@acme/js': 'workspace:*' } }),
+    'packages/react/src/hooks/useCounts.ts': `import { useEffect } from 'react';
+export function useCounts(client: { counts(): Promise<number> }) {
+  const sync = async () => fetch('https://api.acme.dev/v1/counts').then((r) => r.json());
+  useEffect(() => {
+    sync();
+  }, []);
+}
+`,
+    'packages/nest-kit/package.json': JSON.stringify({ name: '@acme/nest-kit', peerDependencies: { '@nestjs/common': '^10' } }),
+    'packages/nest-kit/src/notify.ts': `export async function notify(text: string) {
+  await fetch('https://hooks.slack.com/services/T0/B0/X', { method: 'POST', body: text });
+}
+export function fireAndForget() {
+  notify('started');
+}
+`,
+  }, { rules: RULES });
+  assert.deepEqual(hits(model, 'async/floating-promise').map((h) => h.split(':')[0]), ['packages/nest-kit/src/notify.ts']);
+  assert.ok(!model.nodes.some((n) => n.id === 'external:api.acme.dev'), 'the browser hook is no backend dependency');
+});

@@ -18,9 +18,10 @@ const BROWSER_SHARE = 0.5;
 /** How far a mixed folder is split into its subfolders (`src/` → `src/client`, `src/server`). */
 const MAX_DEPTH = 3;
 
+/** What a package builds on: a component library names React only as a peer (`@acme/react`, `react: >=17`). */
 function depsOf(pkg: ConfigFile): Record<string, unknown> {
-  const j = pkg.json as { dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown> };
-  return { ...j.dependencies, ...j.devDependencies };
+  const j = pkg.json as { dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown>; peerDependencies?: Record<string, unknown> };
+  return { ...j.peerDependencies, ...j.dependencies, ...j.devDependencies };
 }
 
 const importsAny = (f: FileFacts, pkgs: readonly string[]) => f.imports.some((i) => pkgs.some((p) => i.source === p || i.source.startsWith(p + '/')));
