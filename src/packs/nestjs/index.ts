@@ -1,4 +1,4 @@
-import { isObj, valToString, type ClassFact, type FileFacts, type Val } from '../../extract/facts.js';
+import { isObj, valToString, type CallFact, type ClassFact, type FileFacts, type Val } from '../../extract/facts.js';
 import { moduleProviders } from '../../link/nest-providers.js';
 import { configSetting } from '../_lib/nest-config.js';
 import type { EntrypointDef, EntrypointLink, TechPack } from '../types.js';
@@ -115,23 +115,57 @@ const trimSlashes = (p: string) => p.replace(/^\/+|\/+$/g, '');
  * key (`configService.get('app.apiPrefix')`) whose namespace a `registerAs('app', () => ({ ... }))`
  * factory returns. A prefix that cannot be worked out is left out (the routes keep their own path).
  */
-function globalPrefix(files: FileFacts[], link: EntrypointLink): GlobalPrefix {
+function globalPrefix(f: FileFacts, c: CallFact, files: FileFacts[], link: EntrypointLink): GlobalPrefix | undefined {
+  if (c.callee[c.callee.length - 1] !== 'setGlobalPrefix') return undefined;
+  const fromFn = c.fn === '<module>' ? undefined : c.fn;
+  const prefix = settingValue(files, link, f.file, link.evaluate(f.file, c.args[0], fromFn), 0);
+  const opts = c.args[1];
+  const exclude = new Set<string>();
+  const list = isObj(opts) ? opts.obj.exclude : undefined;
+  for (const e of list && typeof list === 'object' && 'arr' in list ? list.arr : []) {
+    const path = isObj(e) ? valToString(e.obj.path) : valToString(e);
+    if (path !== undefined) exclude.add(trimSlashes(path));
+  }
+  return { prefix, exclude };
+}
+
+interface AppSettings {
+  global: GlobalPrefix;
+  versioning: Versioning;
+}
+
+/**
+ * What an app's bootstrap sets (`app.setGlobalPrefix`, `app.enableVersioning`) holds for that app
+ * only: in a monorepo of several Nest apps (an API, a webhook receiver, a worker) each package
+ * has its own. The first call of each kind in a package counts. A package that makes no app of
+ * its own (`NestFactory.create`), a library of shared controllers, takes the settings of the one
+ * package that sets any; with several, they stay unknown and its routes keep their own paths.
+ */
+function appSettings(files: FileFacts[], link: EntrypointLink): (file: string) => AppSettings {
+  const packageOf = link.packageOf ?? (() => '');
+  const none: AppSettings = { global: { exclude: new Set() }, versioning: { paths: 'none' } };
+  const byPackage = new Map<string, Partial<AppSettings>>();
+  const apps = new Set<string>();
   for (const f of files) {
+    const root = packageOf(f.file);
     for (const c of f.calls) {
-      if (c.callee[c.callee.length - 1] !== 'setGlobalPrefix') continue;
-      const fromFn = c.fn === '<module>' ? undefined : c.fn;
-      const prefix = settingValue(files, link, f.file, link.evaluate(f.file, c.args[0], fromFn), 0);
-      const opts = c.args[1];
-      const exclude = new Set<string>();
-      const list = isObj(opts) ? opts.obj.exclude : undefined;
-      for (const e of list && typeof list === 'object' && 'arr' in list ? list.arr : []) {
-        const path = isObj(e) ? valToString(e.obj.path) : valToString(e);
-        if (path !== undefined) exclude.add(trimSlashes(path));
-      }
-      return { prefix, exclude };
+      if (c.callee.length >= 2 && c.callee[c.callee.length - 2] === 'NestFactory' && c.callee[c.callee.length - 1] === 'create') apps.add(root);
+      const global = globalPrefix(f, c, files, link);
+      const versioning = global ? undefined : versioningOf(f, c, link);
+      if (!global && !versioning) continue;
+      const set = byPackage.get(root) ?? {};
+      if (global) set.global ??= global;
+      if (versioning) set.versioning ??= versioning;
+      byPackage.set(root, set);
     }
   }
-  return { exclude: new Set() };
+  const full = (set: Partial<AppSettings>): AppSettings => ({ global: set.global ?? none.global, versioning: set.versioning ?? none.versioning });
+  const only = byPackage.size === 1 ? full([...byPackage.values()][0]) : none;
+  return (file) => {
+    const root = packageOf(file);
+    const own = byPackage.get(root);
+    return own ? full(own) : apps.has(root) ? none : only;
+  };
 }
 
 const NEUTRAL = 'neutral';
@@ -154,22 +188,17 @@ interface Versioning {
  * version of its own answers under `/v1`. Header and media-type versioning leave paths alone, and
  * without enableVersioning Nest ignores @Version altogether.
  */
-function versioningOf(files: FileFacts[], link: EntrypointLink): Versioning {
-  for (const f of files) {
-    for (const c of f.calls) {
-      if (c.callee[c.callee.length - 1] !== 'enableVersioning') continue;
-      const opts = c.args[0];
-      // enableVersioning() with no options is URI versioning
-      if (opts === undefined) return { paths: 'uri' };
-      if (!isObj(opts)) return { paths: 'unknown' };
-      const type = opts.obj.type;
-      if (!(type && typeof type === 'object' && 'ref' in type)) return { paths: 'unknown' };
-      if (!/(^|\.)URI$/.test(type.ref)) return { paths: 'none' };
-      const v = versionOf(link.evaluate(f.file, opts.obj.defaultVersion ?? null, c.fn === '<module>' ? undefined : c.fn));
-      return { paths: 'uri', ...(v && v !== NEUTRAL ? { defaultVersion: v } : {}) };
-    }
-  }
-  return { paths: 'none' };
+function versioningOf(f: FileFacts, c: CallFact, link: EntrypointLink): Versioning | undefined {
+  if (c.callee[c.callee.length - 1] !== 'enableVersioning') return undefined;
+  const opts = c.args[0];
+  // enableVersioning() with no options is URI versioning
+  if (opts === undefined) return { paths: 'uri' };
+  if (!isObj(opts)) return { paths: 'unknown' };
+  const type = opts.obj.type;
+  if (!(type && typeof type === 'object' && 'ref' in type)) return { paths: 'unknown' };
+  if (!/(^|\.)URI$/.test(type.ref)) return { paths: 'none' };
+  const v = versionOf(link.evaluate(f.file, opts.obj.defaultVersion ?? null, c.fn === '<module>' ? undefined : c.fn));
+  return { paths: 'uri', ...(v && v !== NEUTRAL ? { defaultVersion: v } : {}) };
 }
 
 function settingValue(files: FileFacts[], link: EntrypointLink, file: string, v: Val, depth: number): string | undefined {
@@ -192,11 +221,11 @@ const pack: TechPack = {
   upstreamDocs: ['https://docs.nestjs.com/controllers', 'https://docs.nestjs.com/guards', 'https://docs.nestjs.com/faq/global-prefix', 'https://docs.nestjs.com/techniques/versioning', 'https://docs.nestjs.com/graphql/resolvers', 'https://docs.nestjs.com/graphql/subscriptions'],
   packages: ['@nestjs/common', '@nestjs/core', '@nestjs/graphql'],
   entrypoints(files, link) {
-    const global = globalPrefix(files, link);
-    const versioning = versioningOf(files, link);
+    const settingsOf = appSettings(files, link);
     const globals = globalGuards(files, link);
     const out: EntrypointDef[] = [];
     for (const f of files) {
+      const { global, versioning } = settingsOf(f.file);
       for (const cls of f.classes) {
         const ctrl = cls.decorators.find((d) => d.name === 'Controller');
         if (!ctrl) continue;

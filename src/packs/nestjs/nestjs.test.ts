@@ -319,3 +319,38 @@ export class ThingsController {
   const reach = [...new Set(model.edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => e.entrypoints ?? [e.from]))].sort();
   assert.deepEqual(reach, ['entrypoint:GET /things/mine', 'entrypoint:GET /things/shared']);
 });
+
+test("nestjs: a monorepo's apps each keep their own global prefix and versioning; a shared library's controllers take the one app's setting, and none when two apps set theirs (trap)", async () => {
+  const controller = (name: string, path: string) => `import { Controller, Get } from '@nestjs/common';
+@Controller('${path}')
+export class ${name} {
+  @Get()
+  get() { return { ok: true }; }
+}
+`;
+  const bootstrap = (settings: string) => `import { NestFactory } from '@nestjs/core';
+import { VersioningType } from '@nestjs/common';
+import { AppModule } from './app.module';
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule);
+${settings}
+  await app.listen(3000);
+}
+bootstrap();
+`;
+  const tree = (webhookSettings: string) => ({
+    'package.json': JSON.stringify({ name: 'mono', private: true, workspaces: ['apps/*', 'libs/*'] }),
+    'apps/api/package.json': JSON.stringify({ name: 'api', dependencies: { '@nestjs/core': '^10', '@nestjs/common': '^10' } }),
+    'apps/api/src/main.ts': bootstrap(`  app.setGlobalPrefix('api');\n  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });`),
+    'apps/api/src/users.controller.ts': controller('UsersController', 'users'),
+    'apps/webhook/package.json': JSON.stringify({ name: 'webhook', dependencies: { '@nestjs/core': '^10', '@nestjs/common': '^10' } }),
+    'apps/webhook/src/main.ts': bootstrap(webhookSettings),
+    'apps/webhook/src/health.controller.ts': controller('HealthController', 'v1/health-check'),
+    'libs/common/package.json': JSON.stringify({ name: '@acme/common', dependencies: { '@nestjs/common': '^10' } }),
+    'libs/common/src/profiling.controller.ts': controller('ProfilingController', 'debug/pprof'),
+  });
+  const one = await scanModel(tree(''));
+  assert.deepEqual(entrypoints(one), ['entrypoint:GET /api/v1/debug/pprof', 'entrypoint:GET /api/v1/users', 'entrypoint:GET /v1/health-check']);
+  const two = await scanModel(tree(`  app.setGlobalPrefix('hooks');`));
+  assert.deepEqual(entrypoints(two), ['entrypoint:GET /api/v1/users', 'entrypoint:GET /debug/pprof', 'entrypoint:GET /hooks/v1/health-check']);
+});
