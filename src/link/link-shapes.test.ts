@@ -565,3 +565,64 @@ app.listen(3000);
   const reach = [...new Set(model.edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => e.entrypoints ?? [e.from]))].sort();
   assert.deepEqual(reach, ['entrypoint:GET /users/:id']);
 });
+
+test('link: `super.add(data)` runs the base class method and `super(...)` its constructor; the base method reaches what its typed member does', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ dependencies: { '@nestjs/common': '^10', '@nestjs/core': '^10', bullmq: '^5' } }),
+    'src/bull.service.ts': `import { Queue } from 'bullmq';
+export class BullMqService {
+  private _queue = new Queue('web-sockets', { connection: { host: 'redis' } });
+  public async add(name: string, data: unknown) {
+    await this._queue.add(name, data);
+  }
+}
+`,
+    'src/queue-base.service.ts': `import { BullMqService } from './bull.service';
+export class QueueBaseService {
+  private instance: BullMqService;
+  constructor(public readonly topic: string, bullMqService: BullMqService) {
+    this.instance = bullMqService;
+  }
+  public async add(params: { name: string; data: unknown }) {
+    await this.instance.add(params.name, params.data);
+  }
+  public describe() {
+    return this.topic;
+  }
+}
+`,
+    'src/ws-queue.service.ts': `import { Injectable } from '@nestjs/common';
+import { QueueBaseService } from './queue-base.service';
+import { BullMqService } from './bull.service';
+@Injectable()
+export class WebSocketsQueueService extends QueueBaseService {
+  constructor() {
+    super('web-sockets', new BullMqService());
+  }
+  public async add(data: { name: string; data: unknown }) {
+    return await super.add(data);
+  }
+  public describe() {
+    return \`queue \${super.describe()}\`;
+  }
+}
+`,
+    'src/app.controller.ts': `import { Controller, Get, Post } from '@nestjs/common';
+import { WebSocketsQueueService } from './ws-queue.service';
+@Controller('messages')
+export class AppController {
+  constructor(private readonly ws: WebSocketsQueueService) {}
+  @Post()
+  async mark() {
+    await this.ws.add({ name: 'x', data: {} });
+  }
+  @Get('queue')
+  queue() {
+    return this.ws.describe();
+  }
+}
+`,
+  });
+  const reach = [...new Set(model.edges.filter((e) => e.to === 'queue:web-sockets').flatMap((e) => e.entrypoints ?? [e.from]))].sort();
+  assert.deepEqual(reach, ['entrypoint:POST /messages']);
+});

@@ -67,6 +67,12 @@ export class Resolver {
         const cls = this.classIn(file, fn?.thisClass);
         return cls ? { kind: 'classInst', file, cls } : undefined;
       }
+      // `super.add(data)` in a subclass: the base class's method (what a subclass does not override runs there too)
+      if (name === 'super' && !file.endsWith('.py')) {
+        const cls = this.classIn(file, fn?.thisClass);
+        const base = cls ? this.program.classChain(file, cls).classes[1] : undefined;
+        return base ? { kind: 'classInst', file: base.file, cls: base.cls } : undefined;
+      }
       for (let cur = fn; cur; cur = cur.parent ? this.program.fn(file, cur.parent) : undefined) {
         if (name in cur.locals) {
           const r = this.resolveValue(file, cur, cur.locals[name]);
@@ -726,6 +732,11 @@ export class Resolver {
       case 'class': {
         const ctor = this.facts(cur.file)?.functions.find((f) => f.className === cur.cls.name && f.name === 'constructor');
         return ctor ? { kind: 'fn', file: cur.file, fn: ctor } : { kind: 'unresolved', reason: 'constructor' };
+      }
+      case 'classInst': {
+        // `super(topic, client)`: the base class's constructor
+        const ctor = chain.length === 1 && chain[0] === 'super' ? this.facts(cur.file)?.functions.find((f) => f.className === cur.cls.name && f.name === 'constructor') : undefined;
+        return ctor ? { kind: 'fn', file: cur.file, fn: ctor } : { kind: 'unresolved', reason: 'not callable' };
       }
       default:
         return { kind: 'unresolved', reason: 'not callable' };
