@@ -262,7 +262,8 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
   };
 
   const paramsOf = (params: AstNode[], ctx: Ctx): ParamFact[] =>
-    params.map((p) => {
+    // `(...[router, tenant]: RouterInitArgs)` takes its arguments by position, as `(router, tenant)` would
+    params.flatMap((p) => (p.type === 'RestElement' && p.argument?.type === 'ArrayPattern' ? p.argument.elements.map((e: AstNode | null) => e ?? { type: 'Hole' }) : [p])).map((p) => {
       const inner = p.type === 'TSParameterProperty' ? p.parameter : p;
       const id = inner.type === 'AssignmentPattern' ? inner.left : inner;
       const param: ParamFact = { name: id.type === 'Identifier' ? id.name : '?', type: typeName(id.typeAnnotation), decorators: decoratorsOf(p, ctx) };

@@ -428,3 +428,51 @@ app.listen(3000);
   // the list in another module is not unrolled: its paths are not read into the routes
   assert.ok(!eps.some((id) => id.includes('/admin')), eps.join(', '));
 });
+
+test('express/koa: a route function given the app or a router — by name, through require(), or as a rest parameter — declares its routes there, under each router it is given; a function given no router declares none (trap)', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'api', dependencies: { express: '^4', koa: '^2', 'koa-router': '^12' } }),
+    'src/routes/users.js': `module.exports = (app) => {
+  app.get('/users', (req, res) => res.send([]));
+};
+`,
+    'src/routes/orders.js': `function orderRoutes(router) {
+  router.post('/orders', (req, res) => res.status(201).end());
+}
+module.exports = { orderRoutes };
+`,
+    'src/routes/report.js': `function reportRoutes(router) {
+  router.get('/report', (req, res) => res.send('ok'));
+}
+module.exports = { reportRoutes };
+`,
+    'src/app.js': `const express = require('express');
+const { orderRoutes } = require('./routes/orders');
+require('./routes/report');
+const app = express();
+require('./routes/users')(app);
+const v1 = express.Router();
+const v2 = express.Router();
+orderRoutes(v1);
+orderRoutes(v2);
+app.use('/v1', v1);
+app.use('/v2', v2);
+app.listen(3000);
+`,
+    'src/routes/items.ts': `import type Router from 'koa-router';
+export default function itemRoutes(...[router, prefix]: [Router, string]) {
+  router.get('/items', (ctx) => { ctx.body = prefix; });
+}
+`,
+    'src/koa.ts': `import Koa from 'koa';
+import Router from 'koa-router';
+import itemRoutes from './routes/items';
+const koa = new Koa();
+const r = new Router({ prefix: '/shop' });
+itemRoutes(r, 'x');
+koa.use(r.routes());
+koa.listen(3001);
+`,
+  });
+  assert.deepEqual(entrypoints(model), ['entrypoint:GET /shop/items', 'entrypoint:GET /users', 'entrypoint:POST /v1/orders', 'entrypoint:POST /v2/orders']);
+});

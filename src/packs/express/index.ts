@@ -363,11 +363,67 @@ const pack: TechPack = {
         chainVars.push({ file: f.file, name, fn: s.fn, kind, chain, line });
       }
     }
-    // plugins register plugins: go round until no new one is found
+    /**
+     * `userRoutes(router, deps)`, `registerRoutes(app)`, `require('./routes/users')(app)`: a project
+     * function given a known app or router puts the routes it declares on that parameter onto it.
+     * The parameter's node is mounted below the argument's (no prefix of its own): called with two
+     * routers, its routes answer under both.
+     */
+    /** koa-router `new Router({ prefix: '/users' })` as an instance: every route of the router is below it. */
+    const koaPrefix = (node: RouterNode, file: string, name: string, fromFn: string) => {
+      const inst = link.instanceOf(file, name, fnOf(fromFn));
+      if (!inst || !('ctor' in inst) || node.prefix !== undefined || !isObj(inst.args[0])) return;
+      const p = valToString(inst.args[0].obj.prefix);
+      if (p) node.prefix = joinPath(p);
+    };
+    const passedRouters = new Set<string>();
+    /** `require('./routes/users')` as a callee: the function the module exports (`module.exports = (app) => { ... }`). */
+    const moduleFunction = (file: string, v: Val, fromFn: string): { file: string; fn: string } | undefined => {
+      const r = link.resolve?.(file, v, fnOf(fromFn));
+      if (r?.kind !== 'nsFile') return undefined;
+      const facts = link.facts(r.file);
+      const id = facts?.exports.default;
+      return id && facts.functions.some((x) => x.id === id) ? { file: r.file, fn: id } : undefined;
+    };
+    const bindPassedRouters = (f: FileFacts, c: CallFact): boolean => {
+      if (c.root === 'new' || c.root === 'other' || !c.args.length) return false;
+      let callee: Val | undefined;
+      if (!c.root && c.callee.length && !c.callee.includes('()')) callee = { ref: c.callee.join('.') };
+      else if (c.root === 'call' && c.callee.length === 1 && c.callee[0] === '()' && c.recv === 'require') {
+        // `require('./routes/users')(app)`: the call of what the module exports
+        const req = f.calls.find((x) => x.fn === c.fn && x.line === c.line && x.callee.length === 1 && x.callee[0] === 'require' && typeof x.args[0] === 'string');
+        if (req) callee = { call: 'require', args: req.args };
+      }
+      if (!callee) return false;
+      let grew = false;
+      let target: { file: string; fn: string } | undefined | null = null;
+      c.args.forEach((a, i) => {
+        const name = a && typeof a === 'object' && 'ref' in a && !a.ref.includes('.') ? a.ref : undefined;
+        const kind = name ? kindOf(f.file, name, c.fn) : undefined;
+        if (!name || !kind) return;
+        if (target === null) target = link.handlerOf(f.file, callee!, fnOf(c.fn)) ?? moduleFunction(f.file, callee!, c.fn);
+        const fn = target && link.facts(target.file)?.functions.find((x) => x.id === target!.fn);
+        const param = fn?.params[i]?.name;
+        if (!target || !param) return;
+        const key = `${target.file}#${target.fn}:${param}`;
+        const mount = `${keyOf(f.file, name, c.fn)}>${key}`;
+        if (passedRouters.has(mount)) return;
+        passedRouters.add(mount);
+        if (!known.has(key)) known.set(key, kind);
+        const node = nodeFor(f.file, name, kind === 'app', c.fn);
+        if (kind === 'router') koaPrefix(node, f.file, name, c.fn);
+        node.mounts.push({ prefix: '', target: { key }, op: opOf(c), file: f.file, middleware: [] });
+        grew = true;
+      });
+      return grew;
+    };
+
+    // plugins register plugins, and route functions pass their router on: go round until no new one is found
     for (let round = 0, grew = true; grew && round < 6; round++) {
       grew = false;
       for (const f of files) {
         for (const c of f.calls) {
+          if (bindPassedRouters(f, c)) grew = true;
           if (c.callee[c.callee.length - 1] !== 'register') continue;
           // `app.register(a).register(b)`: the receiver is the head of the chain
           const head = c.root === 'call' ? chainHead(f, c) : c;
@@ -417,12 +473,7 @@ const pack: TechPack = {
         const kind = kindOf(f.file, c.callee[0], c.fn);
         if (!kind) continue;
         const node = nodeFor(f.file, c.callee[0], kind === 'app', c.fn);
-        // koa-router `new Router({ prefix })` as an instance
-        const inst = link.instanceOf(f.file, c.callee[0], fnOf(c.fn));
-        if (inst && 'ctor' in inst && kind === 'router' && node.prefix === undefined && isObj(inst.args[0])) {
-          const p = valToString(inst.args[0].obj.prefix);
-          if (p) node.prefix = joinPath(p);
-        }
+        if (kind === 'router') koaPrefix(node, f.file, c.callee[0], c.fn);
         if (name === 'route' && c.args.length === 1 && isObj(c.args[0])) {
           routeObject(node, f.file, opOf(c));
           continue;
