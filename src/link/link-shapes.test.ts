@@ -626,3 +626,34 @@ export class AppController {
   const reach = [...new Set(model.edges.filter((e) => e.to === 'queue:web-sockets').flatMap((e) => e.entrypoints ?? [e.from]))].sort();
   assert.deepEqual(reach, ['entrypoint:POST /messages']);
 });
+
+test('link: the object a factory returns (`createUserQueries(pool)` → `{ findUser, ... }`) holds the functions it defines; a factory returning one of two objects is not guessed (trap)', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ dependencies: { express: '^4', pg: '^8' } }),
+    'src/queries.js': `const { Pool } = require('pg');
+const pool = new Pool();
+function createUserQueries(table) {
+  const findUser = (id) => pool.query(\`SELECT * FROM \${table} WHERE id = $1\`, [id]);
+  return { findUser };
+}
+function pickQueries(fast) {
+  const readReplica = () => pool.query('SELECT 1');
+  const primary = () => pool.query('SELECT 2');
+  if (fast) return { run: readReplica };
+  return { run: primary };
+}
+module.exports = { createUserQueries, pickQueries, pool };
+`,
+    'src/server.js': `const express = require('express');
+const { createUserQueries, pickQueries, pool } = require('./queries');
+const users = createUserQueries('users');
+const picked = pickQueries(true);
+const app = express();
+app.get('/users/:id', async (req, res) => res.json(await users.findUser(req.params.id)));
+app.get('/picked', async (_req, res) => res.json(await picked.run()));
+app.listen(3000);
+`,
+  });
+  const reach = [...new Set(model.edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => e.entrypoints ?? []))].sort();
+  assert.deepEqual(reach, ['entrypoint:GET /users/:id']);
+});

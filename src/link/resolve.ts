@@ -13,7 +13,8 @@ export type Resolved =
   | { kind: 'classInst'; file: string; cls: ClassFact }
   | { kind: 'class'; file: string; cls: ClassFact }
   | { kind: 'fn'; file: string; fn: FunctionFact }
-  | { kind: 'obj'; file: string; obj: Record<string, Val> }
+  /** `scope`: the function whose locals the object's values name (an object a factory returns). */
+  | { kind: 'obj'; file: string; obj: Record<string, Val>; scope?: FunctionFact }
   | { kind: 'nsFile'; file: string };
 
 export type CallTarget =
@@ -373,6 +374,9 @@ export class Resolver {
           if (made) return made;
           const wrapped = this.wrappedArgument(base.file, base.fn, v.args);
           if (wrapped) return this.resolveValue(file, fn, wrapped, evidence);
+          // `const users = createUserQueries(pool)` with `return { findUserById, insertUser }`: that object, its values read in the factory
+          const objects = (base.fn.returns ?? []).filter((r) => r && typeof r === 'object' && 'obj' in r);
+          if (objects.length === 1 && base.fn.returns!.length === 1) return { kind: 'obj', file: base.file, obj: (objects[0] as { obj: Record<string, Val> }).obj, scope: base.fn };
         }
         for (const a of v.args) {
           const thunk = a && typeof a === 'object' && 'fn' in a ? this.program.fn(file, a.fn) : undefined;
@@ -400,7 +404,7 @@ export class Resolver {
       const target = this.program.fn(file, v.fn);
       return target ? { kind: 'fn', file, fn: target } : undefined;
     }
-    if ('obj' in v) return { kind: 'obj', file, obj: v.obj };
+    if ('obj' in v) return { kind: 'obj', file, obj: v.obj, ...(fn ? { scope: fn } : {}) };
     // `globalThis.prisma ?? new PrismaClient()`, `cached || createClient()`: the operand that makes an instance
     if ('unknown' in v && v.unknown === 'logical' && v.of) {
       for (const o of v.of) {
@@ -564,7 +568,7 @@ export class Resolver {
       }
       case 'obj': {
         const v = base.obj[name];
-        return v === undefined ? undefined : this.resolveValue(base.file, undefined, v);
+        return v === undefined ? undefined : this.resolveValue(base.file, base.scope, v);
       }
       case 'nsFile': {
         const sym = this.program.lookupExport(base.file, name);

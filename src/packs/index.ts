@@ -47,6 +47,7 @@ import rq from './rq/index.js';
 import sdks from './sdks/index.js';
 import sequelize from './sequelize/index.js';
 import serverless from './serverless/index.js';
+import slonik from './slonik/index.js';
 import socketIo from './socket-io/index.js';
 import sqlalchemy from './sqlalchemy/index.js';
 import sqsConsumer from './sqs-consumer/index.js';
@@ -58,4 +59,4 @@ import trpc from './trpc/index.js';
 import typeorm from './typeorm/index.js';
 import type { TechPack } from './types.js';
 
-export const PACKS: readonly TechPack[] = [aiosql, alembic, amqplib, awsLambda, awsSdk, boto3, bull, bullmq, celery, clickhouse, django, dockerCompose, dockerfile, dotenv, dramatiq, drizzle, express, fastapi, flask, helm, httpClients, kafkajs, knex, kubernetes, kysely, mongodb, mongoose, nestjs, nestjsMicroservices, nextjs, nodeCron, opossum, packageScripts, pg, pgbouncer, postgresqlConf, prisma, pyDbapi, pyHttp, pySdks, pybreaker, redis, redisPy, rq, sdks, sequelize, serverless, socketIo, sqlalchemy, sqsConsumer, supabase, tenacity, terraform, timers, trpc, typeorm];
+export const PACKS: readonly TechPack[] = [aiosql, alembic, amqplib, awsLambda, awsSdk, boto3, bull, bullmq, celery, clickhouse, django, dockerCompose, dockerfile, dotenv, dramatiq, drizzle, express, fastapi, flask, helm, httpClients, kafkajs, knex, kubernetes, kysely, mongodb, mongoose, nestjs, nestjsMicroservices, nextjs, nodeCron, opossum, packageScripts, pg, pgbouncer, postgresqlConf, prisma, pyDbapi, pyHttp, pySdks, pybreaker, redis, redisPy, rq, sdks, sequelize, serverless, slonik, socketIo, sqlalchemy, sqsConsumer, supabase, tenacity, terraform, timers, trpc, typeorm];
