@@ -61,12 +61,14 @@ process.on('unhandledRejection', onRejection);`));
   assert.deepEqual(down(unreadable), ['entrypoint:GET /health', 'entrypoint:POST /orders']);
 });
 
-test("Sentry's server SDK init() installs a handler that only reports (its default 'warn' mode); 'strict' mode exits, and a browser SDK installs none (traps)", async () => {
-  const withSentry = (imp: string, call: string) => scanModel({ ...app(''), 'src/instrument.ts': `${imp}\nif (process.env.SENTRY_DSN) {\n  ${call}\n}\n` });
+test("Sentry's server SDK init() installs a handler that only reports (its default 'warn' mode); an init under a condition, 'strict' mode, and a browser SDK do not contain (traps)", async () => {
+  const withSentry = (imp: string, call: string) => scanModel({ ...app(''), 'src/instrument.ts': `${imp}\n${call}\n` });
   const named = await withSentry(`import { init } from '@sentry/nestjs';`, `init({ dsn: process.env.SENTRY_DSN });`);
   assert.deepEqual(down(named), []);
   const edge = named.edges.find((e) => e.to === 'external:hooks.slack.com')!;
-  assert.ok(edge.evidence.some((ev) => ev.file === 'src/instrument.ts' && ev.line === 3), 'the init call is part of the edge evidence');
+  assert.ok(edge.evidence.some((ev) => ev.file === 'src/instrument.ts' && ev.line === 2), 'the init call is part of the edge evidence');
+  const conditional = await withSentry(`import { init } from '@sentry/nestjs';`, `if (process.env.SENTRY_DSN) {\n  init({ dsn: process.env.SENTRY_DSN });\n}`);
+  assert.deepEqual(down(conditional), ['entrypoint:GET /health', 'entrypoint:POST /orders']);
   const namespace = await withSentry(`import * as Sentry from '@sentry/node';`, `Sentry.init({ dsn: process.env.SENTRY_DSN });`);
   assert.deepEqual(down(namespace), []);
   const strict = await withSentry(`import * as Sentry from '@sentry/node';`, `Sentry.init({ dsn: process.env.SENTRY_DSN, integrations: [Sentry.onUnhandledRejectionIntegration({ mode: 'strict' })] });`);
