@@ -211,3 +211,21 @@ export default app;
   }, { rules });
   assert.deepEqual(hits(model, RULE), ['src/reports.ts:17']);
 });
+
+test(`${RULE}: silent in a data migration, which runs once; the same loop in a service fires (trap)`, async () => {
+  const loop = `import { prisma } from '../db';
+export async function backfill() {
+  const orgs = await prisma.organization.findMany();
+  for (const org of orgs) {
+    await prisma.environment.updateMany({ where: { organizationId: org.id }, data: { expireAt: null } });
+    await prisma.member.findFirst({ where: { organizationId: org.id } });
+  }
+}
+`;
+  const model = await scanModel({
+    'src/db.ts': prismaModule,
+    'src/migrations/20240101-expire-at.ts': loop,
+    'src/services/backfill.ts': loop,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/services/backfill.ts:4']);
+});

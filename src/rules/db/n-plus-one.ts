@@ -39,6 +39,9 @@ function describe(v: Val | undefined): string {
   return 'a list';
 }
 
+/** Code of a data migration (`apps/api/migrations/expire-at/expire-at.migration.ts`, `src/migrations/1700000000-backfill.ts`). */
+const DATA_MIGRATION = /(^|\/)migrations?\//;
+
 const rule: Rule = {
   meta: {
     id: 'db/n-plus-one',
@@ -52,7 +55,7 @@ const rule: Rule = {
       what: 'A database query runs once per element of a collection: inside a `for...of`/`for...in` loop, a `for` loop bounded by `.length`, a `forEach`/`map`/... callback, or `Promise.all(items.map(...))` — directly, or through a project function called there. Reads (findFirst, count, SELECT ...) and single-row writes (create/update/upsert/delete, INSERT/UPDATE/DELETE) both count; one finding per loop.',
       why: 'N items mean N round trips. In series, latency grows linearly with the list while the request holds a pooled connection — inside a transaction, the transaction stays open (connection and row locks) for all N, towards its timeout; fanned out with Promise.all, one request takes every connection of the pool at once and queues the rest, so unrelated routes wait (seed 001: getDeckStats ran one RPC per deck in Promise.all and helped drain a 90-connection pool).',
       fix: 'Read or write the whole set in one statement:\n\n```ts\n// before\nconst stats = await Promise.all(decks.map((d) => prisma.card.count({ where: { deckId: d.id } })));\n// after\nconst counts = await prisma.card.groupBy({ by: [\'deckId\'], where: { deckId: { in: decks.map((d) => d.id) } }, _count: true });\n```\nIn SQL: one `WHERE deck_id = ANY($1) GROUP BY deck_id` instead of one query per id; for writes, `createMany` or one `INSERT ... VALUES (...), (...) ON CONFLICT (...) DO UPDATE`; with Prisma reads, `include`/`select` the relation on the parent query.',
-      falsePositiveGuard: 'Batches are not reported: a Prisma `where` with an `in` filter, createMany/updateMany/deleteMany, SQL with `= ANY(...)`, `IN ($1, ...)` or `unnest(...)`, and raw statements whose text it cannot read. Loops over a literal list of at most 10 items (directly, through a `const`, or `Object.keys/values/entries` of a const object) are skipped, as are `while`/`do` loops and `for` loops not bounded by a collection\'s `.length` (retry loops, cursor pagination that fetches a page per iteration). `Promise.all` over `findUnique` calls is skipped: Prisma batches findUnique calls made in the same tick into one query. Object storage (S3) calls are not counted. Per-item writes in a loop that also enqueues, publishes or calls an external service per item (marking each dispatched event) are not reported: they record per-item work. Test, seed and script files are skipped.',
+      falsePositiveGuard: 'Batches are not reported: a Prisma `where` with an `in` filter, createMany/updateMany/deleteMany, SQL with `= ANY(...)`, `IN ($1, ...)` or `unnest(...)`, and raw statements whose text it cannot read. Loops over a literal list of at most 10 items (directly, through a `const`, or `Object.keys/values/entries` of a const object) are skipped, as are `while`/`do` loops and `for` loops not bounded by a collection\'s `.length` (retry loops, cursor pagination that fetches a page per iteration). `Promise.all` over `findUnique` calls is skipped: Prisma batches findUnique calls made in the same tick into one query. Object storage (S3) calls are not counted. Per-item writes in a loop that also enqueues, publishes or calls an external service per item (marking each dispatched event) are not reported: they record per-item work. Test, seed and script files, and data migrations (code under a `migrations/` folder), are skipped.',
       references: ['https://www.prisma.io/docs/orm/prisma-client/queries/query-optimization-performance#solving-the-n1-problem', 'https://www.prisma.io/docs/orm/prisma-client/queries/query-optimization-performance#solving-n1-in-graphql-with-findunique-and-prisma-clients-dataloader', 'https://www.prisma.io/docs/orm/prisma-client/queries/crud#create-multiple-records', 'https://node-postgres.com/features/queries'],
     },
   },
@@ -60,7 +63,8 @@ const rule: Rule = {
     if (!code) return;
     const a = access(facts, code);
     for (const f of facts.values()) {
-      if (isNonProductionFile(f.file)) continue;
+      // a data migration runs once, at deploy or by hand: a query per row costs it minutes once, no request waits on it
+      if (isNonProductionFile(f.file) || DATA_MIGRATION.test(f.file)) continue;
       // one finding per loop: every per-item query its body makes
       const loops = new Map<string, { call: CallFact; concurrent: boolean; loop?: LoopInfo; hits: { call: CallFact; ops: { file: string; call: CallFact; m: DbMeaning; inTx: boolean }[] }[] }>();
       // loops whose body also does per-item work elsewhere (enqueue, HTTP, publish)
