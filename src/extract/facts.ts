@@ -93,6 +93,8 @@ export interface FunctionFact {
   backoffMath?: { exponential: boolean; jitter: boolean };
   /** Python: the values of its `return` and `yield` statements (a FastAPI dependency yields its session), first few. TypeScript/JavaScript: the object literals and `new` expressions it returns, and what fills a binding it returns when that is one `new` or call of a plain name (`const queue = new Queue(name); return queue`), first few. */
   returns?: Val[];
+  /** A `get` accessor: reading the member runs it and gives what it returns. */
+  getter?: true;
   /** Python: a generator (`yield` in the body). */
   generator?: boolean;
   /** Python: the declared return type when it is a plain (dotted) name (`-> AppSettings`). */
@@ -273,6 +275,37 @@ export type FactIndex = Map<string, FileFacts>;
 
 export function valToString(v: Val | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * The string a value certainly is: a literal, or a template or `+` concatenation whose every
+ * part is one (`\`/${usersRoot}/:id\`` once `usersRoot` was substituted). Otherwise undefined.
+ */
+export function constantString(v: Val | undefined, depth = 0): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  if (!v || typeof v !== 'object' || depth > 4) return undefined;
+  if ('tpl' in v) {
+    const pieces = v.tpl.split('${}');
+    if (pieces.length !== v.parts.length + 1) return undefined;
+    let out = pieces[0];
+    for (let i = 0; i < v.parts.length; i++) {
+      const part = constantString(v.parts[i], depth + 1);
+      if (part === undefined) return undefined;
+      out += part + pieces[i + 1];
+    }
+    return out;
+  }
+  if ('concat' in v) {
+    let out = '';
+    for (const p of v.concat) {
+      const part = constantString(p, depth + 1);
+      if (part === undefined) return undefined;
+      out += part;
+    }
+    return out;
+  }
+  return undefined;
 }
 
 export function valToNumber(v: Val | undefined): number | undefined {

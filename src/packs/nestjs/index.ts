@@ -1,4 +1,4 @@
-import { isObj, valToString, type CallFact, type ClassFact, type FileFacts, type Val } from '../../extract/facts.js';
+import { constantString, isObj, valToString, type CallFact, type ClassFact, type FileFacts, type Val } from '../../extract/facts.js';
 import { moduleProviders } from '../../link/nest-providers.js';
 import { configSetting } from '../_lib/nest-config.js';
 import type { EntrypointDef, EntrypointLink, TechPack } from '../types.js';
@@ -13,10 +13,19 @@ export function joinPath(...parts: (string | undefined)[]): string {
   return '/' + joined.replace(/\{([^}]+)\}/g, ':$1').replace(/(^|\/)\*([A-Za-z_]\w*)(?=\/|$)/g, '$1:$2*');
 }
 
-function pathArg(v: Val | undefined): string | undefined {
+/**
+ * A controller's or a route's path: a literal, `{ path }`, the first of a list, or a constant the
+ * module imports (`@Controller(routesV1.version)`, `@Delete(routesV1.user.delete)` with
+ * `delete: \`/${usersRoot}/:id\``).
+ */
+function pathArg(v: Val | undefined, evaluate: (v: Val) => Val = (x) => x): string | undefined {
   if (typeof v === 'string') return v;
-  if (isObj(v)) return valToString(v.obj.path);
-  if (v && typeof v === 'object' && 'arr' in v) return valToString(v.arr[0]);
+  if (isObj(v)) return pathArg(v.obj.path, evaluate);
+  if (v && typeof v === 'object' && 'arr' in v) return pathArg(v.arr[0], evaluate);
+  if (v && typeof v === 'object' && ('ref' in v || 'tpl' in v || 'concat' in v)) {
+    const value = evaluate(v);
+    return constantString(value);
+  }
   return undefined;
 }
 
@@ -229,7 +238,8 @@ const pack: TechPack = {
       for (const cls of f.classes) {
         const ctrl = cls.decorators.find((d) => d.name === 'Controller');
         if (!ctrl) continue;
-        const base = pathArg(ctrl.args[0]);
+        const evaluate = (v: Val) => link.evaluate(f.file, v);
+        const base = pathArg(ctrl.args[0], evaluate);
         const ctrlVersion = (isObj(ctrl.args[0]) ? versionOf(ctrl.args[0].obj.version) : undefined) ?? versioning.defaultVersion;
         for (const fn of f.functions) {
           if (fn.className !== cls.name) continue;
@@ -238,9 +248,9 @@ const pack: TechPack = {
             if (!method) continue;
             const declared = versionOf(fn.decorators.find((x) => x.name === 'Version')?.args[0]) ?? ctrlVersion;
             const version = declared === NEUTRAL || versioning.paths === 'none' ? undefined : declared;
-            const own = joinPath(base, pathArg(d.args[0]));
+            const own = joinPath(base, pathArg(d.args[0], evaluate));
             const prefix = global.exclude.has(trimSlashes(own)) ? undefined : global.prefix;
-            const path = joinPath(prefix, version ? `v${version}` : undefined, base, pathArg(d.args[0]));
+            const path = joinPath(prefix, version ? `v${version}` : undefined, base, pathArg(d.args[0], evaluate));
             const before = [...(isPublic(cls, fn.decorators) ? [] : globals), ...guardsOf(cls.decorators, f, link), ...guardsOf(fn.decorators, f, link)];
             out.push({ name: `${method} ${path}`, trigger: 'http', route: { method, path }, handler: { file: f.file, fn: fn.id }, before, evidence: { file: f.file, line: d.line } });
           }

@@ -354,3 +354,27 @@ bootstrap();
   const two = await scanModel(tree(`  app.setGlobalPrefix('hooks');`));
   assert.deepEqual(entrypoints(two), ['entrypoint:GET /api/v1/users', 'entrypoint:GET /debug/pprof', 'entrypoint:GET /hooks/v1/health-check']);
 });
+
+test('nestjs: controller and route paths from an imported constant object, templates over its module’s constants included', async () => {
+  const model = await scanModel({
+    'src/main.ts': main.replace("  app.setGlobalPrefix('api');\n", '').replace("  app.enableVersioning({ type: VersioningType.URI });\n", ''),
+    'src/configs/app.routes.ts': `const usersRoot = 'users';
+const v1 = 'v1';
+export const routesV1 = {
+  version: v1,
+  user: { root: usersRoot, delete: \`/\${usersRoot}/:id\` },
+};
+`,
+    'src/users/users.controller.ts': `import { Controller, Delete, Post } from '@nestjs/common';
+import { routesV1 } from '../configs/app.routes';
+@Controller(routesV1.version)
+export class UsersController {
+  @Post(routesV1.user.root)
+  create() { return { ok: true }; }
+  @Delete(routesV1.user.delete)
+  remove() { return { ok: true }; }
+}
+`,
+  });
+  assert.deepEqual(entrypoints(model), ['entrypoint:DELETE /v1/users/:id', 'entrypoint:POST /v1/users']);
+});
