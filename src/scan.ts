@@ -87,7 +87,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   const prismaSchema = configs.find((c) => c.rel.endsWith('.prisma') && /datasource\s+\w+\s*\{/.test(c.text));
   // the schema reader capacity uses too (comments stripped): the model and the budget name the same engine
   const prismaProvider = prismaSchema ? parsePrismaSchema([prismaSchema]).datasources[0]?.provider : undefined;
-  const packCtx: PackContext = { env: envValue, envSource: (name) => infra.env?.[name]?.evidence, declared: infra.resources, prismaProvider, facts: (file) => facts.get(file) };
+  const packCtx: PackContext = { env: envValue, envSource: (name) => infra.env?.[name]?.evidence, declared: infra.resources, prismaProvider, facts: (file) => facts.get(file), allFiles: () => fileList };
   if (prismaSchema) {
     const ds = prismaDatastore(prismaProvider);
     infra.resources!.push({ ref: { kind: 'datastore', name: ds.name, tech: ds.tech }, evidence: [{ file: prismaSchema.rel, line: prismaSchema.lineOf('datasource') }] });

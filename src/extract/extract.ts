@@ -160,7 +160,8 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
         return spread ? { obj, spread } : { obj };
       }
       case 'ArrayExpression':
-        return { arr: node.elements.map((e: AstNode | null) => (e && e.type !== 'SpreadElement' ? summarize(e, ctx, depth + 1) : { unknown: 'spread' })) };
+        // a spread keeps what it spreads (`[...repositories, Logger]`), for readers that can expand it
+        return { arr: node.elements.map((e: AstNode | null) => (!e ? { unknown: 'hole' } : e.type !== 'SpreadElement' ? summarize(e, ctx, depth + 1) : { unknown: 'spread', of: [summarize(e.argument, ctx, depth + 1)] })) };
       case 'Identifier':
         return { ref: node.name };
       case 'ThisExpression':
@@ -273,7 +274,7 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     });
 
   // ---------- functions ----------
-  function visitFunction(node: AstNode, outer: Ctx, name: string | undefined, className: string | undefined, decorators: DecoratorFact[] = [], inlineOf?: FunctionFact['inlineOf'], carriedBy?: FunctionFact['carriedBy']): string {
+  function visitFunction(node: AstNode, outer: Ctx, name: string | undefined, className: string | undefined, decorators: DecoratorFact[] = [], inlineOf?: FunctionFact['inlineOf'], carriedBy?: FunctionFact['carriedBy'], getter?: boolean): string {
     const seen = visitedFns.get(node);
     if (seen) return seen;
     const base = className ? `${className}.${name ?? '<anon>'}` : name ?? `<anon>@${lineOf(node.start)}:${node.start}`;
@@ -282,7 +283,7 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     const fact: FunctionFact = {
       id, name: name ?? '<anon>', className, thisClass: className ?? outer.className, parent: outer.fn === '<module>' ? undefined : outer.fn, line: lineOf(node.start), endLine: lineOf(node.end), async: !!node.async,
       decorators, params: paramsOf(node.params ?? [], outer), stats: { calls: 0, awaits: 0, thisRefs: 0, statements: 0, assignsOuter: false },
-      locals: {}, inlineOf, ...(carriedBy ? { carriedBy } : {}),
+      locals: {}, inlineOf, ...(carriedBy ? { carriedBy } : {}), ...(getter ? { getter: true as const } : {}),
     };
     facts.functions.push(fact);
     const ctx: Ctx = { fn: id, fnFact: fact, className: className ?? outer.className, inLoop: false, inPromiseAllMap: outer.inPromiseAllMap && !!inlineOf, inTransaction: outer.inTransaction, tryCatch: undefined };
@@ -317,7 +318,8 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     while (cur.type === 'ParenthesizedExpression' || cur.type === 'TSAsExpression' || cur.type === 'TSSatisfiesExpression') cur = cur.expression;
     if (!ctx.fnFact) return;
     // a thunk handed to a call (`remember('prisma', () => { ...; return prisma; })`): any returned name or call too
-    const thunk = !!ctx.fnFact.inlineOf && ctx.fnFact.params.length === 0;
+    // a getter too (`get pool() { return this._pool }`): reading it is what it returns
+    const thunk = (!!ctx.fnFact.inlineOf && ctx.fnFact.params.length === 0) || !!ctx.fnFact.getter;
     const name = thunk ? undefined : returnedName(cur);
     if (name) {
       let names = returnedNames.get(ctx.fnFact);
@@ -325,7 +327,8 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
       if (names.size < 3) names.add(name);
       return;
     }
-    if (cur.type !== 'ObjectExpression' && cur.type !== 'NewExpression' && !(thunk && (cur.type === 'Identifier' || cur.type === 'CallExpression' || cur.type === 'MemberExpression'))) return;
+    const getterValue = !!ctx.fnFact.getter && (cur.type === 'LogicalExpression' || cur.type === 'ConditionalExpression');
+    if (cur.type !== 'ObjectExpression' && cur.type !== 'NewExpression' && !getterValue && !(thunk && (cur.type === 'Identifier' || cur.type === 'CallExpression' || cur.type === 'MemberExpression'))) return;
     const returns = (ctx.fnFact.returns ??= []);
     if (returns.length < 3) returns.push(summarize(cur, ctx));
   };
@@ -786,7 +789,7 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
           }
           continue;
         }
-        const id = visitFunction(m.value, classCtx, key, name, decoratorsOf(m, ctx));
+        const id = visitFunction(m.value, classCtx, key, name, decoratorsOf(m, ctx), undefined, undefined, m.kind === 'get');
         cls.methods.push(id);
       } else if (m.type === 'PropertyDefinition' || m.type === 'AccessorProperty') {
         const key = propKey(m) ?? '?';

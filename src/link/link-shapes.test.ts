@@ -657,3 +657,60 @@ app.listen(3000);
   const reach = [...new Set(model.edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => e.entrypoints ?? []))].sort();
   assert.deepEqual(reach, ['entrypoint:GET /users/:id']);
 });
+
+test('link: NestJS `@Inject(USER_REPOSITORY)` with a Symbol token and providers spread from a list; a getter (`get pool() { return context.transaction ?? this._pool }`) gives what it returns', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ dependencies: { '@nestjs/common': '^10', '@nestjs/core': '^10', slonik: '^37', 'nestjs-slonik': '^9' } }),
+    'src/tokens.ts': `export const USER_REPOSITORY = Symbol('USER_REPOSITORY');
+`,
+    'src/repo.base.ts': `import { DatabasePool, sql } from 'slonik';
+export abstract class SqlRepositoryBase {
+  protected constructor(private readonly _pool: DatabasePool) {}
+  async findOneById(id: string) {
+    return this.pool.maybeOne(sql.unsafe\`select * from users where id = \${id}\`);
+  }
+  protected get pool(): DatabasePool {
+    return RequestContext.current().transactionConnection ?? this._pool;
+  }
+}
+class RequestContext {
+  transactionConnection?: DatabasePool;
+  static current(): RequestContext {
+    return new RequestContext();
+  }
+}
+`,
+    'src/user.repository.ts': `import { Injectable } from '@nestjs/common';
+import { InjectPool } from 'nestjs-slonik';
+import { DatabasePool } from 'slonik';
+import { SqlRepositoryBase } from './repo.base';
+export interface UserRepositoryPort { findOneById(id: string): Promise<unknown>; }
+@Injectable()
+export class UserRepository extends SqlRepositoryBase implements UserRepositoryPort {
+  constructor(@InjectPool() pool: DatabasePool) {
+    super(pool);
+  }
+}
+`,
+    'src/user.module.ts': `import { Logger, Module, Provider } from '@nestjs/common';
+import { USER_REPOSITORY } from './tokens';
+import { UserRepository } from './user.repository';
+import { AppController } from './app.controller';
+const repositories: Provider[] = [{ provide: USER_REPOSITORY, useClass: UserRepository }];
+@Module({ controllers: [AppController], providers: [Logger, ...repositories] })
+export class UserModule {}
+`,
+    'src/app.controller.ts': `import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { USER_REPOSITORY } from './tokens';
+import type { UserRepositoryPort } from './user.repository';
+@Controller('users')
+export class AppController {
+  constructor(@Inject(USER_REPOSITORY) private readonly repo: UserRepositoryPort) {}
+  @Get(':id')
+  get(@Param('id') id: string) { return this.repo.findOneById(id); }
+}
+`,
+  });
+  const reach = [...new Set(model.edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => e.entrypoints ?? []))].sort();
+  assert.deepEqual(reach, ['entrypoint:GET /users/:id']);
+});

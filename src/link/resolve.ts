@@ -233,15 +233,15 @@ export class Resolver {
   private providedFor(file: string, decorators: { name: string; args: Val[] }[]): Resolved | undefined {
     const inject = decorators.find((d) => d.name === 'Inject');
     if (!inject || file.endsWith('.py')) return undefined;
-    const token = this.substitute(file, undefined, inject.args[0] ?? null);
-    if (typeof token !== 'string') return undefined;
+    const token = tokenKey(this.substitute(file, undefined, inject.args[0] ?? null));
+    if (token === undefined) return undefined;
     if (!this.providerIndex) {
       this.providerIndex = new Map();
       for (const f of this.program.files.values()) {
         if (f.file.endsWith('.py')) continue;
         for (const p of moduleProviders(f)) {
-          const provide = this.substitute(f.file, undefined, p.provide ?? null);
-          if (typeof provide !== 'string' || !p.useClass) continue;
+          const provide = tokenKey(this.substitute(f.file, undefined, p.provide ?? null));
+          if (provide === undefined || !p.useClass) continue;
           const sym = this.program.lookup(f.file, p.useClass);
           if (sym?.kind !== 'class') continue;
           const list = this.providerIndex.get(provide) ?? [];
@@ -534,6 +534,8 @@ export class Resolver {
           const method = fact?.functions.find((f) => f.className === cls.name && f.name === name);
           // Python: reading a @property runs it — `self.connection.fetch(...)` is a call on what it returns
           if (method && file.endsWith('.py') && method.decorators.some((d) => d.name === 'property' || d.name === 'cached_property')) return this.returnsOf(file, method) ?? (method.returnType ? this.resolveType(file, method.returnType, [], { file, line: method.line }) : undefined);
+          // `get pool() { return this._pool }`: reading the accessor gives what it returns
+          if (method?.getter) return this.returnsOf(file, method);
           if (method) return { kind: 'fn', file, fn: method };
           const ctorFn = fact?.functions.find((f) => f.className === cls.name && f.name === 'constructor');
           const paramIndex = cls.ctorParams.findIndex((p) => p.name === name);
@@ -632,6 +634,8 @@ export class Resolver {
       } else return undefined;
     }
     if (cur && typeof cur === 'object' && 'ref' in cur) return this.evalRef(file, undefined, cur.ref.split('.'), depth + 1);
+    // `delete: \`/${usersRoot}/:id\``: its parts name bindings of the module that defines it, read there
+    if (cur && typeof cur === 'object' && ('tpl' in cur || 'concat' in cur) && depth < 3) return this.substitute(file, undefined, cur, 1);
     return cur;
   }
 
@@ -759,6 +763,17 @@ function withCallerArgs(args: Val[], fn: FunctionFact, callArgs: Val[]): Val[] {
     const given = callArgs[fn.params.findIndex((p) => p.name === a.ref)];
     return typeof given === 'string' || typeof given === 'number' || typeof given === 'boolean' ? given : a;
   });
+}
+
+/**
+ * A NestJS injection token as a key: a string, or `Symbol('USER_REPOSITORY')` by its description
+ * (two symbols of one description are distinct at run time; providedFor takes a token only when
+ * one class is provided for it).
+ */
+function tokenKey(v: Val): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && 'call' in v && v.call === 'Symbol' && typeof v.args[0] === 'string') return `Symbol(${v.args[0]})`;
+  return undefined;
 }
 
 function kindKey(r: Resolved): string {

@@ -28,6 +28,7 @@ import kysely from './kysely/index.js';
 import mongodb from './mongodb/index.js';
 import mongoose from './mongoose/index.js';
 import nestjs from './nestjs/index.js';
+import nestjsCqrs from './nestjs-cqrs/index.js';
 import nestjsMicroservices from './nestjs-microservices/index.js';
 import nextjs from './nextjs/index.js';
 import nodeCron from './node-cron/index.js';
@@ -59,4 +60,4 @@ import trpc from './trpc/index.js';
 import typeorm from './typeorm/index.js';
 import type { TechPack } from './types.js';
 
-export const PACKS: readonly TechPack[] = [aiosql, alembic, amqplib, awsLambda, awsSdk, boto3, bull, bullmq, celery, clickhouse, django, dockerCompose, dockerfile, dotenv, dramatiq, drizzle, express, fastapi, flask, helm, httpClients, kafkajs, knex, kubernetes, kysely, mongodb, mongoose, nestjs, nestjsMicroservices, nextjs, nodeCron, opossum, packageScripts, pg, pgbouncer, postgresqlConf, prisma, pyDbapi, pyHttp, pySdks, pybreaker, redis, redisPy, rq, sdks, sequelize, serverless, slonik, socketIo, sqlalchemy, sqsConsumer, supabase, tenacity, terraform, timers, trpc, typeorm];
+export const PACKS: readonly TechPack[] = [aiosql, alembic, amqplib, awsLambda, awsSdk, boto3, bull, bullmq, celery, clickhouse, django, dockerCompose, dockerfile, dotenv, dramatiq, drizzle, express, fastapi, flask, helm, httpClients, kafkajs, knex, kubernetes, kysely, mongodb, mongoose, nestjs, nestjsCqrs, nestjsMicroservices, nextjs, nodeCron, opossum, packageScripts, pg, pgbouncer, postgresqlConf, prisma, pyDbapi, pyHttp, pySdks, pybreaker, redis, redisPy, rq, sdks, sequelize, serverless, slonik, socketIo, sqlalchemy, sqsConsumer, supabase, tenacity, terraform, timers, trpc, typeorm];

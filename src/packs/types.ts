@@ -118,6 +118,8 @@ export interface PackContext {
   prismaProvider?: string;
   /** Another file's facts: where an instance was made (`new CircuitBreaker(charge)` in payments.ts, fired from a route). */
   facts?(file: string): FileFacts | undefined;
+  /** Every scanned file's facts, in path order (a dispatcher's handlers: `@CommandHandler(CreateUserCommand)`). */
+  allFiles?(): readonly FileFacts[];
 }
 
 export interface TechPack {

@@ -7,14 +7,24 @@ const POSTGRES: ResourceRef = { kind: 'datastore', name: 'postgres', tech: 'post
 const QUERY_OPS = new Set(['query', 'one', 'oneFirst', 'maybeOne', 'maybeOneFirst', 'many', 'manyFirst', 'any', 'anyFirst', 'exists', 'stream', 'copyFromBinary']);
 const WRITE = /^\s*(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|UPSERT)\b/i;
 
-/** The text of the `sql` tagged template given to a query method (`pool.one(sql.unsafe\`select ...\`)`): the tag call inside it. */
+/**
+ * The text of the `sql` tagged template given to a query method: the tag call inside it
+ * (`pool.one(sql.unsafe\`select ...\`)`), or, for a local (`const query = sql\`DELETE ...\`;
+ * pool.query(query)`), the one template the function builds before the call.
+ */
 function statement(facts: FileFacts, call: CallFact): string | undefined {
-  let best: CallFact | undefined;
+  let inner: CallFact | undefined;
   for (const x of facts.calls) {
     if (x.fn !== call.fn || x.template === undefined || x.order <= call.order || x.line < call.line || x.endLine > call.endLine) continue;
-    if (!best || x.order < best.order) best = x;
+    if (!inner || x.order < inner.order) inner = x;
   }
-  return best?.template;
+  if (inner) return inner.template;
+  // the call as written (the linker may hand the pack a copy whose arguments it substituted)
+  const arg = (facts.calls.find((x) => x.fn === call.fn && x.order === call.order) ?? call).args[0];
+  const local = arg && typeof arg === 'object' && 'ref' in arg ? facts.functions.find((f) => f.id === call.fn && arg.ref in f.locals) : undefined;
+  if (!local) return undefined;
+  const before = facts.calls.filter((x) => x.fn === call.fn && x.template !== undefined && x.order < call.order && x.line <= call.line);
+  return before.length === 1 ? before[0].template : undefined;
 }
 
 /**

@@ -26,6 +26,10 @@ export const createUserQueries = (pool: CommonQueryMethods) => {
 const countGuard = {};
 `,
     'src/queries/sessions.ts': `import { sql, type DatabasePool } from '@silverhand/slonik';
+export async function dropSession(pool: DatabasePool, id: string) {
+  const query = sql.unsafe\`DELETE FROM sessions WHERE id = \${id}\`;
+  return pool.query(query);
+}
 export async function touchSessions(pool: DatabasePool) {
   return pool.transaction(async (trx) => {
     await trx.query(sql.unsafe\`update sessions set seen_at = now()\`);
@@ -36,7 +40,7 @@ export async function touchSessions(pool: DatabasePool) {
 import Router from 'koa-router';
 import { createPool } from '@silverhand/slonik';
 import { createUserQueries } from './queries/users';
-import { touchSessions } from './queries/sessions';
+import { dropSession, touchSessions } from './queries/sessions';
 const pool = await createPool(process.env.DATABASE_URL!);
 const users = createUserQueries(pool);
 const app = new Koa();
@@ -46,15 +50,16 @@ router.post('/users', async (ctx) => { ctx.body = await users.insertUser(ctx.req
 router.get('/users/count', async (ctx) => { ctx.body = await users.countUsers(); });
 router.get('/users/query', (ctx) => { ctx.body = String(users.byIds(['a'])); });
 router.post('/sessions/touch', async (ctx) => { await touchSessions(pool); ctx.status = 204; });
+router.delete('/sessions/:id', async (ctx) => { await dropSession(pool, ctx.params.id); ctx.status = 204; });
 router.get('/health', (ctx) => { ctx.body = 'ok'; });
 app.use(router.routes());
 app.listen(3000);
 `,
   }, { rules: [] });
   assert.deepEqual(dataEdges(model), [
+    'entrypoint:DELETE /sessions/:id,entrypoint:POST /users writes -> datastore:postgres @ src/queries/sessions.ts:4 src/queries/users.ts:5',
     'entrypoint:GET /users/:id,entrypoint:GET /users/count reads+ro -> datastore:postgres @ src/queries/users.ts:3 src/queries/users.ts:8',
-    'entrypoint:POST /sessions/touch uses -> datastore:postgres @ src/queries/sessions.ts:3',
-    'entrypoint:POST /sessions/touch writes -> datastore:postgres @ src/queries/sessions.ts:4',
-    'entrypoint:POST /users writes -> datastore:postgres @ src/queries/users.ts:5',
+    'entrypoint:POST /sessions/touch uses -> datastore:postgres @ src/queries/sessions.ts:7',
+    'entrypoint:POST /sessions/touch writes -> datastore:postgres @ src/queries/sessions.ts:8',
   ]);
 });
