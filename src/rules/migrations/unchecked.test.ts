@@ -162,3 +162,24 @@ test(`${RULE}: silent when the deploy script runs the migrate script (trap)`, as
   }, { rules });
   assert.deepEqual(hits(model, RULE), []);
 });
+
+test(`${RULE}: down migrations are not counted or cited (a \`down/\` folder, \`*.down.sql\`)`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'ddd', scripts: { 'migration:up': 'ts-node database/migrate up', start: 'node dist/main.js' }, dependencies: { express: '^4', pg: '^8' } }),
+    'database/migrations/2022.10.07T13.49.19.users.sql': 'CREATE TABLE users (id uuid PRIMARY KEY);\n',
+    'database/migrations/2022.10.07T13.49.54.wallets.sql': 'CREATE TABLE wallets (id uuid PRIMARY KEY);\n',
+    'database/migrations/down/2022.10.07T13.49.19.users.sql': 'DROP TABLE users;\n',
+    'database/migrations/down/2022.10.07T13.49.54.wallets.sql': 'DROP TABLE wallets;\n',
+    'database/migrations/2022.11.01T10.00.00.orders.down.sql': 'DROP TABLE orders;\n',
+    'src/app.ts': `import express from 'express';
+import { Pool } from 'pg';
+const pool = new Pool();
+const app = express();
+app.get('/users', async (_req, res) => res.json((await pool.query('SELECT id FROM users')).rows));
+export default app;
+`,
+  }, { rules });
+  const f = model.findings.find((x) => x.rule === RULE)!;
+  assert.match(f.title, /^2 SQL migrations/);
+  assert.ok(f.locations.every((l) => !/down/.test(l.file)), f.locations.map((l) => l.file).join(', '));
+});

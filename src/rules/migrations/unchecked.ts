@@ -14,6 +14,8 @@ interface MigrationSet {
   anchor?: { file: string; line: number };
 }
 
+const DOWN_MIGRATION = /(^|[/._-])down(\.sql$|\/)/i;
+
 /** Commands that apply (or verify) migrations against a database. */
 const APPLY = [
   /prisma\s+migrate\s+(deploy|status|resolve)/,
@@ -93,7 +95,8 @@ function migrationSets(configs: { rel: string; json?: unknown }[], facts: FactIn
       continue;
     }
     const sql = /^(.*?(?:^|\/)(?:migrations?|db\/migrate|db\/migration))\/(?:[^/]+\/)?[^/]+\.sql$/.exec(c.rel);
-    if (sql) add('sql', sql[1], c.rel);
+    // down migrations (`down/`, `*.down.sql`) undo the others: not migrations to apply
+    if (sql && !DOWN_MIGRATION.test(c.rel.slice(sql[1].length))) add('sql', sql[1], c.rel);
   }
   for (const f of facts.values()) {
     const m = /^(.*?(?:^|\/)migrations?)\/[^/]+\.[cm]?[jt]s$/.exec(f.file);
