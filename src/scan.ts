@@ -130,7 +130,7 @@ export async function scan(rootDir: string, opts: ScanOptions = {}): Promise<Sca
   const traced: TracedEntrypoint[] = [];
   for (const def of [...defs.values()].sort((a, b) => cmpStr(a.name, b.name))) {
     // a Next.js app is a frontend package, but its route handlers and API routes run on the server; no browser runs a queue worker or a cron job
-    if (def.handler && isFrontend(def.handler.file) && def.trigger !== 'worker' && def.trigger !== 'schedule' && !/(^|\/)(app\/(.+\/)?route|pages\/api\/.+)\.[cm]?[jt]sx?$/.test(def.evidence.file)) continue;
+    if (def.handler && isFrontend(def.handler.file) && def.trigger !== 'worker' && def.trigger !== 'schedule' && !def.serverSide && !/(^|\/)(app\/(.+\/)?route|pages\/api\/.+)\.[cm]?[jt]sx?$/.test(def.evidence.file)) continue;
     if (def.requiresUses && def.handler && isFrontend(def.handler.file)) continue;
     const uses = def.handler ? tracer.usesOf(def.handler.file, def.handler.fn) : [];
     const beforeUses: Use[] = (def.before ?? []).flatMap((b) => tracer.usesOf(b.file, b.fn).map((u) => ({ ...u, order: 0 })));

@@ -259,6 +259,11 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     const t = ann?.typeAnnotation;
     if (!t) return undefined;
     if (t.type === 'TSTypeReference') return qualified(t.typeName);
+    // `Queue<Job> | null`, `PrismaClient | undefined`: the one type besides the absent value
+    if (t.type === 'TSUnionType') {
+      const refs = t.types.filter((x: AstNode) => x.type !== 'TSNullKeyword' && x.type !== 'TSUndefinedKeyword');
+      if (refs.length === 1 && refs[0].type === 'TSTypeReference') return qualified(refs[0].typeName);
+    }
     return undefined;
   };
 
@@ -285,6 +290,9 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
       decorators, params: paramsOf(node.params ?? [], outer), stats: { calls: 0, awaits: 0, thisRefs: 0, statements: 0, assignsOuter: false },
       locals: {}, inlineOf, ...(carriedBy ? { carriedBy } : {}), ...(getter ? { getter: true as const } : {}),
     };
+    // `getInstance(): PrismaClient`: a declared return type names what a call gives, where its returns do not show it
+    const declaredReturn = typeName(node.returnType);
+    if (declaredReturn) fact.returnType = declaredReturn;
     facts.functions.push(fact);
     const ctx: Ctx = { fn: id, fnFact: fact, className: className ?? outer.className, inLoop: false, inPromiseAllMap: outer.inPromiseAllMap && !!inlineOf, inTransaction: outer.inTransaction, tryCatch: undefined };
     if (inlineOf || carriedBy) {
@@ -1142,7 +1150,10 @@ function receiverCallName(callee: AstNode): string | undefined {
   let cur: AstNode | undefined = callee;
   while (cur && cur.type !== 'CallExpression') cur = cur.type === 'MemberExpression' ? cur.object : cur.type === 'AwaitExpression' ? cur.argument : cur.expression;
   const fn = cur ? unwrap(cur.callee) : undefined;
-  return fn?.type === 'Identifier' ? fn.name : undefined;
+  if (fn?.type === 'Identifier') return fn.name;
+  // `TraceUpsertQueue.getInstance()?.add(job)`: a static factory of a class (one member of a name)
+  if (fn?.type === 'MemberExpression' && !fn.computed && fn.object.type === 'Identifier' && fn.property.type === 'Identifier') return `${fn.object.name}.${fn.property.name}`;
+  return undefined;
 }
 
 /** Assignments that put their right side into the name: `client = new Redis()`, `client ??= new Redis()`. */

@@ -97,7 +97,7 @@ export interface FunctionFact {
   getter?: true;
   /** Python: a generator (`yield` in the body). */
   generator?: boolean;
-  /** Python: the declared return type when it is a plain (dotted) name (`-> AppSettings`). */
+  /** The declared return type when it is a plain (dotted) name (`-> AppSettings`, `(): PrismaClient`). */
   returnType?: string;
 }
 
@@ -186,7 +186,7 @@ export interface CallFact {
   callee: string[];
   /** What the chain starts with when not an identifier: a call result, a new expression... */
   root?: 'call' | 'new' | 'other';
-  /** A call on the result of a call of a plain name (`getQueue().add(job)`): that name, so the linker can ask what the factory makes. */
+  /** A call on the result of a call of a plain name (`getQueue().add(job)`) or of a name's member (`TraceUpsertQueue.getInstance().add(job)`): that name, so the linker can ask what the factory makes. */
   recv?: string;
   line: number;
   endLine: number;

@@ -714,3 +714,56 @@ export class AppController {
   const reach = [...new Set(model.edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => e.entrypoints ?? []))].sort();
   assert.deepEqual(reach, ['entrypoint:GET /users/:id']);
 });
+
+test('link: static methods (`UserService.find(id)`), a singleton whose static factory declares what it returns (`getInstance(): PrismaClient`), and a call on a static factory’s result (`TraceUpsertQueue.getInstance()?.add(job)`, `Queue | null`)', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ dependencies: { express: '^4', '@prisma/client': '^5', bullmq: '^5' } }),
+    'src/db.ts': `import { PrismaClient } from '@prisma/client';
+export class PrismaClientSingleton {
+  private static instance: PrismaClient;
+  public static getInstance(): PrismaClient {
+    if (PrismaClientSingleton.instance) return PrismaClientSingleton.instance;
+    PrismaClientSingleton.instance = createPrismaInstance();
+    return PrismaClientSingleton.instance;
+  }
+}
+const createPrismaInstance = () => new PrismaClient({ log: [] });
+declare const globalThis: { prismaGlobal: PrismaClient | undefined } & typeof global;
+export const prisma = globalThis.prismaGlobal ?? PrismaClientSingleton.getInstance();
+`,
+    'src/users.ts': `import { prisma } from './db';
+export class UserService {
+  static async find(id: string) {
+    return prisma.user.findUnique({ where: { id } });
+  }
+  static describe() {
+    return 'users';
+  }
+}
+`,
+    'src/queue.ts': `import { Queue } from 'bullmq';
+export class TraceUpsertQueue {
+  private static instance: Queue | null = null;
+  public static getInstance(): Queue | null {
+    if (!TraceUpsertQueue.instance) TraceUpsertQueue.instance = new Queue('trace-upsert', { connection: { host: 'redis' } });
+    return TraceUpsertQueue.instance;
+  }
+}
+`,
+    'src/app.ts': `import express from 'express';
+import { UserService } from './users';
+import { TraceUpsertQueue } from './queue';
+const app = express();
+app.get('/users/:id', async (req, res) => res.json(await UserService.find(req.params.id)));
+app.get('/about', (_req, res) => res.send(UserService.describe()));
+app.post('/traces', async (req, res) => {
+  await TraceUpsertQueue.getInstance()?.add('upsert', req.body);
+  res.status(202).end();
+});
+app.listen(3000);
+`,
+  });
+  const reach = (kind: string) => [...new Set(model.edges.filter((e) => e.to.startsWith(kind)).flatMap((e) => e.entrypoints ?? []))].sort();
+  assert.deepEqual(reach('datastore:'), ['entrypoint:GET /users/:id']);
+  assert.deepEqual(reach('queue:'), ['entrypoint:POST /traces']);
+});

@@ -146,11 +146,11 @@ export class Resolver {
   returnsOf(file: string, fn: FunctionFact): Resolved | undefined {
     const key = `${file}#${fn.id}`;
     if (this.returnsMemo.has(key)) return this.returnsMemo.get(key);
-    if (this.returning.has(key) || !fn.returns?.length) return undefined;
+    if (this.returning.has(key) || (!fn.returns?.length && !fn.returnType)) return undefined;
     this.returning.add(key);
     let out: Resolved | undefined;
     try {
-      for (const v of fn.returns) {
+      for (const v of fn.returns ?? []) {
         const r = this.resolveValue(file, fn, v, { file, line: fn.line });
         if (r && (r.kind === 'inst' || r.kind === 'classInst')) {
           out = r;
@@ -161,7 +161,8 @@ export class Resolver {
       // `def get_settings() -> AppSettings: return environments[env]()`: the declared project class
       if (!out && fn.returnType) {
         const t = this.resolveType(file, fn.returnType, [], { file, line: fn.line });
-        if (t?.kind === 'classInst') out = t;
+        // TypeScript: a package's class too (`getInstance(): PrismaClient`)
+        if (t?.kind === 'classInst' || (t?.kind === 'inst' && !file.endsWith('.py'))) out = t;
       }
       return out;
     } finally {
@@ -365,6 +366,11 @@ export class Resolver {
         if (made) return made;
       }
       if (chain[chain.length - 1] === 'bind' && chain.length > 1) return this.resolveChainValue(file, fn, chain.slice(0, -1));
+      // `PrismaClientSingleton.getInstance()`: what a static method makes, or what it declares it returns
+      if (base?.kind === 'class' && chain.length === 2 && !file.endsWith('.py')) {
+        const method = this.member(base, chain[1]);
+        if (method?.kind === 'fn') return this.factoryMade(method.file, method.fn, v.args, evidence) ?? this.returnsOf(method.file, method.fn);
+      }
       // `remember('prisma', () => new PrismaClient())`: a project helper handed a thunk that makes an
       // instance (a memoizing or global-caching wrapper) gives that instance
       if (base?.kind === 'fn' && !file.endsWith('.py')) {
@@ -505,6 +511,15 @@ export class Resolver {
    * (firebase-admin's modular API, `getFirestore()`, `axios.create()`-style factories called inline).
    */
   private callResult(file: string, fn: FunctionFact | undefined, name: string, line: number): Resolved | undefined {
+    if (name.includes('.')) {
+      // `TraceUpsertQueue.getInstance()`: a project class's static factory — what it makes, or declares it returns
+      const chain = name.split('.');
+      const owner = this.resolveName(file, fn, chain[0]);
+      const method = owner?.kind === 'class' ? this.member(owner, chain[1]) : undefined;
+      if (method?.kind !== 'fn') return undefined;
+      const made = this.factoryMade(method.file, method.fn, [], { file: method.file, line: method.fn.line }) ?? this.returnsOf(method.file, method.fn);
+      return made?.kind === 'inst' || made?.kind === 'classInst' ? made : undefined;
+    }
     const base = this.resolveName(file, fn, name);
     if (base?.kind === 'export') return { kind: 'inst', inst: { pkg: base.pkg, ctor: base.exportName, args: [], evidence: { file, line } } };
     return base?.kind === 'fn' ? this.factoryMade(base.file, base.fn, [], { file: base.file, line: base.fn.line }) : undefined;
@@ -583,9 +598,10 @@ export class Resolver {
         return undefined;
       }
       case 'class':
-        // Python: class attributes and classmethods are read on the class itself (`User.objects`, `Settings.model_config`)
-        if (base.file.endsWith('.py')) return this.member({ kind: 'classInst', file: base.file, cls: base.cls }, name);
-        return undefined;
+        // Python: class attributes and classmethods are read on the class itself (`User.objects`, `Settings.model_config`);
+        // TypeScript: static methods and properties (`UserService.find(id)`, `PrismaClientSingleton.instance`) — the
+        // compiler allows only static members there, so a member of that name is the static one
+        return this.member({ kind: 'classInst', file: base.file, cls: base.cls }, name);
       case 'export':
       case 'inst':
       case 'fn':

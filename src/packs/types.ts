@@ -86,6 +86,8 @@ export interface EntrypointDef {
    * fail it, and a browser's polling is not the backend's job.
    */
   requiresUses?: boolean;
+  /** Runs on the server wherever its code sits (a tRPC procedure): kept in a UI package's folders, as a Next.js route handler is. */
+  serverSide?: true;
 }
 
 export interface InfraFacts {

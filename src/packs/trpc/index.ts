@@ -154,15 +154,17 @@ const pack: TechPack = {
         const dotted = path.join('.');
         const method = p.kind === 'mutation' ? 'POST' : 'GET';
         const evidence = { file: procFile, line: line ?? hf?.line ?? 1 };
+        // a procedure runs in the tRPC server, also when its router sits in a Next.js app's folders
+        const serverSide = true as const;
         if (endpoint === undefined) {
           const m = p.kind.toUpperCase();
-          out.push({ name: `${m} ${dotted}`, trigger: p.kind === 'subscription' ? 'websocket' : 'http', route: { method: m, path: dotted }, handler, before, evidence });
+          out.push({ name: `${m} ${dotted}`, trigger: p.kind === 'subscription' ? 'websocket' : 'http', route: { method: m, path: dotted }, handler, before, evidence, serverSide });
         } else if (p.kind === 'subscription') {
           const full = joinPath(endpoint, dotted);
-          out.push({ name: `WS ${full}`, trigger: 'websocket', route: { method: 'WS', path: full }, handler, before, evidence });
+          out.push({ name: `WS ${full}`, trigger: 'websocket', route: { method: 'WS', path: full }, handler, before, evidence, serverSide });
         } else {
           const full = joinPath(endpoint, dotted);
-          out.push({ name: `${method} ${full}`, trigger: 'http', route: { method, path: full }, handler, before, evidence });
+          out.push({ name: `${method} ${full}`, trigger: 'http', route: { method, path: full }, handler, before, evidence, serverSide });
         }
       }
     };

@@ -104,3 +104,35 @@ export const cache = new Map<string, unknown>();
   });
   assert.deepEqual(entrypoints(model), ['entrypoint:MUTATION invoice.send', 'entrypoint:QUERY health', 'entrypoint:QUERY invoice.get', 'entrypoint:QUERY invoice.reminders.list']);
 });
+
+test('trpc: a Next.js app below the repository root (a monorepo’s web/) keeps its procedures and what they reach; its browser code stays out', async () => {
+  const nested = Object.fromEntries(Object.entries(files).map(([k, v]) => [`web/${k}`, v]));
+  const model = await scanModel({
+    ...nested,
+    'package.json': JSON.stringify({ name: 'mono', private: true, workspaces: ['web'] }),
+    'web/package.json': JSON.stringify({ name: 'web', dependencies: { next: '14.2.0', react: '18.2.0', '@trpc/server': '10.45.0', '@prisma/client': '5.0.0' } }),
+    'web/next.config.js': `module.exports = { reactStrictMode: true };
+`,
+    'web/src/pages/api/trpc/[trpc].ts': `import { createNextApiHandler } from '@trpc/server/adapters/next';
+import { appRouter } from '../../../server/routers/_app';
+export default createNextApiHandler({ router: appRouter, createContext: () => ({}) });
+`,
+    'web/src/components/Invoices.tsx': `import { useEffect, useState } from 'react';
+export function Invoices() {
+  const [rows, setRows] = useState([]);
+  useEffect(() => { fetch('https://api.example-analytics.io/v1/track').then(() => setRows([])); }, []);
+  return rows.length;
+}
+`,
+  });
+  assert.deepEqual(entrypoints(model), [
+    'entrypoint:ALL /api/trpc/:trpc',
+    'entrypoint:GET /api/trpc/health',
+    'entrypoint:GET /api/trpc/invoice.get',
+    'entrypoint:GET /api/trpc/invoice.reminders.list',
+    'entrypoint:POST /api/trpc/invoice.send',
+  ]);
+  const reach = [...new Set(model.edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => e.entrypoints ?? []))].sort();
+  assert.deepEqual(reach, ['entrypoint:GET /api/trpc/invoice.get', 'entrypoint:GET /api/trpc/invoice.reminders.list', 'entrypoint:POST /api/trpc/invoice.send']);
+  assert.ok(!model.nodes.some((n) => n.id.includes('example-analytics')), 'the component’s fetch is browser code');
+});
