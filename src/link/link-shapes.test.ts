@@ -767,3 +767,34 @@ app.listen(3000);
   assert.deepEqual(reach('datastore:'), ['entrypoint:GET /users/:id']);
   assert.deepEqual(reach('queue:'), ['entrypoint:POST /traces']);
 });
+
+test('link: a tsconfig extending an uninstalled workspace config keeps its own `paths` (`"@/*": ["./*"]`); an alias it does not declare stays a package (trap)', async () => {
+  const model = await scanModel({
+    'packages/config-typescript/package.json': JSON.stringify({ name: '@repo/typescript-config' }),
+    'packages/config-typescript/nextjs.json': JSON.stringify({ compilerOptions: { strict: true } }),
+    'web/package.json': JSON.stringify({ name: 'web', dependencies: { express: '^4', '@prisma/client': '^5' } }),
+    'web/tsconfig.json': `{
+  // comments are allowed here
+  "extends": "@repo/typescript-config/nextjs.json",
+  "compilerOptions": { "paths": { "@/*": ["./*"], "~lib": ["./src/lib/index.ts"] } }
+}
+`,
+    'web/src/lib/index.ts': `export const VERSION = '1';
+`,
+    'web/src/server/db.ts': `import { PrismaClient } from '@prisma/client';
+export const prisma = new PrismaClient();
+`,
+    'web/src/server/server.ts': `import express from 'express';
+import { prisma } from '@/src/server/db';
+import { VERSION } from '~lib';
+import { helper } from '@acme/helpers';
+const app = express();
+app.get('/documents/:id', async (req, res) => res.json(await prisma.document.findUnique({ where: { id: req.params.id } })));
+app.get('/version', (_req, res) => res.send(VERSION + helper()));
+app.listen(3000);
+`,
+  });
+  const reach = [...new Set(model.edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => e.entrypoints ?? []))].sort();
+  assert.deepEqual(reach, ['entrypoint:GET /documents/:id']);
+  assert.ok(!model.unresolved.some((u) => /@\/src\/server\/db|~lib/.test(u.what)), JSON.stringify(model.unresolved));
+});

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ResolverFactory } from 'oxc-resolver';
 import type { ClassFact, FactIndex, FileFacts, FunctionFact, Val, VarFact } from '../extract/facts.js';
 import { toRel } from '../shared/paths.js';
+import { stripJsonComments } from '../walk/config-files.js';
 import { importedTopNames, PyModules, pyPackageName } from './python-modules.js';
 
 export type Sym =
@@ -42,18 +43,18 @@ export class Program {
     return this.fnByFile.get(file)?.get(id);
   }
 
-  private resolverFor(fileRel: string): ResolverFactory {
-    // nearest tsconfig.json directory above the file decides paths/baseUrl
+  /** The nearest tsconfig.json directory above a file ('' for the root, also when there is none): it decides paths/baseUrl. */
+  private tsconfigDirOf(fileRel: string): string {
     let dir = path.posix.dirname(fileRel);
-    let chosen = '';
     for (;;) {
-      if (this.tsconfigDirs.includes(dir === '.' ? '' : dir)) {
-        chosen = dir === '.' ? '' : dir;
-        break;
-      }
-      if (dir === '.' || dir === '' || dir === '/') break;
+      if (this.tsconfigDirs.includes(dir === '.' ? '' : dir)) return dir === '.' ? '' : dir;
+      if (dir === '.' || dir === '' || dir === '/') return '';
       dir = path.posix.dirname(dir);
     }
+  }
+
+  private resolverFor(fileRel: string): ResolverFactory {
+    const chosen = this.tsconfigDirOf(fileRel);
     let r = this.resolvers.get(chosen);
     if (!r) {
       const configFile = path.join(this.root, chosen, 'tsconfig.json');
@@ -70,16 +71,45 @@ export class Program {
     return r;
   }
 
-  private plain?: ResolverFactory;
-  private plainResolver(): ResolverFactory {
-    this.plain ??= new ResolverFactory({
+  private readonly aliasResolvers = new Map<string, ResolverFactory>();
+
+  /**
+   * A resolver for the files under a tsconfig that oxc-resolver cannot load (its `extends` names a
+   * workspace package that is not installed): the config's own `compilerOptions.paths` become
+   * aliases (`"@/*": ["./*"]` → `@` → the config's baseUrl). oxc-resolver has no option to resolve
+   * an `extends` through the workspace, so the file is read here (as text, never run). Paths with
+   * a `*` inside a segment (`"*.css"`) and whatever the extended config declares are left out.
+   */
+  private aliasResolverFor(fileRel: string): ResolverFactory {
+    const chosen = this.tsconfigDirOf(fileRel);
+    let r = this.aliasResolvers.get(chosen);
+    if (r) return r;
+    const alias: Record<string, string[]> = {};
+    try {
+      const json = JSON.parse(stripJsonComments(fs.readFileSync(path.join(this.root, chosen, 'tsconfig.json'), 'utf8'))) as { compilerOptions?: { baseUrl?: unknown; paths?: Record<string, unknown> } };
+      const opts = json.compilerOptions ?? {};
+      const base = path.join(this.root, chosen, typeof opts.baseUrl === 'string' ? opts.baseUrl : '.');
+      for (const [key, targets] of Object.entries(opts.paths ?? {})) {
+        if (!Array.isArray(targets)) continue;
+        const star = key.endsWith('/*');
+        const name = star ? key.slice(0, -2) : key;
+        if (!name || name.includes('*')) continue;
+        const dirs = targets.filter((t): t is string => typeof t === 'string' && (star ? t.endsWith('/*') || t === '*' : !t.includes('*'))).map((t) => path.join(base, star ? t.replace(/\*$/, '') : t));
+        if (dirs.length) alias[star ? name : `${name}$`] = dirs;
+      }
+    } catch {
+      /* unreadable or not JSON: no aliases */
+    }
+    r = new ResolverFactory({
       extensions: RESOLVE_EXTENSIONS,
       extensionAlias: { '.js': ['.ts', '.tsx', '.js'], '.mjs': ['.mts', '.mjs'], '.cjs': ['.cts', '.cjs'] },
       conditionNames: ['import', 'require', 'node', 'default', 'types'],
       mainFields: ['module', 'main', 'types'],
+      alias,
       symlinks: false,
     } as any);
-    return this.plain;
+    this.aliasResolvers.set(chosen, r);
+    return r;
   }
 
   /** A source specifier → a scanned file (rel) or a package name. */
@@ -106,8 +136,9 @@ export class Program {
     const tryResolve = (dir: string, spec: string): string | null => {
       try {
         let r = this.resolverFor(fromRel).sync(dir, spec);
-        // a tsconfig whose `extends` names an uninstalled package (a workspace's shared config) fails every lookup: resolve without it
-        if (!r.path && /tsconfig/i.test(r.error ?? '')) r = this.plainResolver().sync(dir, spec);
+        // a tsconfig whose `extends` names an uninstalled package (a workspace's shared config) fails every lookup:
+        // resolve with its own `paths` as aliases instead
+        if (!r.path && /tsconfig/i.test(r.error ?? '')) r = this.aliasResolverFor(fromRel).sync(dir, spec);
         if (r.path && !r.path.includes(`${path.sep}node_modules${path.sep}`)) {
           const rel = toRel(this.root, r.path);
           if (!rel.startsWith('..') && this.files.has(rel)) return rel;
