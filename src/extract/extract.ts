@@ -782,6 +782,8 @@ export function extractFacts(file: string, src: string, program: AstNode, commen
     facts.classes.push(cls);
     const classCtx: Ctx = { ...ctx, className: name };
     for (const m of node.body.body) {
+      // an overload signature (`static findByPk(id): Promise<Document>;` before the implementation) has no code
+      if (m.type === 'MethodDefinition' && !m.value?.body) continue;
       if (m.type === 'MethodDefinition' || m.type === 'TSAbstractMethodDefinition') {
         const key = propKey(m) ?? '?';
         if (key === 'constructor') {

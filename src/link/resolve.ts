@@ -367,9 +367,14 @@ export class Resolver {
       }
       if (chain[chain.length - 1] === 'bind' && chain.length > 1) return this.resolveChainValue(file, fn, chain.slice(0, -1));
       // `PrismaClientSingleton.getInstance()`: what a static method makes, or what it declares it returns
-      if (base?.kind === 'class' && chain.length === 2 && !file.endsWith('.py')) {
+      if ((base?.kind === 'class' || base?.kind === 'classInst') && chain.length === 2 && !file.endsWith('.py')) {
         const method = this.member(base, chain[1]);
-        if (method?.kind === 'fn') return this.factoryMade(method.file, method.fn, v.args, evidence) ?? this.returnsOf(method.file, method.fn);
+        if (method?.kind === 'fn' && base.kind === 'class') return this.factoryMade(method.file, method.fn, v.args, evidence) ?? this.returnsOf(method.file, method.fn);
+        // `this.scope('withDrafts')` in a Sequelize model: a method its package base provides makes that package's value
+        if (!method) {
+          const pkgBase = this.program.classChain(base.file, base.cls).pkgBase;
+          if (pkgBase) return { kind: 'inst', inst: { pkg: pkgBase.pkg, ctor: `${pkgBase.name}.${chain[1]}`, args: v.args, evidence: ev, typeName: base.cls.name } };
+        }
       }
       // `remember('prisma', () => new PrismaClient())`: a project helper handed a thunk that makes an
       // instance (a memoizing or global-caching wrapper) gives that instance
@@ -411,8 +416,8 @@ export class Resolver {
       return target ? { kind: 'fn', file, fn: target } : undefined;
     }
     if ('obj' in v) return { kind: 'obj', file, obj: v.obj, ...(fn ? { scope: fn } : {}) };
-    // `globalThis.prisma ?? new PrismaClient()`, `cached || createClient()`: the operand that makes an instance
-    if ('unknown' in v && v.unknown === 'logical' && v.of) {
+    // `globalThis.prisma ?? new PrismaClient()`, `cached || createClient()`, `userId ? this.scope(...) : this`: the operand that makes an instance
+    if ('unknown' in v && (v.unknown === 'logical' || v.unknown === 'ConditionalExpression') && v.of) {
       for (const o of v.of) {
         const r = this.resolveValue(file, fn, o, evidence);
         if (r && (r.kind === 'inst' || r.kind === 'classInst')) return r;

@@ -135,3 +135,64 @@ app.listen(3000);
   assert.deepEqual(datastores(model), ['datastore:postgres postgresql']);
   assert.deepEqual(evidence(model, 'datastore:postgres'), ['reads ro src/documents/documents.service.ts:4', 'writes src/documents/documents.service.ts:7']);
 });
+
+test('sequelize: a model’s static override of a finder (overload signatures first) runs its body — `this.scope(...)` there is the model, also through a ternary; a static helper that touches nothing reaches nothing (trap)', async () => {
+  const model = await scan({
+    'package.json': JSON.stringify({ name: 'wiki', dependencies: { 'sequelize-typescript': '^2.1.6', sequelize: '^6.37.0', pg: '^8.12.0', koa: '^2', '@koa/router': '^12' } }),
+    'server/storage/database.ts': `import { Sequelize } from 'sequelize-typescript';
+export const sequelize = new Sequelize(process.env.DATABASE_URL!, { dialect: 'postgres' });
+`,
+    'server/models/FileOperation.ts': `import { Column, Model, Table } from 'sequelize-typescript';
+import type { FindOptions, Identifier, NonNullFindOptions } from 'sequelize';
+@Table({ tableName: 'file_operations' })
+export class FileOperation extends Model {
+  @Column
+  state: string;
+
+  static async findByPk(id: Identifier, options?: NonNullFindOptions<FileOperation>): Promise<FileOperation>;
+  static async findByPk(id: Identifier, options?: FindOptions<FileOperation>): Promise<FileOperation | null>;
+  static async findByPk(id: Identifier, options: FindOptions<FileOperation> & { userId?: string } = {}): Promise<FileOperation | null> {
+    const { userId, ...rest } = options;
+    const scope = userId ? this.scope({ method: ['withSource', userId] }) : this;
+    return scope.findOne({ ...rest, where: { id } });
+  }
+
+  static label(state: string) {
+    return state.toUpperCase();
+  }
+}
+`,
+    'server/models/Document.ts': `import { Column, Model, Table } from 'sequelize-typescript';
+@Table({ tableName: 'documents' })
+export class Document extends Model {
+  @Column
+  title: string;
+
+  static async findByPk(id: string) {
+    const scope = this.scope('withDrafts');
+    return scope.findOne({ where: { id } });
+  }
+}
+`,
+    'server/routes.ts': `import Koa from 'koa';
+import Router from '@koa/router';
+import { Document } from './models/Document';
+import { FileOperation } from './models/FileOperation';
+const app = new Koa();
+const router = new Router();
+router.post('/api/fileOperations.info', async (ctx) => {
+  ctx.body = await FileOperation.findByPk(ctx.request.body.id, { userId: ctx.state.user.id });
+});
+router.post('/api/documents.info', async (ctx) => {
+  ctx.body = await Document.findByPk(ctx.request.body.id);
+});
+router.get('/api/fileOperations.label', (ctx) => {
+  ctx.body = FileOperation.label('done');
+});
+app.use(router.routes());
+app.listen(3000);
+`,
+  });
+  const reach = [...new Set(model.edges.filter((e) => e.to === 'datastore:postgres').flatMap((e) => e.entrypoints ?? []))].sort();
+  assert.deepEqual(reach, ['entrypoint:POST /api/documents.info', 'entrypoint:POST /api/fileOperations.info']);
+});
