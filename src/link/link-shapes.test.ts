@@ -798,3 +798,34 @@ app.listen(3000);
   assert.deepEqual(reach, ['entrypoint:GET /documents/:id']);
   assert.ok(!model.unresolved.some((u) => /@\/src\/server\/db|~lib/.test(u.what)), JSON.stringify(model.unresolved));
 });
+
+test('link: a client from a project singleton’s factory method (`const ch = ClickHouseClientManager.getInstance().getClient()`) is what that method makes', async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ dependencies: { express: '^4', '@clickhouse/client': '^1' } }),
+    'src/clickhouse.ts': `import { createClient } from '@clickhouse/client';
+export class ClickHouseClientManager {
+  private static instance: ClickHouseClientManager;
+  public static getInstance(): ClickHouseClientManager {
+    if (!ClickHouseClientManager.instance) ClickHouseClientManager.instance = new ClickHouseClientManager();
+    return ClickHouseClientManager.instance;
+  }
+  public getClient() {
+    const client = createClient({ url: process.env.CLICKHOUSE_URL });
+    return client;
+  }
+}
+`,
+    'src/app.ts': `import express from 'express';
+import { ClickHouseClientManager } from './clickhouse';
+const app = express();
+app.get('/traces', async (_req, res) => {
+  const ch = ClickHouseClientManager.getInstance().getClient();
+  const rows = await ch.query({ query: 'SELECT id FROM traces LIMIT 10' });
+  res.json(await rows.json());
+});
+app.listen(3000);
+`,
+  });
+  const reach = [...new Set(model.edges.filter((e) => e.to === 'datastore:clickhouse').flatMap((e) => e.entrypoints ?? []))].sort();
+  assert.deepEqual(reach, ['entrypoint:GET /traces']);
+});

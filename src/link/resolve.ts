@@ -312,6 +312,12 @@ export class Resolver {
         if (RETURNS_RECEIVER.has(chain[1])) return r?.kind === 'inst' || r?.kind === 'classInst' ? r : undefined;
         // `new Kafka(config).producer()`: a factory on the instance just made, as `kafka.producer()` is on a named one
         if (r?.kind === 'inst') return { kind: 'inst', inst: { ...r.inst, ctor: `${r.inst.ctor}.${chain[1]}`, args: v.args, evidence: ev } };
+        // `ClickHouseClientManager.getInstance().getClient(opts)`: what the project method makes
+        if (r?.kind === 'classInst') {
+          const method = this.member(r, chain[1]);
+          const made = method?.kind === 'fn' ? this.factoryMade(method.file, method.fn, v.args, evidence) ?? this.returnsOf(method.file, method.fn) : undefined;
+          return made?.kind === 'inst' || made?.kind === 'classInst' ? made : undefined;
+        }
         return undefined;
       }
       // `require('pg-promise')(options)`: what calling the package (or the instance) makes
