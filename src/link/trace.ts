@@ -17,6 +17,8 @@ export interface Use {
   evidence: Evidence;
   /** Files of the functions from the traced function down to the call, outermost first. */
   frames: { file: string; fn: string }[];
+  /** For each frame, the function its call site is written in: the frame's own, or an inline callback nested in it. */
+  siteFns: string[];
   /** Order of the outermost call site in the traced function. */
   order: number;
   /** Branch of the outermost call site (see exclusiveBranches). */
@@ -322,7 +324,7 @@ export class Tracer {
     }
     const via = decisive ? [...(u.via ?? []), { file, line: site.line }] : u.via;
     const siteBranch = u.alt ? `${site.branch ?? ''}${u.alt}` : site.branch;
-    return { ...u, mode, guards, frames: [{ file, fn: fnId }, ...u.frames], order: site.order, siteBranch, ...(via ? { via } : {}) };
+    return { ...u, mode, guards, frames: [{ file, fn: fnId }, ...u.frames], siteFns: [site.fn, ...u.siteFns], order: site.order, siteBranch, ...(via ? { via } : {}) };
   }
 }
 
@@ -331,7 +333,7 @@ function directUse(file: string, fnId: string, call: CallFact, meaning: Extract<
   return {
     target: meaning.target, edge: meaning.edge, mode, readOnly: !!meaning.readOnly, op: meaning.op,
     guards: { ...(meaning.guards ?? {}), ...siteGuards(call, meaning.guards), ...(mode === 'fire_and_forget' ? { caught: call.caught || meaning.guards?.caught || undefined } : {}) },
-    evidence: { file, line: call.line }, frames: [{ file, fn: fnId }], order: call.order, call, siteBranch: call.branch,
+    evidence: { file, line: call.line }, frames: [{ file, fn: fnId }], siteFns: [call.fn], order: call.order, call, siteBranch: call.branch,
   };
 }
 

@@ -314,3 +314,61 @@ def checkout(request):
   assert.match(f.impact, /3 write sites, of which at most 2 run in one call/);
   assert.match(f.recommendation ?? '', /transaction\.atomic/);
 });
+
+test(`${RULE}: silent for writes in different handlers a function registers (each runs on its own call), and for one callee's writes in exclusive branches; fires when an awaited helper runs its callback in the step (trap)`, async () => {
+  const model = await scanModel({
+    'package.json': JSON.stringify({ name: 'wiki', dependencies: { express: '^4', '@prisma/client': '^5', '@modelcontextprotocol/sdk': '^1' } }),
+    'src/db.ts': prismaModule,
+    'src/search-query.ts': `import { prisma } from './db';
+export async function recordSearch(query: string) {
+  const existing = await prisma.searchQuery.findFirst({ where: { query } });
+  if (existing) {
+    return prisma.searchQuery.update({ where: { id: existing.id }, data: { count: existing.count + 1 } });
+  }
+  return prisma.searchQuery.create({ data: { query, count: 1 } });
+}
+`,
+    'src/tracing.ts': `export function withTracing<F extends (...args: any[]) => any>(name: string, handler: F): F {
+  return handler;
+}
+export async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+  return fn();
+}
+`,
+    'src/tools.ts': `import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { prisma } from './db';
+import { recordSearch } from './search-query';
+import { withTracing, withRetry } from './tracing';
+export function documentTools(server: McpServer) {
+  server.registerTool('search', {}, withTracing('search', async ({ query }: { query: string }) => {
+    await recordSearch(query);
+    return { content: [] };
+  }));
+  server.registerTool('create_document', {}, withTracing('create_document', async ({ title }: { title: string }) => {
+    await prisma.document.create({ data: { title } });
+    return { content: [] };
+  }));
+}
+export async function publish(id: string) {
+  await prisma.document.update({ where: { id }, data: { publishedAt: new Date() } });
+  await withRetry(async () => prisma.event.create({ data: { name: 'documents.publish', documentId: id } }));
+}
+`,
+    'src/server.ts': `import express from 'express';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { documentTools, publish } from './tools';
+const app = express();
+app.post('/mcp', async (_req, res) => {
+  const server = new McpServer({ name: 'wiki', version: '1' });
+  documentTools(server);
+  res.end();
+});
+app.post('/documents/:id/publish', async (req, res) => {
+  await publish(req.params.id);
+  res.end();
+});
+app.listen(3000);
+`,
+  }, { rules });
+  assert.deepEqual(hits(model, RULE), ['src/tools.ts:15']);
+});
