@@ -18,6 +18,14 @@ export type Sym =
 
 const GENERATED_PRISMA = /(^|\/)(generated\/prisma|prisma\/generated|\.prisma\/client)(\/(client|index|edge|default))?(\.[cm]?[jt]s)?$/;
 const RESOLVE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
+/** As the TypeScript compiler resolves: `.js` specifiers find their `.ts` sources, import/require conditions, no symlinks out of the tree. */
+const RESOLVER_OPTIONS = {
+  extensions: RESOLVE_EXTENSIONS,
+  extensionAlias: { '.js': ['.ts', '.tsx', '.js'], '.mjs': ['.mts', '.mjs'], '.cjs': ['.cts', '.cjs'] },
+  conditionNames: ['import', 'require', 'node', 'default', 'types'],
+  mainFields: ['module', 'main', 'types'],
+  symlinks: false,
+};
 
 export interface WorkspacePackage {
   name: string;
@@ -58,14 +66,7 @@ export class Program {
     let r = this.resolvers.get(chosen);
     if (!r) {
       const configFile = path.join(this.root, chosen, 'tsconfig.json');
-      r = new ResolverFactory({
-        extensions: RESOLVE_EXTENSIONS,
-        extensionAlias: { '.js': ['.ts', '.tsx', '.js'], '.mjs': ['.mts', '.mjs'], '.cjs': ['.cts', '.cjs'] },
-        conditionNames: ['import', 'require', 'node', 'default', 'types'],
-        mainFields: ['module', 'main', 'types'],
-        tsconfig: fs.existsSync(configFile) ? { configFile, references: 'auto' } : undefined,
-        symlinks: false,
-      } as any);
+      r = new ResolverFactory({ ...RESOLVER_OPTIONS, tsconfig: fs.existsSync(configFile) ? { configFile, references: 'auto' } : undefined } as any);
       this.resolvers.set(chosen, r);
     }
     return r;
@@ -100,14 +101,7 @@ export class Program {
     } catch {
       /* unreadable or not JSON: no aliases */
     }
-    r = new ResolverFactory({
-      extensions: RESOLVE_EXTENSIONS,
-      extensionAlias: { '.js': ['.ts', '.tsx', '.js'], '.mjs': ['.mts', '.mjs'], '.cjs': ['.cts', '.cjs'] },
-      conditionNames: ['import', 'require', 'node', 'default', 'types'],
-      mainFields: ['module', 'main', 'types'],
-      alias,
-      symlinks: false,
-    } as any);
+    r = new ResolverFactory({ ...RESOLVER_OPTIONS, alias } as any);
     this.aliasResolvers.set(chosen, r);
     return r;
   }
