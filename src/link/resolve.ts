@@ -315,7 +315,7 @@ export class Resolver {
         // `ClickHouseClientManager.getInstance().getClient(opts)`: what the project method makes
         if (r?.kind === 'classInst') {
           const method = this.member(r, chain[1]);
-          const made = method?.kind === 'fn' ? this.factoryMade(method.file, method.fn, v.args, evidence) ?? this.returnsOf(method.file, method.fn) : undefined;
+          const made = method?.kind === 'fn' ? this.madeBy(method, v.args, evidence) : undefined;
           return made?.kind === 'inst' || made?.kind === 'classInst' ? made : undefined;
         }
         return undefined;
@@ -375,7 +375,7 @@ export class Resolver {
       // `PrismaClientSingleton.getInstance()`: what a static method makes, or what it declares it returns
       if ((base?.kind === 'class' || base?.kind === 'classInst') && chain.length === 2 && !file.endsWith('.py')) {
         const method = this.member(base, chain[1]);
-        if (method?.kind === 'fn' && base.kind === 'class') return this.factoryMade(method.file, method.fn, v.args, evidence) ?? this.returnsOf(method.file, method.fn);
+        if (method?.kind === 'fn' && base.kind === 'class') return this.madeBy(method, v.args, evidence);
         // `this.scope('withDrafts')` in a Sequelize model: a method its package base provides makes that package's value
         if (!method) {
           const pkgBase = this.program.classChain(base.file, base.cls).pkgBase;
@@ -494,10 +494,21 @@ export class Resolver {
    * closure; otherwise (the parameter is stored, passed on, or never called) undefined.
    */
   private wrappedArgument(file: string, wrapper: FunctionFact, callArgs: Val[]): Val | undefined {
+    const key = `${file}#${wrapper.id}`;
+    let index = this.wrappedParamMemo.get(key);
+    if (index === undefined) this.wrappedParamMemo.set(key, (index = this.wrappedParam(file, wrapper)));
+    const arg = index >= 0 ? callArgs[index] : undefined;
+    return arg && typeof arg === 'object' && ('fn' in arg || 'ref' in arg) ? arg : undefined;
+  }
+
+  private readonly wrappedParamMemo = new Map<string, number>();
+
+  /** The index of the parameter a wrapper's one returned closure calls, or -1. */
+  private wrappedParam(file: string, wrapper: FunctionFact): number {
     const facts = this.facts(file);
-    if (!facts || !wrapper.params.length) return undefined;
+    if (!facts || !wrapper.params.length) return -1;
     const closures = facts.functions.filter((f) => f.parent === wrapper.id && !f.inlineOf && !f.carriedBy);
-    if (closures.length !== 1) return undefined;
+    if (closures.length !== 1) return -1;
     const closure = closures[0];
     const names = new Set(closure.params.map((p) => p.name));
     const called = new Set<number>();
@@ -507,9 +518,12 @@ export class Resolver {
       const index = name && !names.has(name) && !(name in closure.locals) ? wrapper.params.findIndex((p) => p.name === name) : -1;
       if (index >= 0) called.add(index);
     }
-    if (called.size !== 1) return undefined;
-    const arg = callArgs[[...called][0]];
-    return arg && typeof arg === 'object' && ('fn' in arg || 'ref' in arg) ? arg : undefined;
+    return called.size === 1 ? [...called][0] : -1;
+  }
+
+  /** What a project method makes (a factory's instance) or, failing that, returns or declares it returns. */
+  private madeBy(method: { file: string; fn: FunctionFact }, args: Val[], evidence: { file: string; line: number } | undefined): Resolved | undefined {
+    return this.factoryMade(method.file, method.fn, args, evidence) ?? this.returnsOf(method.file, method.fn);
   }
 
   private isProjectFunction(file: string, fn: FunctionFact, name: string): boolean {
@@ -528,7 +542,7 @@ export class Resolver {
       const owner = this.resolveName(file, fn, chain[0]);
       const method = owner?.kind === 'class' ? this.member(owner, chain[1]) : undefined;
       if (method?.kind !== 'fn') return undefined;
-      const made = this.factoryMade(method.file, method.fn, [], { file: method.file, line: method.fn.line }) ?? this.returnsOf(method.file, method.fn);
+      const made = this.madeBy(method, [], { file: method.file, line: method.fn.line });
       return made?.kind === 'inst' || made?.kind === 'classInst' ? made : undefined;
     }
     const base = this.resolveName(file, fn, name);
